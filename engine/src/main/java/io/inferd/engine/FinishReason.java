@@ -1,0 +1,18 @@
+package io.inferd.engine;
+
+import java.util.Locale;
+
+/** Why a generation ended. */
+public enum FinishReason {
+  /** The model ended its answer (end-of-generation token or stop string). */
+  STOP,
+  /** {@code maxTokens} were generated. */
+  LENGTH,
+  /** The token sink asked to stop (client gone, deadline passed, shutdown); never sent to a client. */
+  CANCELLED;
+
+  /** The OpenAI-style name: "stop", "length". */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,26 @@
+package io.inferd.engine;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** Who said a turn of a conversation. */
+public enum Role {
+  SYSTEM,
+  USER,
+  ASSISTANT;
+
+  /** The lower-case name used on the wire and in chat templates. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses a wire name exactly ("user", not "User"), as OpenAI does. */
+  public static Optional<Role> fromWireName(String name) {
+    for (Role role : values()) {
+      if (role.wireName().equals(name)) {
+        return Optional.of(role);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,31 @@
+package io.inferd.server.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * A completion request as either transport received it, before validation. {@code topP} and
+ * {@code seed} are null when the client did not set them; {@code maxTokens} 0 means the server default.
+ */
+public record CompletionInput(
+    String model,
+    List<InputMessage> messages,
+    float temperature,
+    int maxTokens,
+    Float topP,
+    Integer seed) {
+
+  public CompletionInput {
+    model = model == null ? "" : model;
+    messages = List.copyOf(requireNonNull(messages, "messages"));
+  }
+
+  /** One message as received: the role is checked by validation, not here. */
+  public record InputMessage(String role, String content) {
+    public InputMessage {
+      role = role == null ? "" : role;
+      content = content == null ? "" : content;
+    }
+  }
+}

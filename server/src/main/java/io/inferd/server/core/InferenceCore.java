@@ -1,0 +1,275 @@
+package io.inferd.server.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.inferd.engine.Embedder;
+import io.inferd.engine.Generation;
+import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.ModelRegistry;
+import io.inferd.engine.ModelRegistry.NamedModel;
+import io.inferd.engine.Prompt;
+import io.inferd.engine.Role;
+import io.inferd.engine.Sampling;
+import io.inferd.engine.Scheduler;
+import io.inferd.engine.Scheduler.Permit;
+import io.inferd.engine.TextGenerator;
+import io.inferd.engine.TokenSink;
+import io.inferd.engine.Turn;
+import io.inferd.server.core.CompletionInput.InputMessage;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The request core both transports call: validation, model lookup, admission to the scheduler, and
+ * running the engines off the transport threads. It knows nothing of gRPC or HTTP.
+ */
+public final class InferenceCore implements AutoCloseable {
+  private final ModelRegistry models;
+  private final Scheduler scheduler;
+  private final CoreLimits limits;
+  private final ExecutorService generationThreads;
+  private final ExecutorService embeddingThreads;
+
+  public InferenceCore(ModelRegistry models, Scheduler scheduler, CoreLimits limits) {
+    this.models = requireNonNull(models, "models");
+    this.scheduler = requireNonNull(scheduler, "scheduler");
+    this.limits = requireNonNull(limits, "limits");
+    // Platform threads: the engines block in JNI, which would pin a virtual thread's carrier. The
+    // scheduler admits at most slots() generations, so slots() threads never leave one waiting.
+    this.generationThreads =
+        Executors.newFixedThreadPool(scheduler.slots(), namedThreads("inferd-generate"));
+    this.embeddingThreads =
+        Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2), namedThreads("inferd-embed"));
+  }
+
+  public ModelRegistry models() {
+    return models;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  public CoreLimits limits() {
+    return limits;
+  }
+
+  /** Validates a completion request and renders its prompt; throws what the client must fix. */
+  public PlannedCompletion plan(CompletionInput input) {
+    requireNonNull(input, "input");
+    List<Turn> conversation = conversation(input.messages());
+    Sampling sampling = sampling(input.temperature(), input.topP(), input.seed());
+    if (input.maxTokens() < 0) {
+      throw InvalidRequestException.field("max_tokens", input.maxTokens(), ">= 0");
+    }
+    if (input.maxTokens() > limits.maxTokensLimit()) {
+      throw InvalidRequestException.field(
+          "max_tokens", input.maxTokens(), "<= " + limits.maxTokensLimit() + ", this server's limit");
+    }
+    NamedModel<TextGenerator> model = models.generator(input.model());
+    Prompt prompt = model.model().render(conversation);
+    int maxTokens = fitMaxTokens(model, prompt, input.maxTokens());
+    return new PlannedCompletion(
+        model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling));
+  }
+
+  /**
+   * Plans the next turn of a Chat stream on the default model. When the history no longer fits the
+   * context, the oldest turns after the system prompt are left out, as chat front ends do.
+   */
+  public PlannedCompletion planChatTurn(List<Turn> history) {
+    NamedModel<TextGenerator> model = models.generator("");
+    List<Turn> window = new ArrayList<>(history);
+    Prompt prompt = model.model().render(window);
+    while (prompt.tokenCount() + 1 > model.model().contextLength() && droppableTurns(window) > 1) {
+      window.remove(firstDroppable(window));
+      prompt = model.model().render(window);
+    }
+    int maxTokens = fitMaxTokens(model, prompt, 0);
+    Sampling sampling = new Sampling(limits.chatTemperature(), 1f, OptionalInt.empty());
+    return new PlannedCompletion(
+        model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling));
+  }
+
+  private static int droppableTurns(List<Turn> window) {
+    return (int) window.stream().filter(t -> t.role() != Role.SYSTEM).count();
+  }
+
+  private static int firstDroppable(List<Turn> window) {
+    for (int i = 0; i < window.size(); i++) {
+      if (window.get(i).role() != Role.SYSTEM) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no turn to drop");
+  }
+
+  /** 0 asks for the server default, trimmed to what is left of the context; more must fit. */
+  private int fitMaxTokens(NamedModel<TextGenerator> model, Prompt prompt, int requested) {
+    int context = model.model().contextLength();
+    int room = context - prompt.tokenCount();
+    if (room < 1) {
+      throw new InvalidRequestException(
+          "messages: the prompt is "
+              + prompt.tokenCount()
+              + " tokens, model '"
+              + model.name()
+              + "' has a context of "
+              + context
+              + " (expected: a prompt of at most "
+              + (context - 1)
+              + " tokens)");
+    }
+    if (requested == 0) {
+      return Math.min(limits.defaultMaxTokens(), room);
+    }
+    if (requested > room) {
+      throw new InvalidRequestException(
+          "max_tokens: "
+              + requested
+              + " with a prompt of "
+              + prompt.tokenCount()
+              + " tokens exceeds model '"
+              + model.name()
+              + "''s context of "
+              + context
+              + " (expected: max_tokens <= "
+              + room
+              + " or a shorter prompt)");
+    }
+    return requested;
+  }
+
+  private static List<Turn> conversation(List<InputMessage> messages) {
+    if (messages.isEmpty()) {
+      throw new InvalidRequestException("messages: empty (expected: at least one message)");
+    }
+    List<Turn> turns = new ArrayList<>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      turns.add(turn("messages[" + i + "]", messages.get(i).role(), messages.get(i).content()));
+    }
+    return turns;
+  }
+
+  /** Checks a role name; {@code field} says where it came from in the request. */
+  public static Turn turn(String field, String role, String content) {
+    Role parsed =
+        Role.fromWireName(role)
+            .orElseThrow(
+                () ->
+                    InvalidRequestException.field(
+                        field + ".role", "'" + role + "'", "one of system, user, assistant"));
+    return new Turn(parsed, content);
+  }
+
+  private static Sampling sampling(float temperature, Float topP, Integer seed) {
+    if (!(temperature >= 0f && temperature <= 2f)) {
+      throw InvalidRequestException.field("temperature", temperature, "between 0 and 2");
+    }
+    if (topP != null && !(topP > 0f && topP <= 1f)) {
+      throw InvalidRequestException.field("top_p", topP, "greater than 0 and at most 1");
+    }
+    return new Sampling(
+        temperature,
+        topP == null ? 1f : topP,
+        seed == null ? OptionalInt.empty() : OptionalInt.of(seed));
+  }
+
+  /**
+   * Queues the generation and runs it when a slot is free. Cancelling the returned future takes a
+   * queued request out of the queue; a running one stops when its sink returns false.
+   *
+   * @throws io.inferd.engine.QueueFullException at once when the queue is full
+   */
+  public CompletableFuture<Generation> generate(PlannedCompletion plan, TokenSink sink) {
+    requireNonNull(plan, "plan");
+    requireNonNull(sink, "sink");
+    CompletableFuture<Permit> admission = scheduler.admit();
+    CompletableFuture<Generation> result = new CompletableFuture<>();
+    result.whenComplete((generation, error) -> admission.cancel(false));
+    admission.thenAccept(permit -> runAdmitted(permit, plan, sink, result));
+    return result;
+  }
+
+  private void runAdmitted(
+      Permit permit, PlannedCompletion plan, TokenSink sink, CompletableFuture<Generation> result) {
+    try {
+      generationThreads.execute(
+          () -> {
+            try (permit) {
+              if (!result.isDone()) {
+                result.complete(plan.generator().generate(plan.request(), sink));
+              }
+            } catch (Throwable t) {
+              result.completeExceptionally(t);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      permit.close();
+      result.completeExceptionally(new ShuttingDownException());
+    }
+  }
+
+  /** Starts collecting the texts of one embedding batch. */
+  public EmbeddingBatch newEmbeddingBatch() {
+    return new EmbeddingBatch(this);
+  }
+
+  CompletableFuture<EmbeddingResult> embed(String modelName, List<String> texts) {
+    NamedModel<Embedder> model = models.embedder(modelName);
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            Embedder.Embeddings embeddings = model.model().embed(texts);
+            return new EmbeddingResult(model.name(), embeddings.vectors(), embeddings.tokenCount());
+          },
+          embeddingThreads);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new ShuttingDownException());
+    }
+  }
+
+  /** A fresh id for a completion, e.g. {@code cmpl-5f0c…}. */
+  public static String newCompletionId() {
+    byte[] bytes = new byte[12];
+    ThreadLocalRandom.current().nextBytes(bytes);
+    return "cmpl-" + HexFormat.of().formatHex(bytes);
+  }
+
+  /** Stops taking work; running engine calls get {@code grace} to finish. */
+  @Override
+  public void close() {
+    generationThreads.shutdown();
+    embeddingThreads.shutdown();
+    try {
+      generationThreads.awaitTermination(5, TimeUnit.SECONDS);
+      embeddingThreads.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    generationThreads.shutdownNow();
+    embeddingThreads.shutdownNow();
+  }
+
+  private static java.util.concurrent.ThreadFactory namedThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The embeddings of one batch, in the order of its texts. */
+  public record EmbeddingResult(String model, List<float[]> vectors, int tokenCount) {}
+}

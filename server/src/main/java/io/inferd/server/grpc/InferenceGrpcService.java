@@ -1,0 +1,173 @@
+package io.inferd.server.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.inferd.api.v1.BatchEmbedResponse;
+import io.inferd.api.v1.ChatMessage;
+import io.inferd.api.v1.CompleteRequest;
+import io.inferd.api.v1.CompleteResponse;
+import io.inferd.api.v1.EmbedRequest;
+import io.inferd.api.v1.InferenceServiceGrpc;
+import io.inferd.api.v1.StreamChunk;
+import io.inferd.engine.Generation;
+import io.inferd.server.core.EmbeddingBatch;
+import io.inferd.server.core.InferenceCore;
+import io.inferd.server.core.PlannedCompletion;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * ai.inference.v1.InferenceService over the shared core. Engines run on the core's threads; each
+ * call has one writer, and a client cancel, disconnect or expired deadline stops its engine work.
+ */
+public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
+  private final InferenceCore core;
+  private final Clock clock;
+
+  public InferenceGrpcService(InferenceCore core, Clock clock) {
+    this.core = requireNonNull(core, "core");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public void complete(CompleteRequest request, StreamObserver<CompleteResponse> out) {
+    var call = (ServerCallStreamObserver<CompleteResponse>) out;
+    var work = new AtomicReference<CompletableFuture<Generation>>();
+    call.setOnCancelHandler(() -> cancel(work.get()));
+    try {
+      PlannedCompletion plan = core.plan(ProtoMapping.toInput(request));
+      String id = InferenceCore.newCompletionId();
+      var created = clock.instant();
+      work.set(core.generate(plan, token -> !call.isCancelled()));
+      if (call.isCancelled()) {
+        cancel(work.get());
+      }
+      work.get()
+          .whenComplete(
+              (generation, error) -> {
+                if (call.isCancelled()) {
+                  return;
+                }
+                if (error != null) {
+                  call.onError(StatusMapper.toException(error));
+                  return;
+                }
+                call.onNext(ProtoMapping.response(id, plan.model(), generation, created));
+                call.onCompleted();
+              });
+    } catch (RuntimeException e) {
+      call.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
+    var call = (ServerCallStreamObserver<StreamChunk>) out;
+    var gate = new ReadyGate();
+    var work = new AtomicReference<CompletableFuture<Generation>>();
+    call.setOnReadyHandler(gate::open); // transport drained: the writer may continue
+    call.setOnCancelHandler(
+        () -> { // client cancel or deadline; also keeps onNext from throwing
+          gate.open();
+          cancel(work.get());
+        });
+    try {
+      PlannedCompletion plan = core.plan(ProtoMapping.toInput(request));
+      String id = InferenceCore.newCompletionId();
+      var firstChunk = new boolean[] {true}; // touched by the single engine thread only
+      work.set(
+          core.generate(
+              plan,
+              token -> {
+                if (!gate.awaitReady(call)) {
+                  return false; // false stops decoding
+                }
+                call.onNext(ProtoMapping.delta(id, plan.model(), token, firstChunk[0]));
+                firstChunk[0] = false;
+                return true;
+              }));
+      if (call.isCancelled()) {
+        cancel(work.get());
+      }
+      work.get()
+          .whenComplete(
+              (generation, error) -> {
+                if (call.isCancelled()) {
+                  return;
+                }
+                if (error != null) {
+                  call.onError(StatusMapper.toException(error));
+                  return;
+                }
+                call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
+                call.onCompleted();
+              });
+    } catch (RuntimeException e) {
+      call.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public StreamObserver<EmbedRequest> batchEmbed(StreamObserver<BatchEmbedResponse> out) {
+    var call = (ServerCallStreamObserver<BatchEmbedResponse>) out;
+    var work = new AtomicReference<CompletableFuture<?>>();
+    call.setOnCancelHandler(() -> cancel(work.get()));
+    EmbeddingBatch batch = core.newEmbeddingBatch();
+    return new StreamObserver<>() {
+      private boolean failed;
+
+      @Override
+      public void onNext(EmbedRequest request) {
+        if (failed) {
+          return;
+        }
+        try {
+          batch.add(request.getModel(), request.getText());
+        } catch (RuntimeException e) {
+          failed = true;
+          call.onError(StatusMapper.toException(e));
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        failed = true; // the client went away; there is nobody to answer
+      }
+
+      @Override
+      public void onCompleted() {
+        if (failed) {
+          return;
+        }
+        var result = batch.finish();
+        work.set(result);
+        result.whenComplete(
+            (embeddings, error) -> {
+              if (call.isCancelled()) {
+                return;
+              }
+              if (error != null) {
+                call.onError(StatusMapper.toException(error));
+                return;
+              }
+              call.onNext(ProtoMapping.embeddings(embeddings));
+              call.onCompleted();
+            });
+      }
+    };
+  }
+
+  @Override
+  public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> out) {
+    return new ChatSession(core, (ServerCallStreamObserver<ChatMessage>) out, clock);
+  }
+
+  private static void cancel(CompletableFuture<?> work) {
+    if (work != null) {
+      work.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.inferd.server.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.inferd.engine.ModelNotFoundException;
+import io.inferd.engine.QueueFullException;
+import io.inferd.server.core.InvalidRequestException;
+import io.inferd.server.core.ShuttingDownException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where exceptions become gRPC statuses; clients never see a bare UNKNOWN. */
+final class StatusMapper {
+  private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
+
+  private StatusMapper() {}
+
+  static Status toStatus(Throwable error) {
+    Throwable e = unwrap(error);
+    if (e instanceof StatusRuntimeException sre) {
+      return sre.getStatus();
+    }
+    if (e instanceof StatusException se) {
+      return se.getStatus();
+    }
+    if (e instanceof InvalidRequestException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+    }
+    if (e instanceof ModelNotFoundException) {
+      return Status.NOT_FOUND.withDescription(e.getMessage());
+    }
+    if (e instanceof QueueFullException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
+    }
+    if (e instanceof ShuttingDownException) {
+      return Status.UNAVAILABLE.withDescription(e.getMessage());
+    }
+    if (e instanceof CancellationException) {
+      return Status.CANCELLED.withDescription("cancelled");
+    }
+    log.error("internal error", e);
+    return Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName()).withCause(e);
+  }
+
+  static StatusRuntimeException toException(Throwable error) {
+    return toStatus(error).asRuntimeException();
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+}
