@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 /** {@code inferd serve}: loads the models, then serves gRPC until SIGTERM or Ctrl-C. */
 @Command(
     name = "serve",
+    mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Start the inference server: loads the models, then serves ai.inference.v1 over gRPC with health"
@@ -148,9 +149,7 @@ final class ServeCommand implements Callable<Integer> {
       server.start();
     } catch (IOException e) {
       registry.close();
-      String why = e.getCause() instanceof BindException || e instanceof BindException
-          ? "address already in use (choose another --port)"
-          : String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+      String why = portTaken(e) ? "address already in use (choose another --port)" : rootMessage(e);
       err.println("error: cannot listen on " + host + ":" + port + ": " + why);
       return 4;
     }
@@ -176,6 +175,25 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     server.awaitTermination();
     return 0;
+  }
+
+  /** Netty's epoll transport reports a taken port as a native IOException, not a BindException. */
+  private static boolean portTaken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
   }
 
   private List<ModelSpec> modelSpecs() {

@@ -1,6 +1,7 @@
 package io.inferd.engine.llama;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,5 +30,22 @@ final class NativeLibrary {
       throw new UncheckedIOException("cannot create " + dir + " for the llama.cpp native library", e);
     }
     System.setProperty(TMPDIR_PROPERTY, dir.toString());
+    loadQuietly();
+  }
+
+  /**
+   * java-llama.cpp announces its unpacking on stdout, where inferd prints only answers and the ready
+   * line; load the class (which unpacks and links the library) with stdout pointed at stderr.
+   */
+  private static void loadQuietly() {
+    PrintStream stdout = System.out;
+    System.setOut(System.err);
+    try {
+      Class.forName("de.kherud.llama.LlamaModel", true, NativeLibrary.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("java-llama.cpp is not on the class path", e);
+    } finally {
+      System.setOut(stdout);
+    }
   }
 }

@@ -91,7 +91,10 @@ public final class InferenceCore implements AutoCloseable {
     NamedModel<TextGenerator> model = models.generator("");
     List<Turn> window = new ArrayList<>(history);
     Prompt prompt = model.model().render(window);
-    while (prompt.tokenCount() + 1 > model.model().contextLength() && droppableTurns(window) > 1) {
+    int context = model.model().contextLength();
+    // Leave the reply room for a full default answer, or half the context on small models.
+    int promptBudget = context - Math.min(limits.defaultMaxTokens(), context / 2);
+    while (prompt.tokenCount() > promptBudget && droppableTurns(window) > 1) {
       window.remove(firstDroppable(window));
       prompt = model.model().render(window);
     }

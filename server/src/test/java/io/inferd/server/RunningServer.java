@@ -1,0 +1,56 @@
+package io.inferd.server;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.inferd.api.v1.InferenceServiceGrpc;
+import io.inferd.engine.ModelRegistry;
+import io.inferd.engine.Scheduler;
+import io.inferd.engine.TextGenerator;
+import io.inferd.server.core.CoreLimits;
+import io.inferd.server.core.InferenceCore;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The production wiring on Netty at 127.0.0.1:0, with a plaintext channel to it. */
+final class RunningServer implements AutoCloseable {
+  /** Short default answers keep multi-turn chats inside the tiny model's 256-token context. */
+  static final CoreLimits TEST_LIMITS = new CoreLimits(16, 4096, 2048, 0.7f);
+
+  final InferenceCore core;
+  final InferdServer server;
+  final ManagedChannel channel;
+
+  private RunningServer(InferenceCore core) throws Exception {
+    this.core = core;
+    this.server =
+        new InferdServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), core)
+            .start();
+    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+  }
+
+  static RunningServer start(TextGenerator generator, int slots, int queue) throws Exception {
+    ModelRegistry registry =
+        ModelRegistry.builder()
+            .generator("tiny", generator)
+            .embedder("all-minilm-l6-v2", TestModels.embedder())
+            .build();
+    return new RunningServer(
+        new InferenceCore(registry, new Scheduler(slots, queue, 500), TEST_LIMITS));
+  }
+
+  InferenceServiceGrpc.InferenceServiceBlockingStub blocking() {
+    return InferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  InferenceServiceGrpc.InferenceServiceStub async() {
+    return InferenceServiceGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.stop(Duration.ofSeconds(1));
+  }
+}
