@@ -4,13 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.inferd.api.v1.InferenceServiceGrpc;
+import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.grpc.InferenceGrpcService;
+import io.inferd.server.interceptor.AuthInterceptor;
+import io.inferd.server.interceptor.ResponseHeadersInterceptor;
+import io.inferd.server.interceptor.TelemetryInterceptor;
+import io.inferd.server.telemetry.AccessLog;
+import io.inferd.server.telemetry.InferdMetrics;
+import io.inferd.server.telemetry.Telemetry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,16 +36,36 @@ public final class InferdServer {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final InferenceCore core;
+  private volatile boolean started;
 
+  /** No API keys, and its own telemetry: for tests and local use. */
   public InferdServer(ServerBuilder<?> builder, InferenceCore core) {
-    this(builder, core, Clock.systemUTC());
+    this(
+        builder,
+        core,
+        ApiKeyStore.disabled(),
+        new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler())),
+        Clock.systemUTC());
   }
 
-  public InferdServer(ServerBuilder<?> builder, InferenceCore core, Clock clock) {
+  public InferdServer(
+      ServerBuilder<?> builder,
+      InferenceCore core,
+      ApiKeyStore keys,
+      Telemetry telemetry,
+      Clock clock) {
     this.core = requireNonNull(core, "core");
+    // Reads outermost first: every call is recorded, rejected ones included; only the inference
+    // service needs a key, so health checks and reflection stay open.
+    var inference =
+        ServerInterceptors.interceptForward(
+            new InferenceGrpcService(core, clock),
+            new TelemetryInterceptor(telemetry),
+            new ResponseHeadersInterceptor(),
+            new AuthInterceptor(keys));
     this.server =
         builder
-            .addService(new InferenceGrpcService(core, clock))
+            .addService(inference)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             // v1alpha too: older grpcurl and buf curl builds only speak it
@@ -48,9 +76,15 @@ public final class InferdServer {
   /** Starts listening; health says SERVING from here on, since the models are already loaded. */
   public InferdServer start() throws IOException {
     server.start();
+    started = true;
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(InferenceServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     return this;
+  }
+
+  /** Whether {@link #start()} succeeded (the server was listening). */
+  public boolean isStarted() {
+    return started;
   }
 
   public int port() {

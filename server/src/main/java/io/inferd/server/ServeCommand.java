@@ -7,14 +7,21 @@ import io.inferd.engine.Scheduler;
 import io.inferd.engine.llama.LlamaGenerator;
 import io.inferd.engine.llama.LlamaOptions;
 import io.inferd.engine.onnx.MiniLmEmbedder;
+import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
+import io.inferd.server.core.FastMode;
 import io.inferd.server.core.InferenceCore;
+import io.inferd.server.telemetry.AccessLog;
+import io.inferd.server.telemetry.InferdMetrics;
+import io.inferd.server.telemetry.MetricsEndpoint;
+import io.inferd.server.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +127,43 @@ final class ServeCommand implements Callable<Integer> {
       description = "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
 
+  @Option(
+      names = "--api-keys-file",
+      defaultValue = "${env:INFERD_API_KEYS_FILE}",
+      paramLabel = "FILE",
+      description = {
+        "API keys, one per line: ID=SECRET, ID=sha256:HEX or SECRET; re-read when it changes"
+            + " (env INFERD_API_KEYS_FILE). Keys can also come from env INFERD_API_KEYS"
+            + " (comma-separated, same forms).",
+        "Without any key, authentication is OFF (local development only)."
+      })
+  Path apiKeysFile;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "${env:INFERD_METRICS_PORT:-9464}",
+      description = "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off (env INFERD_METRICS_PORT, default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(
+      names = "--fast-mode-below",
+      defaultValue = "${env:INFERD_FAST_MODE_BELOW_MS:-5000}",
+      paramLabel = "MS",
+      description = "Calls whose deadline leaves less than this many ms are answered in fast mode; 0 turns fast mode off (default ${DEFAULT-VALUE}).")
+  long fastModeBelowMillis;
+
+  @Option(
+      names = "--fast-max-tokens",
+      defaultValue = "${env:INFERD_FAST_MAX_TOKENS:-32}",
+      description = "Fast mode caps the answer at this many tokens (default ${DEFAULT-VALUE}).")
+  int fastMaxTokens;
+
+  @Option(
+      names = "--fast-model",
+      defaultValue = "${env:INFERD_FAST_MODEL}",
+      description = "Fast mode runs requests that name no model on this (smaller) model.")
+  String fastModel;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -130,6 +174,17 @@ final class ServeCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 2;
     }
+    ApiKeyStore keys;
+    try {
+      keys = ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS"));
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    if (fastModel != null && !fastModel.isBlank() && !specs.stream().anyMatch(m -> m.name().equals(fastModel))) {
+      err.println("error: --fast-model " + fastModel + " is not one of the --model names");
+      return 2;
+    }
     ModelRegistry registry;
     try {
       registry = loadModels(specs);
@@ -138,27 +193,56 @@ final class ServeCommand implements Callable<Integer> {
       return 3;
     }
     int slots = parallel * registry.generatorNames().size();
+    var scheduler = new Scheduler(slots, queue, 1000);
+    var fastMode =
+        fastModeBelowMillis <= 0
+            ? FastMode.off()
+            : new FastMode(Duration.ofMillis(fastModeBelowMillis), fastMaxTokens, fastModel);
     var core =
         new InferenceCore(
             registry,
-            new Scheduler(slots, queue, 1000),
-            new CoreLimits(defaultMaxTokens, maxTokensLimit, 2048, 0.7f));
+            scheduler,
+            new CoreLimits(defaultMaxTokens, maxTokensLimit, 2048, 0.7f),
+            fastMode);
+    var telemetry = new Telemetry(new AccessLog(), new InferdMetrics(scheduler));
     var address = new InetSocketAddress(host, port);
-    var server = new InferdServer(NettyServerBuilder.forAddress(address), core);
+    var server =
+        new InferdServer(
+            NettyServerBuilder.forAddress(address), core, keys, telemetry, Clock.systemUTC());
+    MetricsEndpoint metrics = null;
     try {
       server.start();
+      if (metricsPort >= 0) {
+        metrics = MetricsEndpoint.start(host, metricsPort, telemetry.metrics());
+      }
     } catch (IOException e) {
+      server.stop(Duration.ZERO);
       registry.close();
       String why = portTaken(e) ? "address already in use (choose another --port)" : rootMessage(e);
-      err.println("error: cannot listen on " + host + ":" + port + ": " + why);
+      err.println(
+          "error: cannot listen on "
+              + host
+              + ":"
+              + (server.isStarted() ? metricsPort + " (--metrics-port)" : port + "")
+              + ": "
+              + why.replace("--port", server.isStarted() ? "--metrics-port" : "--port"));
       return 4;
     }
+    if (!keys.enabled()) {
+      log.warn(
+          "AUTHENTICATION IS OFF: any client can call this server. Set --api-keys-file or"
+              + " INFERD_API_KEYS before exposing it beyond this machine.");
+    }
+    MetricsEndpoint metricsEndpoint = metrics;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.info("shutting down: {} s grace for running calls", shutdownGraceSeconds);
                   server.stop(Duration.ofSeconds(shutdownGraceSeconds));
+                  if (metricsEndpoint != null) {
+                    metricsEndpoint.close();
+                  }
                   registry.close();
                   log.info("stopped");
                   // llama.cpp leaves a native thread behind; end the process with success ourselves.
@@ -167,11 +251,13 @@ final class ServeCommand implements Callable<Integer> {
                 "inferd-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "inferd ready: grpc=%s:%d models=%s embeddings=%s%n",
+        "inferd ready: grpc=%s:%d metrics=%s models=%s embeddings=%s auth=%s%n",
         host,
         server.port(),
+        metrics == null ? "off" : host + ":" + metrics.port(),
         String.join(",", registry.generatorNames()),
-        registry.embedderNames().isEmpty() ? "off" : String.join(",", registry.embedderNames()));
+        registry.embedderNames().isEmpty() ? "off" : String.join(",", registry.embedderNames()),
+        keys.enabled() ? "on(" + keys.size() + " keys)" : "OFF");
     out.flush();
     server.awaitTermination();
     return 0;

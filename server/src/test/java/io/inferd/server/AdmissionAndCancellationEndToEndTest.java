@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Context;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.inferd.api.v1.CompleteRequest;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * "mid-stream" and "while queued" are states the test controls rather than races.
  */
 class AdmissionAndCancellationEndToEndTest {
+  private static final Metadata.Key<String> PUSHBACK =
+      Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
   private ObservedGenerator generator;
   private RunningServer running;
 
@@ -81,7 +84,7 @@ class AdmissionAndCancellationEndToEndTest {
   }
 
   @Test
-  void fullQueue_isResourceExhaustedAtOnce_andACancelledQueuedCallLeavesTheQueue()
+  void fullQueue_isResourceExhaustedAtOnceWithPushback_andACancelledQueuedCallLeavesTheQueue()
       throws Exception {
     Context.CancellableContext first = Context.current().withCancellation();
     Iterator<StreamChunk> holding = first.call(() -> running.blocking().streamComplete(longRequest()));
@@ -97,6 +100,7 @@ class AdmissionAndCancellationEndToEndTest {
             e -> {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
               assertThat(e.getStatus().getDescription()).contains("1 generation slots");
+              assertThat(Status.trailersFromThrowable(e).get(PUSHBACK)).isEqualTo("500");
             });
 
     second.cancel(null);

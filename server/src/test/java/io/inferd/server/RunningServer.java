@@ -7,9 +7,14 @@ import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.engine.ModelRegistry;
 import io.inferd.engine.Scheduler;
 import io.inferd.engine.TextGenerator;
+import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
 import io.inferd.server.core.InferenceCore;
+import io.inferd.server.telemetry.AccessLog;
+import io.inferd.server.telemetry.InferdMetrics;
+import io.inferd.server.telemetry.Telemetry;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -22,22 +27,35 @@ final class RunningServer implements AutoCloseable {
   final InferdServer server;
   final ManagedChannel channel;
 
-  private RunningServer(InferenceCore core) throws Exception {
+  final Telemetry telemetry;
+
+  private RunningServer(InferenceCore core, ApiKeyStore keys) throws Exception {
     this.core = core;
+    this.telemetry = new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler()));
     this.server =
-        new InferdServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), core)
+        new InferdServer(
+                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+                core,
+                keys,
+                telemetry,
+                Clock.systemUTC())
             .start();
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
   static RunningServer start(TextGenerator generator, int slots, int queue) throws Exception {
+    return start(generator, slots, queue, ApiKeyStore.disabled());
+  }
+
+  static RunningServer start(TextGenerator generator, int slots, int queue, ApiKeyStore keys)
+      throws Exception {
     ModelRegistry registry =
         ModelRegistry.builder()
             .generator("tiny", generator)
             .embedder("all-minilm-l6-v2", TestModels.embedder())
             .build();
     return new RunningServer(
-        new InferenceCore(registry, new Scheduler(slots, queue, 500), TEST_LIMITS));
+        new InferenceCore(registry, new Scheduler(slots, queue, 500), TEST_LIMITS), keys);
   }
 
   InferenceServiceGrpc.InferenceServiceBlockingStub blocking() {

@@ -119,7 +119,7 @@ public final class LlamaGenerator implements TextGenerator {
           case MODEL_TEMPLATE -> model.applyTemplate(templateParameters(conversation));
           case PLAIN -> plainText(conversation);
         };
-    return new Prompt(text, countTokens(text));
+    return new Prompt(text, countTokens(text), conversation);
   }
 
   private static InferenceParameters templateParameters(List<Turn> conversation) {

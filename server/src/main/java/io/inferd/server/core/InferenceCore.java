@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,13 +37,20 @@ public final class InferenceCore implements AutoCloseable {
   private final ModelRegistry models;
   private final Scheduler scheduler;
   private final CoreLimits limits;
+  private final FastMode fastMode;
   private final ExecutorService generationThreads;
   private final ExecutorService embeddingThreads;
 
   public InferenceCore(ModelRegistry models, Scheduler scheduler, CoreLimits limits) {
+    this(models, scheduler, limits, FastMode.defaults());
+  }
+
+  public InferenceCore(
+      ModelRegistry models, Scheduler scheduler, CoreLimits limits, FastMode fastMode) {
     this.models = requireNonNull(models, "models");
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.limits = requireNonNull(limits, "limits");
+    this.fastMode = requireNonNull(fastMode, "fastMode");
     // Platform threads: the engines block in JNI, which would pin a virtual thread's carrier. The
     // scheduler admits at most slots() generations, so slots() threads never leave one waiting.
     this.generationThreads =
@@ -66,6 +74,14 @@ public final class InferenceCore implements AutoCloseable {
 
   /** Validates a completion request and renders its prompt; throws what the client must fix. */
   public PlannedCompletion plan(CompletionInput input) {
+    return plan(input, OptionalLong.empty());
+  }
+
+  /**
+   * Validates and plans a completion whose caller waits until {@code deadlineNanoTime} ({@link
+   * System#nanoTime()} based). Too little time left switches to {@link FastMode}.
+   */
+  public PlannedCompletion plan(CompletionInput input, OptionalLong deadlineNanoTime) {
     requireNonNull(input, "input");
     List<Turn> conversation = conversation(input.messages());
     Sampling sampling = sampling(input.temperature(), input.topP(), input.seed());
@@ -76,11 +92,24 @@ public final class InferenceCore implements AutoCloseable {
       throw InvalidRequestException.field(
           "max_tokens", input.maxTokens(), "<= " + limits.maxTokensLimit() + ", this server's limit");
     }
-    NamedModel<TextGenerator> model = models.generator(input.model());
+    boolean fast =
+        deadlineNanoTime.isPresent()
+            && fastMode.applies(deadlineNanoTime.getAsLong() - System.nanoTime());
+    String modelName =
+        fast && input.model().isEmpty() && !fastMode.model().isEmpty() ? fastMode.model() : input.model();
+    NamedModel<TextGenerator> model = models.generator(modelName);
     Prompt prompt = model.model().render(conversation);
     int maxTokens = fitMaxTokens(model, prompt, input.maxTokens());
+    String fastNote = "";
+    if (fast) {
+      maxTokens = Math.min(maxTokens, fastMode.maxTokens());
+      fastNote = "max_tokens=" + maxTokens + (modelName.equals(input.model()) ? "" : " model=" + model.name());
+    }
     return new PlannedCompletion(
-        model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling));
+        model.name(),
+        model.model(),
+        new GenerationRequest(prompt, maxTokens, sampling, deadlineNanoTime),
+        fastNote);
   }
 
   /**
@@ -101,7 +130,7 @@ public final class InferenceCore implements AutoCloseable {
     int maxTokens = fitMaxTokens(model, prompt, 0);
     Sampling sampling = new Sampling(limits.chatTemperature(), 1f, OptionalInt.empty());
     return new PlannedCompletion(
-        model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling));
+        model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling), "");
   }
 
   private static int droppableTurns(List<Turn> window) {
@@ -249,7 +278,7 @@ public final class InferenceCore implements AutoCloseable {
     return "cmpl-" + HexFormat.of().formatHex(bytes);
   }
 
-  /** Stops taking work; running engine calls get {@code grace} to finish. */
+  /** Stops taking work; running engine calls get a few seconds to finish. */
   @Override
   public void close() {
     generationThreads.shutdown();

@@ -8,6 +8,7 @@ import io.inferd.engine.Role;
 import io.inferd.engine.Turn;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.InvalidRequestException;
+import io.inferd.server.telemetry.CallStats;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
   private final InferenceCore core;
   private final ServerCallStreamObserver<ChatMessage> call;
   private final Clock clock;
+  private final CallStats stats;
   private final List<Turn> history = new ArrayList<>();
   private final ArrayDeque<Turn> pending = new ArrayDeque<>();
   private CompletableFuture<Generation> running;
@@ -30,8 +32,10 @@ final class ChatSession implements StreamObserver<ChatMessage> {
   private boolean closed;
   private int received;
 
-  ChatSession(InferenceCore core, ServerCallStreamObserver<ChatMessage> call, Clock clock) {
+  ChatSession(
+      InferenceCore core, ServerCallStreamObserver<ChatMessage> call, Clock clock, CallStats stats) {
     this.core = core;
+    this.stats = stats;
     this.call = call;
     this.clock = clock;
     call.setOnCancelHandler(this::cancelled);
@@ -92,7 +96,13 @@ final class ChatSession implements StreamObserver<ChatMessage> {
     history.add(next);
     try {
       var plan = core.planChatTurn(List.copyOf(history));
-      running = core.generate(plan, token -> !call.isCancelled());
+      running =
+          core.generate(
+              plan,
+              token -> {
+                stats.firstToken(System.nanoTime());
+                return !call.isCancelled();
+              });
       running.whenComplete(this::turnEnded);
     } catch (RuntimeException e) {
       fail(e);
@@ -108,6 +118,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       fail(error);
       return;
     }
+    stats.addUsage(generation.promptTokens(), generation.completionTokens());
     history.add(Turn.assistant(generation.text()));
     call.onNext(
         ChatMessage.newBuilder()

@@ -2,6 +2,9 @@ package io.inferd.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.inferd.api.v1.BatchEmbedResponse;
@@ -15,8 +18,13 @@ import io.inferd.engine.Generation;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
+import io.inferd.server.interceptor.ResponseHeadersInterceptor;
+import io.inferd.server.interceptor.TelemetryInterceptor;
+import io.inferd.server.telemetry.CallStats;
 import java.time.Clock;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,16 +40,42 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     this.clock = requireNonNull(clock, "clock");
   }
 
+  /** Response header saying what fast mode changed, e.g. {@code max_tokens=32}. */
+  public static final Metadata.Key<String> FAST_MODE_HEADER =
+      Metadata.Key.of("inferd-fast-mode", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** Plans with the call's remaining time, so a short deadline gets a fast answer. */
+  private PlannedCompletion plan(CompleteRequest request, CallStats stats) {
+    Deadline deadline = Context.current().getDeadline();
+    OptionalLong deadlineNanoTime =
+        deadline == null
+            ? OptionalLong.empty()
+            : OptionalLong.of(System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
+    PlannedCompletion plan = core.plan(ProtoMapping.toInput(request), deadlineNanoTime);
+    if (plan.isFastMode()) {
+      ResponseHeadersInterceptor.put(FAST_MODE_HEADER, plan.fastMode());
+      stats.note("fast-mode:" + plan.fastMode().replace(' ', ','));
+    }
+    return plan;
+  }
+
   @Override
   public void complete(CompleteRequest request, StreamObserver<CompleteResponse> out) {
     var call = (ServerCallStreamObserver<CompleteResponse>) out;
     var work = new AtomicReference<CompletableFuture<Generation>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
+    CallStats stats = TelemetryInterceptor.current();
     try {
-      PlannedCompletion plan = core.plan(ProtoMapping.toInput(request));
+      PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
-      work.set(core.generate(plan, token -> !call.isCancelled()));
+      work.set(
+          core.generate(
+              plan,
+              token -> {
+                stats.firstToken(System.nanoTime());
+                return !call.isCancelled();
+              }));
       if (call.isCancelled()) {
         cancel(work.get());
       }
@@ -55,6 +89,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                   call.onError(StatusMapper.toException(error));
                   return;
                 }
+                stats.addUsage(generation.promptTokens(), generation.completionTokens());
                 call.onNext(ProtoMapping.response(id, plan.model(), generation, created));
                 call.onCompleted();
               });
@@ -74,14 +109,16 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
           gate.open();
           cancel(work.get());
         });
+    CallStats stats = TelemetryInterceptor.current();
     try {
-      PlannedCompletion plan = core.plan(ProtoMapping.toInput(request));
+      PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var firstChunk = new boolean[] {true}; // touched by the single engine thread only
       work.set(
           core.generate(
               plan,
               token -> {
+                stats.firstToken(System.nanoTime());
                 if (!gate.awaitReady(call)) {
                   return false; // false stops decoding
                 }
@@ -102,6 +139,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                   call.onError(StatusMapper.toException(error));
                   return;
                 }
+                stats.addUsage(generation.promptTokens(), generation.completionTokens());
                 call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
                 call.onCompleted();
               });
@@ -116,6 +154,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     var work = new AtomicReference<CompletableFuture<?>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
     EmbeddingBatch batch = core.newEmbeddingBatch();
+    CallStats stats = TelemetryInterceptor.current();
     return new StreamObserver<>() {
       private boolean failed;
 
@@ -153,6 +192,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                 call.onError(StatusMapper.toException(error));
                 return;
               }
+              stats.addUsage(embeddings.tokenCount(), 0);
               call.onNext(ProtoMapping.embeddings(embeddings));
               call.onCompleted();
             });
@@ -162,7 +202,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
   @Override
   public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> out) {
-    return new ChatSession(core, (ServerCallStreamObserver<ChatMessage>) out, clock);
+    return new ChatSession(
+        core, (ServerCallStreamObserver<ChatMessage>) out, clock, TelemetryInterceptor.current());
   }
 
   private static void cancel(CompletableFuture<?> work) {

@@ -1,5 +1,6 @@
 package io.inferd.server.grpc;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -16,6 +17,10 @@ import org.slf4j.LoggerFactory;
 /** The one place where exceptions become gRPC statuses; clients never see a bare UNKNOWN. */
 final class StatusMapper {
   private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
+
+  /** grpc-java's built-in retry (and other gRPC clients) wait this long before the next attempt. */
+  static final Metadata.Key<String> RETRY_PUSHBACK =
+      Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
 
   private StatusMapper() {}
 
@@ -46,8 +51,15 @@ final class StatusMapper {
     return Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName()).withCause(e);
   }
 
+  /** The status with its trailers: a full queue tells well-behaved clients when to retry. */
   static StatusRuntimeException toException(Throwable error) {
-    return toStatus(error).asRuntimeException();
+    Status status = toStatus(error);
+    if (unwrap(error) instanceof QueueFullException full) {
+      Metadata trailers = new Metadata();
+      trailers.put(RETRY_PUSHBACK, Long.toString(full.retryAfterMillis()));
+      return status.asRuntimeException(trailers);
+    }
+    return status.asRuntimeException();
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -1,0 +1,76 @@
+package io.inferd.server.interceptor;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.inferd.server.telemetry.CallStats;
+import io.inferd.server.telemetry.Telemetry;
+import java.net.SocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Access log and metrics for gRPC: starts a {@link CallStats} (in the {@link Context}, where the
+ * service adds tokens) and reports it once, with the final code, when the call closes. Wire it
+ * outermost so rejected calls are recorded too.
+ */
+public final class TelemetryInterceptor implements ServerInterceptor {
+  public static final Context.Key<CallStats> STATS = Context.key("inferd-call-stats");
+
+  private final Telemetry telemetry;
+
+  public TelemetryInterceptor(Telemetry telemetry) {
+    this.telemetry = requireNonNull(telemetry, "telemetry");
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    CallStats stats =
+        telemetry.start(
+            "grpc",
+            call.getMethodDescriptor().getBareMethodName(),
+            peer == null ? null : peer.toString());
+    AtomicBoolean reported = new AtomicBoolean();
+    ServerCall<ReqT, RespT> recorded =
+        new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            if (reported.compareAndSet(false, true)) {
+              telemetry.finish(stats, status.getCode().name());
+            }
+            super.close(status, trailers);
+          }
+        };
+    Context context = Context.current().withValue(STATS, stats);
+    ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, recorded, headers, next);
+    return new SimpleForwardingServerCallListener<>(listener) {
+      @Override
+      public void onCancel() {
+        // A cancelled call never reaches close(): the client left or its deadline passed.
+        if (reported.compareAndSet(false, true)) {
+          boolean expired = context.getDeadline() != null && context.getDeadline().isExpired();
+          telemetry.finish(
+              stats,
+              expired ? Status.Code.DEADLINE_EXCEEDED.name() : Status.Code.CANCELLED.name());
+        }
+        super.onCancel();
+      }
+    };
+  }
+
+  /** The current call's stats, or a detached one when the call runs without this interceptor. */
+  public static CallStats current() {
+    CallStats stats = STATS.get();
+    return stats != null ? stats : new CallStats("grpc", "-", null, System.nanoTime());
+  }
+}
