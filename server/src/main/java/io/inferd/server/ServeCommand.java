@@ -15,6 +15,7 @@ import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.MetricsEndpoint;
 import io.inferd.server.telemetry.Telemetry;
+import io.inferd.server.upstream.GrpcUpstreamGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -66,7 +67,8 @@ final class ServeCommand implements Callable<Integer> {
       split = ",",
       defaultValue = "${env:INFERD_MODELS}",
       description = {
-        "A GGUF text-generation model; repeat for several (env INFERD_MODELS, comma-separated).",
+        "A GGUF text-generation model, or NAME=grpc://HOST:PORT#MODEL for a model another"
+            + " ai.inference.v1 server runs; repeat for several (env INFERD_MODELS, comma-separated).",
         "Without it, the first .gguf in models/ or ../shared/models/ of the inferd checkout is used."
       })
   List<String> models = new ArrayList<>();
@@ -138,6 +140,12 @@ final class ServeCommand implements Callable<Integer> {
         "Without any key, authentication is OFF (local development only)."
       })
   Path apiKeysFile;
+
+  @Option(
+      names = "--upstream-api-key",
+      defaultValue = "${env:INFERD_UPSTREAM_API_KEY}",
+      description = "API key sent to grpc:// upstream models (env INFERD_UPSTREAM_API_KEY).")
+  String upstreamApiKey;
 
   @Option(
       names = "--metrics-port",
@@ -301,7 +309,7 @@ final class ServeCommand implements Callable<Integer> {
                               + ")")));
     }
     for (ModelSpec model : specs) {
-      if (!Files.isRegularFile(model.path())) {
+      if (!model.isGrpcUpstream() && !Files.isRegularFile(model.path())) {
         throw new IllegalArgumentException(
             "model file not found: " + model.path().toAbsolutePath() + " (--model " + model + ")");
       }
@@ -314,7 +322,12 @@ final class ServeCommand implements Callable<Integer> {
     var options = new LlamaOptions(cores, parallel, context);
     ModelRegistry.Builder registry = ModelRegistry.builder().defaultGenerator(defaultModel);
     for (ModelSpec model : specs) {
-      registry.generator(model.name(), LlamaGenerator.load(model.path(), options));
+      registry.generator(
+          model.name(),
+          model.isGrpcUpstream()
+              ? GrpcUpstreamGenerator.connect(
+                  model.upstreamTarget(), model.upstreamModel(), upstreamApiKey, parallel)
+              : LlamaGenerator.load(model.path(), options));
     }
     if (embeddings) {
       registry.embedder(MiniLmEmbedder.DEFAULT_NAME, MiniLmEmbedder.load());

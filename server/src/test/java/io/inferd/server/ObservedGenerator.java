@@ -20,6 +20,7 @@ final class ObservedGenerator implements TextGenerator {
   private final TextGenerator real;
   private final Semaphore tokenPermits;
   final List<String> prompts = new CopyOnWriteArrayList<>();
+  final List<GenerationRequest> requests = new CopyOnWriteArrayList<>();
   final BlockingQueue<Generation> finished = new LinkedBlockingQueue<>();
 
   private ObservedGenerator(TextGenerator real, Semaphore tokenPermits) {
@@ -37,7 +38,9 @@ final class ObservedGenerator implements TextGenerator {
   }
 
   void allow(int tokens) {
-    tokenPermits.release(tokens);
+    if (tokenPermits != null) {
+      tokenPermits.release(tokens);
+    }
   }
 
   Generation nextFinished() throws InterruptedException {
@@ -66,6 +69,7 @@ final class ObservedGenerator implements TextGenerator {
   @Override
   public Generation generate(GenerationRequest request, io.inferd.engine.TokenSink sink) {
     prompts.add(request.prompt().text());
+    requests.add(request);
     Generation g =
         real.generate(
             request,

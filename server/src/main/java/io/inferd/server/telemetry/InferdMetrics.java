@@ -34,6 +34,11 @@ public final class InferdMetrics {
         .register(registry);
   }
 
+  /** Calls started and not yet reported finished. */
+  public int activeCalls() {
+    return activeCalls.get();
+  }
+
   public void callStarted() {
     activeCalls.incrementAndGet();
   }

@@ -1,0 +1,143 @@
+package io.inferd.server.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.inferd.api.v1.CompleteRequest;
+import io.inferd.api.v1.InferenceServiceGrpc;
+import io.inferd.api.v1.Message;
+import io.inferd.api.v1.StreamChunk;
+import io.inferd.engine.FinishReason;
+import io.inferd.engine.Generation;
+import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.Prompt;
+import io.inferd.engine.TextGenerator;
+import io.inferd.engine.TokenSink;
+import io.inferd.engine.Turn;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A text generator that is another server implementing ai.inference.v1 (another inferd): the
+ * conversation goes upstream as a StreamComplete call and tokens come back as they arrive. The
+ * caller's remaining deadline becomes the upstream call's deadline, and a sink that says stop cancels
+ * the upstream call, so deadline and cancellation travel the whole chain.
+ */
+public final class GrpcUpstreamGenerator implements TextGenerator {
+  private static final Metadata.Key<String> API_KEY =
+      Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+  /** The upstream checks the real context; locally the prompt is only estimated. */
+  private static final int UNCHECKED_CONTEXT = 1 << 24;
+
+  private final ManagedChannel channel;
+  private final String upstreamModel;
+  private final InferenceServiceGrpc.InferenceServiceBlockingStub stub;
+  private final int parallelism;
+
+  public GrpcUpstreamGenerator(
+      ManagedChannel channel, String upstreamModel, String apiKey, int parallelism) {
+    this.channel = requireNonNull(channel, "channel");
+    this.upstreamModel = upstreamModel == null ? "" : upstreamModel;
+    this.parallelism = parallelism;
+    var stub = InferenceServiceGrpc.newBlockingStub(channel);
+    if (apiKey != null && !apiKey.isBlank()) {
+      Metadata headers = new Metadata();
+      headers.put(API_KEY, apiKey);
+      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    this.stub = stub;
+  }
+
+  /** Connects in plaintext to {@code host:port}. */
+  public static GrpcUpstreamGenerator connect(
+      String target, String upstreamModel, String apiKey, int parallelism) {
+    return new GrpcUpstreamGenerator(
+        NettyChannelBuilder.forTarget(target).usePlaintext().build(), upstreamModel, apiKey, parallelism);
+  }
+
+  @Override
+  public int contextLength() {
+    return UNCHECKED_CONTEXT;
+  }
+
+  @Override
+  public int parallelism() {
+    return parallelism;
+  }
+
+  @Override
+  public Prompt render(List<Turn> conversation) {
+    int chars = conversation.stream().mapToInt(t -> t.content().length()).sum();
+    return new Prompt("", chars / 4, conversation);
+  }
+
+  @Override
+  public Generation generate(GenerationRequest request, TokenSink sink) {
+    CompleteRequest.Builder call =
+        CompleteRequest.newBuilder()
+            .setModel(upstreamModel)
+            .setMaxTokens(request.maxTokens())
+            .setTemperature(request.sampling().temperature())
+            .setTopP(request.sampling().topP());
+    request.sampling().seed().ifPresent(call::setSeed);
+    for (Turn turn : request.prompt().conversation()) {
+      call.addMessages(Message.newBuilder().setRole(turn.role().wireName()).setContent(turn.content()));
+    }
+    var upstream = stub;
+    if (request.deadlineNanoTime().isPresent()) {
+      long remaining = request.deadlineNanoTime().getAsLong() - System.nanoTime();
+      upstream = upstream.withDeadline(Deadline.after(remaining, TimeUnit.NANOSECONDS));
+    }
+    // A context of its own, so stopping here cancels exactly this upstream call.
+    Context.CancellableContext scope = Context.ROOT.withCancellation();
+    StringBuilder text = new StringBuilder();
+    int tokens = 0;
+    try {
+      var finalUpstream = upstream;
+      Iterator<StreamChunk> chunks = scope.call(() -> finalUpstream.streamComplete(call.build()));
+      while (chunks.hasNext()) {
+        StreamChunk chunk = chunks.next();
+        if (chunk.getChoicesCount() == 0) {
+          continue;
+        }
+        var choice = chunk.getChoices(0);
+        if (chunk.hasUsage()) {
+          return new Generation(
+              text.toString(),
+              chunk.getUsage().getPromptTokens(),
+              chunk.getUsage().getCompletionTokens(),
+              "length".equals(choice.getFinishReason()) ? FinishReason.LENGTH : FinishReason.STOP);
+        }
+        String piece = choice.getDelta().getContent();
+        tokens++;
+        text.append(piece);
+        if (!sink.onToken(piece)) {
+          scope.cancel(null);
+          return new Generation(text.toString(), 0, tokens, FinishReason.CANCELLED);
+        }
+      }
+      throw new IllegalStateException("upstream stream ended without its final usage chunk");
+    } catch (StatusRuntimeException e) {
+      if (scope.isCancelled()) {
+        return new Generation(text.toString(), 0, tokens, FinishReason.CANCELLED);
+      }
+      throw e;
+    } catch (Exception e) {
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    } finally {
+      scope.cancel(null);
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+}
