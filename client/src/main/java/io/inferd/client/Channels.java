@@ -7,6 +7,7 @@ import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
@@ -22,29 +23,46 @@ final class Channels {
 
   private Channels() {}
 
-  static ManagedChannel create(String target, boolean tls, Path trustedCertsPem) {
+  /** A builder for {@code target}, so that retry settings can still be added to it. */
+  static ManagedChannelBuilder<?> forTarget(String target, boolean tls, Path trustedCertsPem) {
     // Grpc.newChannelBuilder takes any target string (dns:///, unix:, host:port) and finds the
     // transport (grpc-netty-shaded) on the class path.
     ChannelCredentials credentials = credentials(tls, trustedCertsPem);
     try {
-      return Grpc.newChannelBuilder(target, credentials).build();
+      return Grpc.newChannelBuilder(target, credentials);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "target: '" + target + "' (expected: host:port or a gRPC target such as"
-              + " dns:///host:port): " + e.getMessage(),
-          e);
+      throw badTarget(target, e);
     }
   }
 
-  static Channel intercept(Channel channel, String apiKey) {
+  static ManagedChannel build(ManagedChannelBuilder<?> builder, String target) {
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw badTarget(target, e);
+    }
+  }
+
+  static Channel intercept(Channel channel, String apiKey, ClientInterceptor logging) {
     List<ClientInterceptor> interceptors = new ArrayList<>();
     if (apiKey != null) {
       var headers = new Metadata();
       headers.put(API_KEY, apiKey);
       interceptors.add(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
-    interceptors.add(new CallLog()); // last added runs first, so the log sees the whole call
+    if (logging != null) {
+      interceptors.add(logging); // last added runs first, so the log sees the whole call
+    }
     return ClientInterceptors.intercept(channel, interceptors);
+  }
+
+  private static IllegalArgumentException badTarget(String target, IllegalArgumentException e) {
+    return new IllegalArgumentException(
+        "target: '"
+            + target
+            + "' (expected: host:port or a gRPC target such as dns:///host:port): "
+            + e.getMessage(),
+        e);
   }
 
   private static ChannelCredentials credentials(boolean tls, Path trustedCertsPem) {

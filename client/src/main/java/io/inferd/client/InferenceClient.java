@@ -6,6 +6,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.StreamObserver;
@@ -27,13 +28,19 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A client of one inferd server (or any {@code ai.inference.v1.InferenceService}).
  *
- * <p>Every call carries a deadline: the one passed to the call, or else the client's default (60 s
- * unless {@link Builder#defaultDeadline(Duration)} says otherwise). For streams the deadline bounds
- * the whole stream, not each message. Failures surface as {@link StatusRuntimeException} (blocking
- * calls), a failed future, or {@code onError} on the given observer.
+ * <p>Every call carries a deadline: the one passed to the call; else, for completions, the one
+ * {@link Builder#deadlinePolicy(Deadlines)} computes from the request if set; else the client's
+ * default (60 s unless {@link Builder#defaultDeadline(Duration)} says otherwise). For streams the
+ * deadline bounds the whole stream, not each message, and it spans all retries. Failures surface as
+ * {@link StatusRuntimeException} (blocking calls), a failed future, or {@code onError} on the given
+ * observer.
  *
- * <p>Thread-safe; create one per server and share it. {@link #close()} shuts down the channel if this
- * client created it.
+ * <p>By default, calls failing with UNAVAILABLE, RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED before any
+ * response are retried as {@link RetryPolicy} explains, and each call is logged once by {@link
+ * LoggingInterceptor}.
+ *
+ * <p>Thread-safe; create one per server and share it. {@link #close()} shuts down the channel if
+ * this client created it.
  *
  * <pre>{@code
  * try (var client = InferenceClient.builder("127.0.0.1:50051").apiKey(key).build()) {
@@ -51,17 +58,16 @@ public final class InferenceClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final boolean ownsChannel;
   private final Duration defaultDeadline;
+  private final Deadlines deadlinePolicy;
   private final InferenceServiceBlockingStub blockingStub;
   private final InferenceServiceStub asyncStub;
 
   private InferenceClient(Builder builder) {
     this.ownsChannel = builder.channel == null;
-    this.channel =
-        ownsChannel
-            ? Channels.create(builder.target, builder.tls, builder.trustedCertsPem)
-            : builder.channel;
+    this.channel = ownsChannel ? openChannel(builder) : builder.channel;
     this.defaultDeadline = builder.defaultDeadline;
-    Channel calls = Channels.intercept(channel, builder.apiKey);
+    this.deadlinePolicy = builder.deadlinePolicy;
+    Channel calls = Channels.intercept(channel, builder.apiKey, builder.logging);
     this.blockingStub = InferenceServiceGrpc.newBlockingStub(calls);
     this.asyncStub = InferenceServiceGrpc.newStub(calls);
   }
@@ -81,7 +87,7 @@ public final class InferenceClient implements AutoCloseable {
 
   /** Runs one completion and waits for it. */
   public CompleteResponse complete(CompleteRequest request) {
-    return complete(request, defaultDeadline);
+    return complete(request, deadlineFor(request));
   }
 
   /** Runs one completion and waits for it at most {@code deadline}. */
@@ -96,7 +102,7 @@ public final class InferenceClient implements AutoCloseable {
    * open until the deadline.
    */
   public Iterator<StreamChunk> streamComplete(CompleteRequest request) {
-    return streamComplete(request, defaultDeadline);
+    return streamComplete(request, deadlineFor(request));
   }
 
   /** As {@link #streamComplete(CompleteRequest)}, with a deadline for the whole stream. */
@@ -106,8 +112,8 @@ public final class InferenceClient implements AutoCloseable {
   }
 
   /**
-   * Embeds {@code texts} with {@code model} (empty: the server's default) over one client stream and
-   * waits for the batch response; embeddings come back indexed in the order of {@code texts}.
+   * Embeds {@code texts} with {@code model} (empty: the server's default) over one client stream
+   * and waits for the batch response; embeddings come back indexed in the order of {@code texts}.
    */
   public BatchEmbedResponse batchEmbed(String model, List<String> texts) {
     return batchEmbed(model, texts, defaultDeadline);
@@ -132,11 +138,11 @@ public final class InferenceClient implements AutoCloseable {
   }
 
   /**
-   * Starts a completion; the future fails with {@link StatusRuntimeException}. Cancelling the future
-   * cancels the call, so the server stops generating.
+   * Starts a completion; the future fails with {@link StatusRuntimeException}. Cancelling the
+   * future cancels the call, so the server stops generating.
    */
   public CompletableFuture<CompleteResponse> completeAsync(CompleteRequest request) {
-    return completeAsync(request, defaultDeadline);
+    return completeAsync(request, deadlineFor(request));
   }
 
   /** As {@link #completeAsync(CompleteRequest)}, with a deadline. */
@@ -153,10 +159,12 @@ public final class InferenceClient implements AutoCloseable {
    * {@link io.grpc.stub.ClientResponseObserver} and cancel the call it is handed.
    */
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> chunks) {
-    streamComplete(request, chunks, defaultDeadline);
+    streamComplete(request, chunks, deadlineFor(request));
   }
 
-  /** As {@link #streamComplete(CompleteRequest, StreamObserver)}, with a deadline for the stream. */
+  /**
+   * As {@link #streamComplete(CompleteRequest, StreamObserver)}, with a deadline for the stream.
+   */
   public void streamComplete(
       CompleteRequest request, StreamObserver<StreamChunk> chunks, Duration deadline) {
     requireNonNull(request, "request");
@@ -166,8 +174,8 @@ public final class InferenceClient implements AutoCloseable {
 
   /**
    * Opens a conversation: send turns on the returned observer (from one thread at a time), end it
-   * with {@code onCompleted()}; the server's turns arrive on {@code replies}. The deadline bounds the
-   * whole conversation.
+   * with {@code onCompleted()}; the server's turns arrive on {@code replies}. The deadline bounds
+   * the whole conversation.
    */
   public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> replies) {
     return chat(replies, defaultDeadline);
@@ -200,19 +208,42 @@ public final class InferenceClient implements AutoCloseable {
     }
   }
 
+  private Duration deadlineFor(CompleteRequest request) {
+    requireNonNull(request, "request");
+    return deadlinePolicy != null ? deadlinePolicy.forCompletion(request) : defaultDeadline;
+  }
+
+  private static ManagedChannel openChannel(Builder builder) {
+    ManagedChannelBuilder<?> channelBuilder =
+        builder.channelBuilder != null
+            ? builder.channelBuilder
+            : Channels.forTarget(builder.target, builder.tls, builder.trustedCertsPem);
+    if (builder.retry != null) {
+      builder.retry.applyTo(channelBuilder);
+    }
+    return Channels.build(channelBuilder, builder.target);
+  }
+
   private static <S extends AbstractStub<S>> S withDeadline(S stub, Duration deadline) {
     // Stubs fix the deadline when made, so each call gets a fresh one.
     return stub.withDeadlineAfter(Builder.positive(deadline, "deadline").toNanos(), NANOSECONDS);
   }
 
-  /** Settings of an {@link InferenceClient}; plaintext, no API key, 60 s deadline by default. */
+  /**
+   * Settings of an {@link InferenceClient}. Defaults: plaintext, no API key, 60 s deadline, {@link
+   * RetryPolicy#defaults()}, {@link LoggingInterceptor#create()}.
+   */
   public static final class Builder {
     private final String target;
     private boolean tls;
     private Path trustedCertsPem;
     private Duration defaultDeadline = DEFAULT_DEADLINE;
+    private Deadlines deadlinePolicy;
     private String apiKey;
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private LoggingInterceptor logging = LoggingInterceptor.create();
     private ManagedChannel channel;
+    private ManagedChannelBuilder<?> channelBuilder;
 
     private Builder(String target) {
       requireNonNull(target, "target");
@@ -249,6 +280,42 @@ public final class InferenceClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Gives Complete and StreamComplete calls made without a deadline the one {@code policy}
+     * computes from the request (prompt size, max_tokens) instead of the default deadline.
+     */
+    public Builder deadlinePolicy(Deadlines policy) {
+      this.deadlinePolicy = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Retries failed calls as {@code policy} says (default: {@link RetryPolicy#defaults()}). */
+    public Builder retry(RetryPolicy policy) {
+      this.retry = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Turns retries off: each call makes one attempt. grpc-java still transparently retries a
+     * request the server never saw (e.g. one refused while the server shuts down).
+     */
+    public Builder noRetry() {
+      this.retry = null;
+      return this;
+    }
+
+    /** Logs each call with {@code logging} instead of {@link LoggingInterceptor#create()}. */
+    public Builder logging(LoggingInterceptor logging) {
+      this.logging = requireNonNull(logging, "logging");
+      return this;
+    }
+
+    /** Logs nothing, e.g. where the caller reports failures itself. */
+    public Builder noLogging() {
+      this.logging = null;
+      return this;
+    }
+
     /** Sends {@code apiKey} as {@code x-api-key} metadata on every call. */
     public Builder apiKey(String apiKey) {
       requireNonNull(apiKey, "apiKey");
@@ -260,12 +327,24 @@ public final class InferenceClient implements AutoCloseable {
     }
 
     /**
-     * Uses {@code channel} (e.g. an in-process one in tests) instead of opening one to the target;
-     * target and TLS settings are then ignored, and {@link InferenceClient#close()} leaves the
-     * channel open.
+     * Uses {@code channel} instead of opening one to the target; target, TLS and retry settings are
+     * then ignored (set retries on the channel with {@link RetryPolicy#applyTo}), and {@link
+     * InferenceClient#close()} leaves the channel open.
      */
     public Builder channel(ManagedChannel channel) {
       this.channel = requireNonNull(channel, "channel");
+      this.channelBuilder = null;
+      return this;
+    }
+
+    /**
+     * Builds the channel from {@code channelBuilder} (e.g. an in-process one, or Netty with
+     * settings of your own) instead of from the target and TLS settings; the retry policy is added
+     * to it, and {@link InferenceClient#close()} shuts the channel down.
+     */
+    public Builder channelBuilder(ManagedChannelBuilder<?> channelBuilder) {
+      this.channelBuilder = requireNonNull(channelBuilder, "channelBuilder");
+      this.channel = null;
       return this;
     }
 

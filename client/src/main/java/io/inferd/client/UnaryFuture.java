@@ -42,8 +42,6 @@ final class UnaryFuture<ReqT, RespT> extends CompletableFuture<RespT>
   public void onCompleted() {
     // A unary response arrives in onNext; a stream that ends without one is a server bug.
     completeExceptionally(
-        Status.INTERNAL
-            .withDescription("call completed without a response")
-            .asRuntimeException());
+        Status.INTERNAL.withDescription("call completed without a response").asRuntimeException());
   }
 }

@@ -14,7 +14,6 @@ import io.inferd.api.v1.ChatMessage;
 import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.CompleteResponse;
 import io.inferd.api.v1.Embedding;
-import io.inferd.api.v1.Message;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.client.testing.InProcessInference;
 import java.time.Duration;
@@ -45,7 +44,7 @@ class InferenceClientTest {
   }
 
   private InferenceClient clientWith(InferenceClient.Builder builder) {
-    return builder.channel(server.channel()).build();
+    return builder.channelBuilder(server.channelBuilder()).build();
   }
 
   @Test
@@ -126,10 +125,7 @@ class InferenceClientTest {
 
     assertThat(response.getEmbeddingsList())
         .extracting(Embedding::getIndex, e -> e.getVector(0))
-        .containsExactly(
-            tuple(0, 1f),
-            tuple(1, 2f),
-            tuple(2, 6f));
+        .containsExactly(tuple(0, 1f), tuple(1, 2f), tuple(2, 6f));
     assertThat(response.getUsage().getTotalTokens()).isEqualTo(4);
     assertThat(server.service.embedRequests).allMatch(r -> r.getModel().equals("minilm"));
   }
@@ -226,9 +222,68 @@ class InferenceClientTest {
 
   @Test
   void close_channelGivenToTheBuilder_leavesItOpen() {
-    client.close();
+    InferenceClient onShared =
+        InferenceClient.builder("in-process").channel(server.channel()).build();
+    onShared.complete(Prompts.complete("hi"));
+
+    onShared.close();
 
     assertThat(server.channel().isShutdown()).isFalse();
+  }
+
+  @Test
+  void complete_deadlinePolicy_sendsTheDeadlineComputedFromTheRequest() {
+    client.close();
+    client = clientWith(InferenceClient.builder("in-process").deadlinePolicy(Deadlines.defaults()));
+    var request = Prompts.complete("hi").toBuilder().setMaxTokens(100).build(); // 2s + 1ms + 5s
+
+    client.complete(request);
+
+    assertThat(onlyAttempt().deadlineAtArrival()).isBetween(ms(6_500), ms(7_001));
+  }
+
+  @Test
+  void streamComplete_deadlinePolicy_sendsTheDeadlineComputedFromTheRequest() {
+    client.close();
+    client = clientWith(InferenceClient.builder("in-process").deadlinePolicy(Deadlines.defaults()));
+    var request = Prompts.complete("hi").toBuilder().setMaxTokens(0).build(); // 2s + 1ms + 12.8s
+
+    client.streamComplete(request).forEachRemaining(chunk -> {});
+
+    assertThat(onlyAttempt().deadlineAtArrival()).isBetween(ms(14_300), ms(14_801));
+  }
+
+  @Test
+  void complete_explicitDeadlineAndADeadlinePolicy_usesTheExplicitOne() {
+    client.close();
+    client = clientWith(InferenceClient.builder("in-process").deadlinePolicy(Deadlines.defaults()));
+
+    client.complete(Prompts.complete("hi"), ms(3_000));
+
+    assertThat(onlyAttempt().deadlineAtArrival()).isBetween(ms(2_500), ms(3_000));
+  }
+
+  @Test
+  void batchEmbed_deadlinePolicy_keepsTheDefaultDeadline() {
+    client.close();
+    client =
+        clientWith(
+            InferenceClient.builder("in-process")
+                .defaultDeadline(ms(20_000))
+                .deadlinePolicy(Deadlines.defaults()));
+
+    client.batchEmbed("", List.of("a"));
+
+    assertThat(onlyAttempt().deadlineAtArrival()).isBetween(ms(19_500), ms(20_000));
+  }
+
+  @Test
+  void complete_noDeadlinePolicy_sendsTheDefaultDeadline() {
+    client.complete(Prompts.complete("hi").toBuilder().setMaxTokens(100).build());
+
+    assertThat(onlyAttempt().deadlineAtArrival())
+        .isBetween(
+            InferenceClient.DEFAULT_DEADLINE.minusMillis(500), InferenceClient.DEFAULT_DEADLINE);
   }
 
   @Test
@@ -257,6 +312,11 @@ class InferenceClientTest {
     own.close();
 
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ms(5000));
+  }
+
+  private InProcessInference.Attempt onlyAttempt() {
+    assertThat(server.attempts).hasSize(1);
+    return server.attempts.get(0);
   }
 
   private static Duration ms(long millis) {

@@ -22,9 +22,7 @@ class PromptsTest {
 
     assertThat(request.getMessagesList())
         .extracting(Message::getRole, Message::getContent)
-        .containsExactly(
-            tuple("system", "Be brief."),
-            tuple("user", "hi"));
+        .containsExactly(tuple("system", "Be brief."), tuple("user", "hi"));
   }
 
   @Test

@@ -48,7 +48,7 @@ abstract class ClientCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    try (InferenceClient client = connection.connect(defaultDeadline())) {
+    try (InferenceClient client = connection.connect(defaultDeadline(), err())) {
       return run(client);
     } catch (StatusRuntimeException e) {
       return fail(ExitCode.SOFTWARE, describe(e.getStatus()), e);

@@ -2,6 +2,7 @@ package io.inferd.client.cli;
 
 import io.inferd.api.v1.Choice;
 import io.inferd.api.v1.CompleteResponse;
+import io.inferd.api.v1.Usage;
 import io.inferd.client.InferenceClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,11 +27,8 @@ public final class CompleteCommand extends ClientCommand {
         response.getChoicesCount() > 0 ? response.getChoices(0) : Choice.getDefaultInstance();
     out().println(choice.getMessage().getContent());
     out().flush();
-    err().println(
-        Summaries.completion(
-            response.getModel(),
-            choice.getFinishReason(),
-            response.hasUsage() ? response.getUsage() : null));
+    Usage usage = response.hasUsage() ? response.getUsage() : null;
+    err().println(Summaries.completion(response.getModel(), choice.getFinishReason(), usage));
     return 0;
   }
 }

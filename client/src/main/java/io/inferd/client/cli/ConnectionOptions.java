@@ -1,9 +1,14 @@
 package io.inferd.client.cli;
 
-import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.inferd.client.Deadlines;
 import io.inferd.client.InferenceClient;
+import io.inferd.client.LoggingInterceptor;
+import io.inferd.client.RetryPolicy;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.slf4j.event.Level;
 import picocli.CommandLine.Option;
 
 /** How the client verbs reach the server; shared by all of them as a picocli mixin. */
@@ -18,7 +23,10 @@ public final class ConnectionOptions {
               + " (default: $INFERD_TARGET, else 127.0.0.1:50051).")
   String target;
 
-  @Option(names = "--tls", order = 21, description = "Use TLS, trusting the JDK's certificate authorities.")
+  @Option(
+      names = "--tls",
+      order = 21,
+      description = "Use TLS, trusting the JDK's certificate authorities.")
   boolean tls;
 
   @Option(
@@ -31,16 +39,29 @@ public final class ConnectionOptions {
   @Option(
       names = "--deadline",
       order = 23,
-      paramLabel = "DURATION",
-      converter = DurationConverter.class,
+      paramLabel = "DURATION|auto",
+      converter = DeadlineOption.Converter.class,
       description =
-          "Deadline of the call, e.g. 500ms, 30s, 2m (default: 60s; for chat it bounds the"
-              + " whole conversation, default: 30m).")
-  Duration deadline;
+          "Deadline of the call, retries included: a duration such as 500ms, 30s, 2m, or 'auto'"
+              + " to size it to the prompt and --max-tokens (complete, stream): 2s + 1ms per 4"
+              + " prompt characters + 50ms per token to generate (256 if --max-tokens is 0), within"
+              + " 5s..10m (default: 60s; for chat it bounds the whole conversation, default: 30m).")
+  DeadlineOption deadline;
+
+  @Option(
+      names = "--retries",
+      order = 24,
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "Retries of a call that fails with UNAVAILABLE, RESOURCE_EXHAUSTED or DEADLINE_EXCEEDED"
+              + " before any answer arrives, waiting a random time up to 100ms, 200ms, 400ms..."
+              + " (at most 2s) or as long as the server asks; 0 disables (default: 3).")
+  int retries;
 
   @Option(
       names = "--api-key",
-      order = 24,
+      order = 25,
       paramLabel = "KEY",
       defaultValue = "${env:INFERD_API_KEY}",
       description =
@@ -51,27 +72,48 @@ public final class ConnectionOptions {
   @Option(
       names = {"-v", "--verbose"},
       order = 30,
-      description = "Print the stack trace of a failure.")
+      description =
+          "Log each call to stderr: method, status, time, attempts, and the messages sent and"
+              + " received (never the API key); print the stack trace of a failure.")
   boolean verbose;
 
-  private ManagedChannel channel;
+  private ManagedChannelBuilder<?> channelBuilder;
 
   public ConnectionOptions() {}
 
-  /** Test hook: talk over {@code channel} (e.g. in-process) instead of opening one to --target. */
-  void useChannel(ManagedChannel channel) {
-    this.channel = channel;
+  /** Test hook: talk over a channel from {@code channelBuilder} instead of one to --target. */
+  void useChannel(ManagedChannelBuilder<?> channelBuilder) {
+    this.channelBuilder = channelBuilder;
   }
 
   boolean verbose() {
     return verbose;
   }
 
-  /** A client for these options; {@code defaultDeadline} applies when --deadline is not given. */
-  InferenceClient connect(Duration defaultDeadline) {
+  /**
+   * A client for these options; {@code defaultDeadline} applies when --deadline is not given (or is
+   * auto, to calls other than completions); --verbose lines go to {@code err}.
+   */
+  InferenceClient connect(Duration defaultDeadline, PrintWriter err) {
+    boolean fixed = deadline != null && !deadline.isAuto();
     var builder =
-        InferenceClient.builder(target)
-            .defaultDeadline(deadline != null ? deadline : defaultDeadline);
+        InferenceClient.builder(target).defaultDeadline(fixed ? deadline.fixed() : defaultDeadline);
+    if (deadline != null && deadline.isAuto()) {
+      builder.deadlinePolicy(Deadlines.defaults());
+    }
+    if (retries < 0) {
+      throw new IllegalArgumentException("--retries: " + retries + " (expected: >= 0)");
+    }
+    if (retries == 0) {
+      builder.noRetry();
+    } else {
+      builder.retry(RetryPolicy.defaults().withMaxRetries(retries));
+    }
+    if (verbose) {
+      builder.logging(LoggingInterceptor.to((level, line) -> print(err, level, line), true));
+    } else {
+      builder.noLogging(); // failures show as one error line; a log line would repeat it
+    }
     if (tlsTrust != null) {
       builder.tls(tlsTrust);
     } else if (tls) {
@@ -80,9 +122,14 @@ public final class ConnectionOptions {
     if (apiKey != null && !apiKey.isBlank()) {
       builder.apiKey(apiKey);
     }
-    if (channel != null) {
-      builder.channel(channel);
+    if (channelBuilder != null) {
+      builder.channelBuilder(channelBuilder);
     }
     return builder.build();
+  }
+
+  private static void print(PrintWriter err, Level level, String line) {
+    err.printf("%-5s %s%n", level, line);
+    err.flush();
   }
 }

@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads positive durations written as {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO. */
+/**
+ * Reads positive durations written as {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO.
+ */
 public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern AMOUNT_UNIT = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 

@@ -55,7 +55,10 @@ public final class EmbedCommand extends ClientCommand {
 
   static String format(Embedding embedding) {
     var line = new StringBuilder();
-    line.append(embedding.getIndex()).append(" dim=").append(embedding.getVectorCount()).append(" [");
+    line.append(embedding.getIndex())
+        .append(" dim=")
+        .append(embedding.getVectorCount())
+        .append(" [");
     int shown = Math.min(SHOWN_VALUES, embedding.getVectorCount());
     for (int i = 0; i < shown; i++) {
       line.append(i > 0 ? ", " : "")

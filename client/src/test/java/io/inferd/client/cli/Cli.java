@@ -1,21 +1,25 @@
 package io.inferd.client.cli;
 
-import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
-/** Runs the client verbs under a test top command, over a test channel, with captured output. */
+/**
+ * Runs the client verbs under a test top command, over test channels (each run's client builds and
+ * closes its own, as in production), with captured output.
+ */
 final class Cli {
   record Result(int exitCode, String out, String err) {}
 
-  private final ManagedChannel channel;
+  private final Supplier<ManagedChannelBuilder<?>> channels;
 
-  Cli(ManagedChannel channel) {
-    this.channel = channel;
+  Cli(Supplier<ManagedChannelBuilder<?>> channels) {
+    this.channels = channels;
   }
 
   Result run(String... args) {
@@ -30,7 +34,7 @@ final class Cli {
           public <K> K create(Class<K> cls) throws Exception {
             K object = CommandLine.defaultFactory().create(cls);
             if (object instanceof ClientCommand command) {
-              command.connection().useChannel(channel);
+              command.connection().useChannel(channels.get());
               command.readFrom(in, false);
             }
             return object;

@@ -4,10 +4,12 @@ import static io.inferd.client.testing.FakeInferenceService.SILENT_MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.grpc.Status;
 import io.inferd.api.v1.ChatMessage;
 import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.Message;
 import io.inferd.client.testing.InProcessInference;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +26,7 @@ class ClientCommandsTest {
   @BeforeEach
   void startServer() throws Exception {
     server = InProcessInference.start();
-    cli = new Cli(server.channel());
+    cli = new Cli(server::channelBuilder);
   }
 
   @AfterEach
@@ -90,7 +92,90 @@ class ClientCommandsTest {
     Cli.Result result = cli.run("complete", "--verbose", "--max-tokens=-5", "hi");
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err()).startsWith("error: INVALID_ARGUMENT").contains("\tat ");
+    assertThat(result.err()).contains("\nerror: INVALID_ARGUMENT").contains("\tat ");
+  }
+
+  @Test
+  void complete_verbose_logsTheCallAndItsMessagesToStderrButNeverTheApiKey() {
+    Cli.Result result = cli.run("complete", "--verbose", "--api-key=sk-cli-secret", "hello");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).isEqualTo("echo: hello" + System.lineSeparator());
+    assertThat(result.err().lines())
+        .anyMatch(
+            line -> line.matches("DEBUG ai.inference.v1.InferenceService/Complete sent: .*hello.*"))
+        .anyMatch(line -> line.matches("INFO  ai.inference.v1.InferenceService/Complete OK \\d+ms"))
+        .noneMatch(line -> line.contains("sk-cli-secret"));
+  }
+
+  @Test
+  void complete_notVerbose_logsNothing() {
+    Cli.Result result = cli.run("complete", "hello");
+
+    assertThat(result.err()).doesNotContain("InferenceService");
+  }
+
+  @Test
+  void complete_unavailable_isRetriedThreeTimesByDefault() {
+    server.failNext(10, Status.UNAVAILABLE);
+
+    Cli.Result result = cli.run("complete", "hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).startsWith("error: UNAVAILABLE");
+    assertThat(server.attempts).hasSize(4);
+  }
+
+  @Test
+  void complete_retriesOption_setsTheNumberOfRetries() {
+    server.failNext(10, Status.UNAVAILABLE);
+
+    cli.run("complete", "--retries=1", "hi");
+
+    assertThat(server.attempts).hasSize(2);
+  }
+
+  @Test
+  void complete_retriesZero_triesOnce() {
+    server.failNext(1, Status.UNAVAILABLE);
+
+    Cli.Result result = cli.run("complete", "--retries=0", "hi");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(server.attempts).hasSize(1);
+  }
+
+  @Test
+  void complete_negativeRetries_isAUsageError() {
+    Cli.Result result = cli.run("complete", "--retries=-1", "hi");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip()).isEqualTo("error: --retries: -1 (expected: >= 0)");
+    assertThat(server.attempts).isEmpty();
+  }
+
+  @Test
+  void complete_deadlineAuto_sizesTheDeadlineToPromptAndMaxTokens() {
+    cli.run("complete", "--deadline=auto", "--max-tokens=100", "hi"); // 2s + 1ms + 5s
+
+    assertThat(server.attempts.get(0).deadlineAtArrival())
+        .isBetween(Duration.ofMillis(6_500), Duration.ofMillis(7_001));
+  }
+
+  @Test
+  void complete_fixedDeadline_isSentAsGiven() {
+    cli.run("complete", "--deadline=30s", "--max-tokens=100", "hi");
+
+    assertThat(server.attempts.get(0).deadlineAtArrival())
+        .isBetween(Duration.ofMillis(29_500), Duration.ofSeconds(30));
+  }
+
+  @Test
+  void embed_deadlineAuto_keepsTheVerbsDefault() {
+    cli.run("embed", "--deadline=auto", "a");
+
+    assertThat(server.attempts.get(0).deadlineAtArrival())
+        .isBetween(Duration.ofMillis(59_500), Duration.ofSeconds(60));
   }
 
   @Test
@@ -113,7 +198,8 @@ class ClientCommandsTest {
     Cli.Result result = cli.run("complete", "--deadline=soon", "hi");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("'soon' (expected: a duration like 500ms, 30s, 2m or 1h)");
+    assertThat(result.err())
+        .contains("'soon' (expected: a duration like 500ms, 30s, 2m or 1h), or auto");
     assertThat(server.service.completeRequests).isEmpty();
   }
 
@@ -183,9 +269,7 @@ class ClientCommandsTest {
     assertThat(server.service.chatMessages)
         .extracting(ChatMessage::getRole, ChatMessage::getContent)
         .containsExactly(
-            tuple("system", "Be kind."),
-            tuple("user", "hello"),
-            tuple("user", "second"));
+            tuple("system", "Be kind."), tuple("user", "hello"), tuple("user", "second"));
     assertThat(server.service.chatHalfClosed.await(5, TimeUnit.SECONDS)).isTrue();
   }
 
@@ -220,6 +304,7 @@ class ClientCommandsTest {
         .contains("Usage: inferd stream")
         .contains("--target")
         .contains("--deadline")
+        .contains("--retries")
         .contains("--api-key")
         .contains("--top-p");
   }

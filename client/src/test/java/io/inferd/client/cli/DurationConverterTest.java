@@ -13,7 +13,14 @@ class DurationConverterTest {
   private final DurationConverter converter = new DurationConverter();
 
   @ParameterizedTest
-  @CsvSource({"500ms, PT0.5S", "30s, PT30S", "2m, PT2M", "1h, PT1H", "PT1M30S, PT1M30S", "10S, PT10S"})
+  @CsvSource({
+    "500ms, PT0.5S",
+    "30s, PT30S",
+    "2m, PT2M",
+    "1h, PT1H",
+    "PT1M30S, PT1M30S",
+    "10S, PT10S"
+  })
   void convert_amountAndUnit_givesTheDuration(String text, String iso) {
     assertThat(converter.convert(text)).isEqualTo(Duration.parse(iso));
   }

@@ -23,18 +23,22 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A stand-in server for client tests: answers {@code "echo: <last user message>"}, records what it
- * received, never answers model {@value #SILENT_MODEL}, and rejects negative max_tokens and empty
+ * received, never answers model {@value #SILENT_MODEL}, breaks the stream of model {@value
+ * #BREAKING_MODEL} after one chunk with UNAVAILABLE, and rejects negative max_tokens and empty
  * texts with INVALID_ARGUMENT.
  */
 public final class FakeInferenceService extends InferenceServiceGrpc.InferenceServiceImplBase {
   public static final String SILENT_MODEL = "silent";
   public static final String DEFAULT_MODEL = "fake";
+  public static final String BREAKING_MODEL = "breaking";
 
   public final List<CompleteRequest> completeRequests = new CopyOnWriteArrayList<>();
   public final List<EmbedRequest> embedRequests = new CopyOnWriteArrayList<>();
   public final List<ChatMessage> chatMessages = new CopyOnWriteArrayList<>();
+
   /** Counts down when a call to the silent model is cancelled (client cancel or deadline). */
   public final CountDownLatch silentCallCancelled = new CountDownLatch(1);
+
   /** Counts down when a client half-closes its Chat stream. */
   public final CountDownLatch chatHalfClosed = new CountDownLatch(1);
 
@@ -69,6 +73,10 @@ public final class FakeInferenceService extends InferenceServiceGrpc.InferenceSe
     for (int i = 0; i < words.length; i++) {
       String token = i == 0 ? words[i] : " " + words[i];
       out.onNext(chunk(request, StreamChoice.newBuilder().setDelta(delta(token))).build());
+      if (request.getModel().equals(BREAKING_MODEL)) {
+        out.onError(Status.UNAVAILABLE.withDescription("engine lost").asRuntimeException());
+        return;
+      }
     }
     out.onNext(
         chunk(request, StreamChoice.newBuilder().setFinishReason("stop"))
