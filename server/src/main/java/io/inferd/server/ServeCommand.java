@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -141,6 +142,8 @@ final class ServeCommand implements Callable<Integer> {
       })
   Path apiKeysFile;
 
+  @Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
+
   @Option(
       names = "--upstream-api-key",
       defaultValue = "${env:INFERD_UPSTREAM_API_KEY}",
@@ -214,9 +217,15 @@ final class ServeCommand implements Callable<Integer> {
             fastMode);
     var telemetry = new Telemetry(new AccessLog(), new InferdMetrics(scheduler));
     var address = new InetSocketAddress(host, port);
-    var server =
-        new InferdServer(
-            NettyServerBuilder.forAddress(address), core, keys, telemetry, Clock.systemUTC());
+    NettyServerBuilder builder;
+    try {
+      builder = transport.builder(address);
+    } catch (IllegalArgumentException | IOException e) {
+      registry.close();
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    var server = new InferdServer(builder, core, keys, telemetry, Clock.systemUTC());
     MetricsEndpoint metrics = null;
     try {
       server.start();
@@ -259,7 +268,8 @@ final class ServeCommand implements Callable<Integer> {
                 "inferd-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "inferd ready: grpc=%s:%d metrics=%s models=%s embeddings=%s auth=%s%n",
+        "inferd ready: grpc%s=%s:%d metrics=%s models=%s embeddings=%s auth=%s%n",
+        transport.tls() ? "+tls" : "",
         host,
         server.port(),
         metrics == null ? "off" : host + ":" + metrics.port(),
