@@ -13,7 +13,9 @@ import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.grpc.InferenceGrpcService;
+import io.inferd.server.core.RateLimiter;
 import io.inferd.server.interceptor.AuthInterceptor;
+import io.inferd.server.interceptor.RateLimitInterceptor;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.AccessLog;
@@ -44,6 +46,7 @@ public final class InferdServer {
         builder,
         core,
         ApiKeyStore.disabled(),
+        RateLimiter.off(),
         new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler())),
         Clock.systemUTC());
   }
@@ -52,6 +55,7 @@ public final class InferdServer {
       ServerBuilder<?> builder,
       InferenceCore core,
       ApiKeyStore keys,
+      RateLimiter rateLimiter,
       Telemetry telemetry,
       Clock clock) {
     this.core = requireNonNull(core, "core");
@@ -62,7 +66,8 @@ public final class InferdServer {
             new InferenceGrpcService(core, clock),
             new TelemetryInterceptor(telemetry),
             new ResponseHeadersInterceptor(),
-            new AuthInterceptor(keys));
+            new AuthInterceptor(keys),
+            new RateLimitInterceptor(rateLimiter));
     this.server =
         builder
             .addService(inference)

@@ -11,6 +11,7 @@ import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
 import io.inferd.server.core.FastMode;
 import io.inferd.server.core.InferenceCore;
+import io.inferd.server.core.RateLimiter;
 import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.MetricsEndpoint;
@@ -125,6 +126,31 @@ final class ServeCommand implements Callable<Integer> {
   int maxTokensLimit;
 
   @Option(
+      names = "--max-prompt-tokens",
+      defaultValue = "${env:INFERD_MAX_PROMPT_TOKENS:-32768}",
+      description = "Longest prompt accepted, in the model's tokens (default ${DEFAULT-VALUE}; the model's context caps it too).")
+  int maxPromptTokens;
+
+  @Option(
+      names = "--max-embed-texts",
+      defaultValue = "${env:INFERD_MAX_EMBED_TEXTS:-2048}",
+      description = "Texts one BatchEmbed stream or embeddings request may carry (default ${DEFAULT-VALUE}).")
+  int maxEmbedTexts;
+
+  @Option(
+      names = "--rate-limit",
+      defaultValue = "${env:INFERD_RATE_LIMIT:-0}",
+      paramLabel = "PER_SECOND",
+      description = "Requests per second each API key (or client address, without auth) may make; 0 = unlimited (default).")
+  double rateLimit;
+
+  @Option(
+      names = "--rate-burst",
+      defaultValue = "${env:INFERD_RATE_BURST:-20}",
+      description = "Requests a caller may make at once before --rate-limit applies (default ${DEFAULT-VALUE}).")
+  double rateBurst;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:INFERD_SHUTDOWN_GRACE_SECONDS:-10}",
       description = "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
@@ -213,7 +239,7 @@ final class ServeCommand implements Callable<Integer> {
         new InferenceCore(
             registry,
             scheduler,
-            new CoreLimits(defaultMaxTokens, maxTokensLimit, 2048, 0.7f),
+            new CoreLimits(defaultMaxTokens, maxTokensLimit, maxEmbedTexts, 0.7f, maxPromptTokens),
             fastMode);
     var telemetry = new Telemetry(new AccessLog(), new InferdMetrics(scheduler));
     var address = new InetSocketAddress(host, port);
@@ -225,7 +251,9 @@ final class ServeCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 2;
     }
-    var server = new InferdServer(builder, core, keys, telemetry, Clock.systemUTC());
+    var server =
+        new InferdServer(
+            builder, core, keys, new RateLimiter(rateLimit, rateBurst), telemetry, Clock.systemUTC());
     MetricsEndpoint metrics = null;
     try {
       server.start();

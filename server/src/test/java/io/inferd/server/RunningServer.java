@@ -10,6 +10,7 @@ import io.inferd.engine.TextGenerator;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
 import io.inferd.server.core.InferenceCore;
+import io.inferd.server.core.RateLimiter;
 import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.Telemetry;
@@ -29,7 +30,8 @@ final class RunningServer implements AutoCloseable {
 
   final Telemetry telemetry;
 
-  private RunningServer(InferenceCore core, ApiKeyStore keys) throws Exception {
+  private RunningServer(InferenceCore core, ApiKeyStore keys, RateLimiter rateLimiter)
+      throws Exception {
     this.core = core;
     this.telemetry = new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler()));
     this.server =
@@ -37,6 +39,7 @@ final class RunningServer implements AutoCloseable {
                 NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
                 core,
                 keys,
+                rateLimiter,
                 telemetry,
                 Clock.systemUTC())
             .start();
@@ -49,13 +52,24 @@ final class RunningServer implements AutoCloseable {
 
   static RunningServer start(TextGenerator generator, int slots, int queue, ApiKeyStore keys)
       throws Exception {
+    return start(generator, slots, queue, keys, RateLimiter.off(), TEST_LIMITS);
+  }
+
+  static RunningServer start(
+      TextGenerator generator,
+      int slots,
+      int queue,
+      ApiKeyStore keys,
+      RateLimiter rateLimiter,
+      CoreLimits limits)
+      throws Exception {
     ModelRegistry registry =
         ModelRegistry.builder()
             .generator("tiny", generator)
             .embedder("all-minilm-l6-v2", TestModels.embedder())
             .build();
     return new RunningServer(
-        new InferenceCore(registry, new Scheduler(slots, queue, 500), TEST_LIMITS), keys);
+        new InferenceCore(registry, new Scheduler(slots, queue, 500), limits), keys, rateLimiter);
   }
 
   InferenceServiceGrpc.InferenceServiceBlockingStub blocking() {

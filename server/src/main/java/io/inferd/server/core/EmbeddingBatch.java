@@ -33,10 +33,8 @@ public final class EmbeddingBatch {
       throw InvalidRequestException.field("[" + index + "].text", "blank", "a non-blank text");
     }
     if (index >= core.limits().maxEmbedTexts()) {
-      throw new InvalidRequestException(
-          "too many texts: more than "
-              + core.limits().maxEmbedTexts()
-              + " in one batch (expected: split the input into several batches)");
+      throw new LimitExceededException(
+          "texts in one batch", index + 1, core.limits().maxEmbedTexts(), "--max-embed-texts");
     }
     texts.add(text);
   }

@@ -89,8 +89,8 @@ public final class InferenceCore implements AutoCloseable {
       throw InvalidRequestException.field("max_tokens", input.maxTokens(), ">= 0");
     }
     if (input.maxTokens() > limits.maxTokensLimit()) {
-      throw InvalidRequestException.field(
-          "max_tokens", input.maxTokens(), "<= " + limits.maxTokensLimit() + ", this server's limit");
+      throw new LimitExceededException(
+          "max_tokens", input.maxTokens(), limits.maxTokensLimit(), "--max-tokens-limit");
     }
     boolean fast =
         deadlineNanoTime.isPresent()
@@ -99,6 +99,10 @@ public final class InferenceCore implements AutoCloseable {
         fast && input.model().isEmpty() && !fastMode.model().isEmpty() ? fastMode.model() : input.model();
     NamedModel<TextGenerator> model = models.generator(modelName);
     Prompt prompt = model.model().render(conversation);
+    if (prompt.tokenCount() > limits.maxPromptTokens()) {
+      throw new LimitExceededException(
+          "prompt tokens", prompt.tokenCount(), limits.maxPromptTokens(), "--max-prompt-tokens");
+    }
     int maxTokens = fitMaxTokens(model, prompt, input.maxTokens());
     String fastNote = "";
     if (fast) {

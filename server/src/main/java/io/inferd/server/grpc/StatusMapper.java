@@ -7,6 +7,8 @@ import io.grpc.StatusRuntimeException;
 import io.inferd.engine.ModelNotFoundException;
 import io.inferd.engine.QueueFullException;
 import io.inferd.server.core.InvalidRequestException;
+import io.inferd.server.core.LimitExceededException;
+import io.inferd.server.core.RateLimiter.RateLimitedException;
 import io.inferd.server.core.ShuttingDownException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -38,7 +40,9 @@ final class StatusMapper {
     if (e instanceof ModelNotFoundException) {
       return Status.NOT_FOUND.withDescription(e.getMessage());
     }
-    if (e instanceof QueueFullException) {
+    if (e instanceof QueueFullException
+        || e instanceof LimitExceededException
+        || e instanceof RateLimitedException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
     }
     if (e instanceof ShuttingDownException) {
@@ -54,9 +58,15 @@ final class StatusMapper {
   /** The status with its trailers: a full queue tells well-behaved clients when to retry. */
   static StatusRuntimeException toException(Throwable error) {
     Status status = toStatus(error);
-    if (unwrap(error) instanceof QueueFullException full) {
+    long retryAfter =
+        switch (unwrap(error)) {
+          case QueueFullException full -> full.retryAfterMillis();
+          case RateLimitedException limited -> limited.retryAfterMillis();
+          default -> -1;
+        };
+    if (retryAfter >= 0) {
       Metadata trailers = new Metadata();
-      trailers.put(RETRY_PUSHBACK, Long.toString(full.retryAfterMillis()));
+      trailers.put(RETRY_PUSHBACK, Long.toString(retryAfter));
       return status.asRuntimeException(trailers);
     }
     return status.asRuntimeException();
