@@ -40,34 +40,22 @@ public final class InferdServer {
   private final InferenceCore core;
   private volatile boolean started;
 
-  /** No API keys, and its own telemetry: for tests and local use. */
+  /** No API keys, no rate limit, its own telemetry: for tests and local use. */
   public InferdServer(ServerBuilder<?> builder, InferenceCore core) {
-    this(
-        builder,
-        core,
-        ApiKeyStore.disabled(),
-        RateLimiter.off(),
-        new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler())),
-        Clock.systemUTC());
+    this(builder, core, Settings.defaults(core));
   }
 
-  public InferdServer(
-      ServerBuilder<?> builder,
-      InferenceCore core,
-      ApiKeyStore keys,
-      RateLimiter rateLimiter,
-      Telemetry telemetry,
-      Clock clock) {
+  public InferdServer(ServerBuilder<?> builder, InferenceCore core, Settings settings) {
     this.core = requireNonNull(core, "core");
     // Reads outermost first: every call is recorded, rejected ones included; only the inference
     // service needs a key, so health checks and reflection stay open.
     var inference =
         ServerInterceptors.interceptForward(
-            new InferenceGrpcService(core, clock),
-            new TelemetryInterceptor(telemetry),
+            new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout()),
+            new TelemetryInterceptor(settings.telemetry()),
             new ResponseHeadersInterceptor(),
-            new AuthInterceptor(keys),
-            new RateLimitInterceptor(rateLimiter));
+            new AuthInterceptor(settings.keys()),
+            new RateLimitInterceptor(settings.rateLimiter()));
     this.server =
         builder
             .addService(inference)
@@ -118,5 +106,42 @@ public final class InferdServer {
 
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
+  }
+
+  /** Who may call, how often, where calls are reported, and how long a stream may sit unread. */
+  public record Settings(
+      ApiKeyStore keys,
+      RateLimiter rateLimiter,
+      Telemetry telemetry,
+      Duration streamIdleTimeout,
+      Clock clock) {
+    public Settings {
+      requireNonNull(keys, "keys");
+      requireNonNull(rateLimiter, "rateLimiter");
+      requireNonNull(telemetry, "telemetry");
+      requireNonNull(streamIdleTimeout, "streamIdleTimeout");
+      requireNonNull(clock, "clock");
+    }
+
+    public static Settings defaults(InferenceCore core) {
+      return new Settings(
+          ApiKeyStore.disabled(),
+          RateLimiter.off(),
+          new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler())),
+          Duration.ofSeconds(60),
+          Clock.systemUTC());
+    }
+
+    public Settings withKeys(ApiKeyStore keys) {
+      return new Settings(keys, rateLimiter, telemetry, streamIdleTimeout, clock);
+    }
+
+    public Settings withRateLimiter(RateLimiter rateLimiter) {
+      return new Settings(keys, rateLimiter, telemetry, streamIdleTimeout, clock);
+    }
+
+    public Settings withStreamIdleTimeout(Duration streamIdleTimeout) {
+      return new Settings(keys, rateLimiter, telemetry, streamIdleTimeout, clock);
+    }
   }
 }

@@ -151,6 +151,13 @@ final class ServeCommand implements Callable<Integer> {
   double rateBurst;
 
   @Option(
+      names = "--stream-idle-timeout",
+      defaultValue = "${env:INFERD_STREAM_IDLE_TIMEOUT_SECONDS:-60}",
+      paramLabel = "SECONDS",
+      description = "A stream whose client reads nothing for this long is ended and its slot freed (default ${DEFAULT-VALUE}).")
+  long streamIdleTimeoutSeconds;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:INFERD_SHUTDOWN_GRACE_SECONDS:-10}",
       description = "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
@@ -253,7 +260,14 @@ final class ServeCommand implements Callable<Integer> {
     }
     var server =
         new InferdServer(
-            builder, core, keys, new RateLimiter(rateLimit, rateBurst), telemetry, Clock.systemUTC());
+            builder,
+            core,
+            new InferdServer.Settings(
+                keys,
+                new RateLimiter(rateLimit, rateBurst),
+                telemetry,
+                Duration.ofSeconds(streamIdleTimeoutSeconds),
+                Clock.systemUTC()));
     MetricsEndpoint metrics = null;
     try {
       server.start();

@@ -32,16 +32,20 @@ final class RunningServer implements AutoCloseable {
 
   private RunningServer(InferenceCore core, ApiKeyStore keys, RateLimiter rateLimiter)
       throws Exception {
+    this(core, keys, rateLimiter, Duration.ofSeconds(60));
+  }
+
+  private RunningServer(
+      InferenceCore core, ApiKeyStore keys, RateLimiter rateLimiter, Duration streamIdleTimeout)
+      throws Exception {
     this.core = core;
     this.telemetry = new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler()));
     this.server =
         new InferdServer(
                 NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
                 core,
-                keys,
-                rateLimiter,
-                telemetry,
-                Clock.systemUTC())
+                new InferdServer.Settings(
+                    keys, rateLimiter, telemetry, streamIdleTimeout, Clock.systemUTC()))
             .start();
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
@@ -70,6 +74,17 @@ final class RunningServer implements AutoCloseable {
             .build();
     return new RunningServer(
         new InferenceCore(registry, new Scheduler(slots, queue, 500), limits), keys, rateLimiter);
+  }
+
+  /** One slot, and streams that nobody reads end after {@code streamIdleTimeout}. */
+  static RunningServer withStreamIdleTimeout(TextGenerator generator, Duration streamIdleTimeout)
+      throws Exception {
+    ModelRegistry registry = ModelRegistry.builder().generator("tiny", generator).build();
+    return new RunningServer(
+        new InferenceCore(registry, new Scheduler(1, 1, 500), new CoreLimits(16, 4096, 16, 0.7f)),
+        ApiKeyStore.disabled(),
+        RateLimiter.off(),
+        streamIdleTimeout);
   }
 
   InferenceServiceGrpc.InferenceServiceBlockingStub blocking() {

@@ -25,6 +25,24 @@ final class TestModels {
     return tiny;
   }
 
+  private static LlamaGenerator longContext;
+
+  /** The same kind of tiny model with a 4096-token context, for generations long enough to fill buffers. */
+  static synchronized LlamaGenerator tinyLongContext() {
+    if (longContext == null) {
+      try {
+        Path dir = Files.createTempDirectory("inferd-test-models");
+        Path file = TinyGguf.builder().contextLength(4096).write(dir.resolve("tiny-4k.gguf"));
+        file.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        longContext = LlamaGenerator.load(file, new LlamaOptions(2, 1, 4096));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return longContext;
+  }
+
   static synchronized Path tinyFile() {
     if (tinyFile == null) {
       try {

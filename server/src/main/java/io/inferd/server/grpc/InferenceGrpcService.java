@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.inferd.api.v1.BatchEmbedResponse;
@@ -22,6 +23,7 @@ import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.CallStats;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +36,12 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
   private final InferenceCore core;
   private final Clock clock;
+  private final Duration streamIdleTimeout;
 
-  public InferenceGrpcService(InferenceCore core, Clock clock) {
+  public InferenceGrpcService(InferenceCore core, Clock clock, Duration streamIdleTimeout) {
     this.core = requireNonNull(core, "core");
     this.clock = requireNonNull(clock, "clock");
+    this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
   }
 
   /** Response header saying what fast mode changed, e.g. {@code max_tokens=32}. */
@@ -101,7 +105,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
     var call = (ServerCallStreamObserver<StreamChunk>) out;
-    var gate = new ReadyGate();
+    var gate = new ReadyGate(streamIdleTimeout);
+    var idle = new boolean[] {false}; // set by the engine thread, read after it finished
     var work = new AtomicReference<CompletableFuture<Generation>>();
     call.setOnReadyHandler(gate::open); // transport drained: the writer may continue
     call.setOnCancelHandler(
@@ -119,7 +124,9 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
               plan,
               token -> {
                 stats.firstToken(System.nanoTime());
-                if (!gate.awaitReady(call)) {
+                ReadyGate.Outcome outcome = gate.awaitReady(call);
+                if (outcome != ReadyGate.Outcome.WRITE) {
+                  idle[0] = outcome == ReadyGate.Outcome.IDLE_TIMEOUT;
                   return false; // false stops decoding
                 }
                 call.onNext(ProtoMapping.delta(id, plan.model(), token, firstChunk[0]));
@@ -140,6 +147,17 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                   return;
                 }
                 stats.addUsage(generation.promptTokens(), generation.completionTokens());
+                if (idle[0]) {
+                  stats.note("stream-idle-timeout");
+                  call.onError(
+                      Status.DEADLINE_EXCEEDED
+                          .withDescription(
+                              "stream idle: the client read nothing for "
+                                  + streamIdleTimeout.toSeconds()
+                                  + " s (--stream-idle-timeout); generation stopped")
+                          .asRuntimeException());
+                  return;
+                }
                 call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
                 call.onCompleted();
               });
