@@ -15,6 +15,7 @@ import io.inferd.server.core.InferenceCore;
 import io.inferd.server.grpc.InferenceGrpcService;
 import io.inferd.server.core.RateLimiter;
 import io.inferd.server.interceptor.AuthInterceptor;
+import io.inferd.server.interceptor.MalformedRequestInterceptor;
 import io.inferd.server.interceptor.RateLimitInterceptor;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
@@ -49,13 +50,16 @@ public final class InferdServer {
     this.core = requireNonNull(core, "core");
     // Reads outermost first: every call is recorded, rejected ones included; only the inference
     // service needs a key, so health checks and reflection stay open.
+    var service = new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout());
     var inference =
         ServerInterceptors.interceptForward(
-            new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout()),
+            // requests are parsed inside the call, so a malformed one can be answered precisely
+            ServerInterceptors.useInputStreamMessages(service.bindService()),
             new TelemetryInterceptor(settings.telemetry()),
             new ResponseHeadersInterceptor(),
             new AuthInterceptor(settings.keys()),
-            new RateLimitInterceptor(settings.rateLimiter()));
+            new RateLimitInterceptor(settings.rateLimiter()),
+            new MalformedRequestInterceptor());
     this.server =
         builder
             .addService(inference)
