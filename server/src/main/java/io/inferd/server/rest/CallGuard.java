@@ -1,0 +1,107 @@
+package io.inferd.server.rest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.inferd.server.auth.ApiKeyStore;
+import io.inferd.server.auth.Credentials;
+import io.inferd.server.core.ShuttingDownException;
+import io.inferd.server.telemetry.CallStats;
+import io.inferd.server.telemetry.Telemetry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every /v1 call goes through: telemetry from start to one final record, refusal while the
+ * gateway drains, API-key authentication, and error answers through {@link HttpErrors}. It also
+ * knows the calls in progress, so that stopping can wait for them and then end them.
+ */
+final class CallGuard {
+  private static final HeaderName API_KEY = HeaderNames.create(Credentials.API_KEY_HEADER);
+
+  private final ApiKeyStore keys;
+  private final Telemetry telemetry;
+  private final Set<RestCall> active = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
+
+  CallGuard(ApiKeyStore keys, Telemetry telemetry) {
+    this.keys = requireNonNull(keys, "keys");
+    this.telemetry = requireNonNull(telemetry, "telemetry");
+  }
+
+  /** A Helidon handler running {@code endpoint} for calls recorded as {@code method}. */
+  Handler guard(String method, Endpoint endpoint) {
+    return (req, res) -> {
+      CallStats stats = telemetry.start("rest", method, peer(req));
+      RestCall call = new RestCall(stats);
+      active.add(call);
+      String status = "500";
+      try {
+        if (draining) {
+          throw new ShuttingDownException();
+        }
+        authenticate(req, stats);
+        status = endpoint.serve(req, res, call);
+      } catch (Exception e) {
+        status = HttpErrors.send(res, HttpErrors.of(e));
+      } finally {
+        remove(call);
+        telemetry.finish(stats, status);
+      }
+    };
+  }
+
+  private void authenticate(ServerRequest req, CallStats stats) {
+    if (!keys.enabled()) {
+      return;
+    }
+    String presented =
+        Credentials.presentedKey(
+            req.headers().first(API_KEY).orElse(null),
+            req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+    String keyId =
+        keys.authenticate(presented)
+            .orElseThrow(() -> new UnauthenticatedException(Credentials.failureMessage(presented)));
+    stats.keyId(keyId);
+  }
+
+  private static String peer(ServerRequest req) {
+    return req.remotePeer().address().toString(); // as the gRPC side writes it: /127.0.0.1:5000
+  }
+
+  boolean draining() {
+    return draining;
+  }
+
+  /** From now on new calls get 503. */
+  void drain() {
+    draining = true;
+  }
+
+  /** Waits until no call is in progress; returns false if some still are after {@code timeout}. */
+  synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!active.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
+  }
+
+  /** Ends every call in progress; streams get an error event, waiting calls a 503. */
+  void abortAll() {
+    active.forEach(RestCall::abort);
+  }
+
+  private synchronized void remove(RestCall call) {
+    active.remove(call);
+    notifyAll();
+  }
+}

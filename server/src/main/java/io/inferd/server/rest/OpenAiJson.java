@@ -1,0 +1,254 @@
+package io.inferd.server.rest;
+
+import static io.inferd.server.rest.Json.invalid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inferd.engine.Generation;
+import io.inferd.engine.Role;
+import io.inferd.server.core.CompletionInput;
+import io.inferd.server.core.CompletionInput.InputMessage;
+import io.inferd.server.core.InferenceCore.EmbeddingResult;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * OpenAI's JSON shapes to and from the core's types. Only types and shapes are checked here; what
+ * the values may be is the core's decision, so REST and gRPC say the same things.
+ */
+final class OpenAiJson {
+  private OpenAiJson() {}
+
+  /** A chat completion request; {@code stream} asks for server-sent events. */
+  record ChatRequest(CompletionInput input, boolean stream) {}
+
+  /** An embeddings request; {@code dimensions} is null when not asked for. */
+  record EmbeddingRequest(String model, List<String> texts, boolean base64, Integer dimensions) {}
+
+  static ChatRequest chatRequest(ObjectNode body) {
+    Integer n = Json.optionalInt(body, "n");
+    if (n != null && n != 1) {
+      throw invalid("n", body.get("n"), "1; inferd returns one choice");
+    }
+    // max_completion_tokens is OpenAI's newer name; it wins when both are sent.
+    Integer maxTokens = Json.optionalInt(body, "max_completion_tokens");
+    if (maxTokens == null) {
+      maxTokens = Json.optionalInt(body, "max_tokens");
+    }
+    Float temperature = Json.optionalFloat(body, "temperature");
+    Boolean stream = Json.optionalBoolean(body, "stream");
+    return new ChatRequest(
+        new CompletionInput(
+            Json.optionalString(body, "model"),
+            messages(body.get("messages")),
+            temperature == null ? 0f : temperature, // 0 (greedy), as gRPC; OpenAI's default is 1
+            maxTokens == null ? 0 : maxTokens,
+            Json.optionalFloat(body, "top_p"),
+            Json.optionalInt(body, "seed")),
+        stream != null && stream);
+  }
+
+  private static List<InputMessage> messages(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of(); // the core answers "messages: empty", as it does for gRPC
+    }
+    if (!node.isArray()) {
+      throw invalid("messages", node, "an array of {role, content} objects");
+    }
+    List<InputMessage> messages = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      String field = "messages[" + i + "]";
+      JsonNode message = node.get(i);
+      if (!message.isObject()) {
+        throw invalid(field, message, "an object with role and content");
+      }
+      JsonNode role = message.get("role");
+      if (role != null && !role.isNull() && !role.isTextual()) {
+        throw invalid(field + ".role", role, "a string");
+      }
+      messages.add(
+          new InputMessage(
+              role == null ? null : role.textValue(),
+              content(field + ".content", message.get("content"))));
+    }
+    return messages;
+  }
+
+  /** A string, or OpenAI's array of content parts of which inferd takes the text parts. */
+  private static String content(String field, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return "";
+    }
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (!node.isArray()) {
+      throw invalid(field, node, "a string or an array of text parts");
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode part = node.get(i);
+      String partField = field + "[" + i + "]";
+      if (!part.isObject()) {
+        throw invalid(partField, part, "an object {\"type\": \"text\", \"text\": ...}");
+      }
+      JsonNode type = part.path("type");
+      if (!"text".equals(type.textValue())) {
+        throw invalid(partField + ".type", type, "'text'; inferd serves text models");
+      }
+      JsonNode partText = part.path("text");
+      if (!partText.isTextual()) {
+        throw invalid(partField + ".text", partText, "a string");
+      }
+      text.append(partText.textValue());
+    }
+    return text.toString();
+  }
+
+  static EmbeddingRequest embeddingRequest(ObjectNode body) {
+    String format = Json.optionalString(body, "encoding_format");
+    if (format != null && !format.equals("float") && !format.equals("base64")) {
+      throw invalid("encoding_format", body.get("encoding_format"), "'float' or 'base64'");
+    }
+    return new EmbeddingRequest(
+        Json.optionalString(body, "model"),
+        texts(body.get("input")),
+        "base64".equals(format),
+        Json.optionalInt(body, "dimensions"));
+  }
+
+  private static List<String> texts(JsonNode input) {
+    String expected = "a string or an array of strings";
+    if (input == null || input.isNull()) {
+      return List.of(); // the core answers "texts: none"
+    }
+    if (input.isTextual()) {
+      return List.of(input.textValue());
+    }
+    if (!input.isArray()) {
+      throw invalid("input", input, expected);
+    }
+    List<String> texts = new ArrayList<>(input.size());
+    for (int i = 0; i < input.size(); i++) {
+      JsonNode item = input.get(i);
+      if (!item.isTextual()) {
+        throw invalid("input[" + i + "]", item, "a string; token arrays are not supported");
+      }
+      texts.add(item.textValue());
+    }
+    return texts;
+  }
+
+  static ObjectNode completion(String id, long created, String model, Generation generation) {
+    ObjectNode choice = Json.MAPPER.createObjectNode().put("index", 0);
+    choice
+        .putObject("message")
+        .put("role", Role.ASSISTANT.wireName())
+        .put("content", generation.text());
+    choice.put("finish_reason", generation.finishReason().wireName());
+    ObjectNode body = head(id, "chat.completion", created, model);
+    body.putArray("choices").add(choice);
+    body.set("usage", usage(generation.promptTokens(), generation.completionTokens()));
+    return body;
+  }
+
+  /** A chunk with one token's text; the first chunk of a stream also carries the role. */
+  static ObjectNode delta(String id, long created, String model, String text, boolean first) {
+    ObjectNode delta = Json.MAPPER.createObjectNode();
+    if (first) {
+      delta.put("role", Role.ASSISTANT.wireName());
+    }
+    delta.put("content", text);
+    return chunk(id, created, model, delta, null);
+  }
+
+  /** The closing chunk: finish reason and usage, and the role if no token came before it. */
+  static ObjectNode last(
+      String id, long created, String model, Generation generation, boolean first) {
+    ObjectNode delta = Json.MAPPER.createObjectNode();
+    if (first) {
+      delta.put("role", Role.ASSISTANT.wireName());
+    }
+    ObjectNode chunk = chunk(id, created, model, delta, generation.finishReason().wireName());
+    chunk.set("usage", usage(generation.promptTokens(), generation.completionTokens()));
+    return chunk;
+  }
+
+  private static ObjectNode chunk(
+      String id, long created, String model, ObjectNode delta, String finishReason) {
+    ObjectNode choice = Json.MAPPER.createObjectNode().put("index", 0);
+    choice.set("delta", delta);
+    choice.put("finish_reason", finishReason);
+    ObjectNode body = head(id, "chat.completion.chunk", created, model);
+    body.putArray("choices").add(choice);
+    return body;
+  }
+
+  private static ObjectNode head(String id, String object, long created, String model) {
+    return Json.MAPPER
+        .createObjectNode()
+        .put("id", id)
+        .put("object", object)
+        .put("created", created)
+        .put("model", model);
+  }
+
+  private static ObjectNode usage(int prompt, int completion) {
+    return Json.MAPPER
+        .createObjectNode()
+        .put("prompt_tokens", prompt)
+        .put("completion_tokens", completion)
+        .put("total_tokens", prompt + completion);
+  }
+
+  static ObjectNode embeddings(EmbeddingResult result, boolean base64) {
+    ObjectNode body = Json.MAPPER.createObjectNode().put("object", "list");
+    ArrayNode data = body.putArray("data");
+    List<float[]> vectors = result.vectors();
+    for (int i = 0; i < vectors.size(); i++) {
+      ObjectNode item = data.addObject().put("object", "embedding").put("index", i);
+      if (base64) {
+        item.put("embedding", base64(vectors.get(i)));
+      } else {
+        ArrayNode vector = item.putArray("embedding");
+        for (float v : vectors.get(i)) {
+          vector.add(v);
+        }
+      }
+    }
+    body.put("model", result.model());
+    body.putObject("usage")
+        .put("prompt_tokens", result.tokenCount())
+        .put("total_tokens", result.tokenCount());
+    return body;
+  }
+
+  /** OpenAI's base64 format: the little-endian float32 array, base64-encoded. */
+  static String base64(float[] vector) {
+    ByteBuffer bytes =
+        ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(vector);
+    return Base64.getEncoder().encodeToString(bytes.array());
+  }
+
+  static ObjectNode model(String name, long created) {
+    return Json.MAPPER
+        .createObjectNode()
+        .put("id", name)
+        .put("object", "model")
+        .put("created", created)
+        .put("owned_by", "inferd");
+  }
+
+  static ObjectNode models(Collection<String> names, long created) {
+    ObjectNode body = Json.MAPPER.createObjectNode().put("object", "list");
+    ArrayNode data = body.putArray("data");
+    names.forEach(name -> data.add(model(name, created)));
+    return body;
+  }
+}

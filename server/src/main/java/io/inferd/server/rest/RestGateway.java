@@ -1,0 +1,175 @@
+package io.inferd.server.rest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerResponse;
+import io.inferd.engine.ModelNotFoundException;
+import io.inferd.engine.ModelRegistry;
+import io.inferd.server.auth.ApiKeyStore;
+import io.inferd.server.core.InferenceCore;
+import io.inferd.server.telemetry.Telemetry;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenAI-compatible REST gateway: /v1/chat/completions, /v1/embeddings and /v1/models over the
+ * same core (and API keys) as gRPC, plus /health for load balancers. Helidon SE runs each request
+ * on a virtual thread, so handlers block plainly. HTTP/1.1 with keep-alive only: Helidon's HTTP/2
+ * does not let a handler see a client's stream reset, and a stream nobody reads must stop its
+ * engine (h2c upgrade requests are answered in HTTP/1.1). Stopping the gateway does not close the
+ * core, which the gRPC server shares.
+ */
+public final class RestGateway {
+  private static final Logger log = LoggerFactory.getLogger(RestGateway.class);
+  private static final long MAX_BODY_BYTES = 32L << 20;
+
+  private final InferenceCore core;
+  private final CallGuard guard;
+  private final Clock clock;
+  private volatile WebServer server;
+  private volatile int port = -1;
+  private volatile long startedEpochSecond;
+
+  public RestGateway(InferenceCore core, ApiKeyStore keys, Telemetry telemetry) {
+    this.core = requireNonNull(core, "core");
+    this.guard = new CallGuard(keys, telemetry);
+    this.clock = Clock.systemUTC();
+  }
+
+  /**
+   * Starts listening on {@code host:port} (port 0 picks a free one).
+   *
+   * @throws BindException when the port is taken
+   */
+  public synchronized RestGateway start(String host, int port) throws IOException {
+    requireNonNull(host, "host");
+    if (this.port != -1) {
+      throw new IllegalStateException("a gateway starts once");
+    }
+    startedEpochSecond = clock.instant().getEpochSecond();
+    WebServer web =
+        WebServer.builder()
+            .host(host)
+            .port(port)
+            .shutdownHook(false) // inferd's own shutdown drains and stops the gateway
+            .maxPayloadSize(MAX_BODY_BYTES)
+            .routing(this::routes)
+            .build();
+    WebServer started = web.start();
+    if (!started.isRunning()) {
+      throw startFailure(host, port); // Helidon logs the failure and returns a stopped server
+    }
+    server = started;
+    this.port = started.port();
+    return this;
+  }
+
+  /** The port listened on (also after stop), or -1 before start. */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * Graceful stop: /health turns 503 and new calls get 503 at once, calls in progress get {@code
+   * grace} to finish and are then ended (queued work leaves the queue, streams get an error event).
+   */
+  public synchronized void stop(Duration grace) {
+    WebServer current = server;
+    if (current == null) {
+      return;
+    }
+    server = null;
+    guard.drain();
+    try {
+      if (!guard.awaitIdle(grace)) {
+        log.warn(
+            "REST calls still running after the {} s grace period; ending them", grace.toSeconds());
+        guard.abortAll();
+        guard.awaitIdle(Duration.ofSeconds(5));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      guard.abortAll();
+    }
+    current.stop();
+  }
+
+  /** Why Helidon could not listen: a port in use is worth telling apart (inferd serve exits 4). */
+  private static IOException startFailure(String host, int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) { // BindException for a port in use
+      return e;
+    }
+    return new IOException(
+        "REST gateway could not listen on " + host + ":" + port + "; see the log");
+  }
+
+  private void routes(HttpRouting.Builder routing) {
+    Endpoint chat = new ChatCompletions(core, clock);
+    Endpoint embeddings = new Embeddings(core);
+    routing
+        .get("/health", (req, res) -> health(res))
+        .post("/v1/chat/completions", guard.guard("POST /v1/chat/completions", chat))
+        .post("/v1/embeddings", guard.guard("POST /v1/embeddings", embeddings))
+        .get("/v1/models", guard.guard("GET /v1/models", (req, res, call) -> models(res)))
+        .get(
+            "/v1/models/{id}",
+            guard.guard(
+                "GET /v1/models/{id}",
+                (req, res, call) -> model(res, req.path().pathParameters().get("id"))))
+        .any("/v1/chat/completions", methodNotAllowed("POST"))
+        .any("/v1/embeddings", methodNotAllowed("POST"))
+        .any("/v1/models", methodNotAllowed("GET"))
+        .any("/v1/models/{id}", methodNotAllowed("GET"))
+        .any("/health", methodNotAllowed("GET"))
+        .any((req, res) -> HttpErrors.send(res, HttpErrors.notFound(req.path().path())));
+  }
+
+  private void health(ServerResponse res) {
+    boolean serving = !guard.draining();
+    res.status(serving ? 200 : 503);
+    Json.send(
+        res, Json.MAPPER.createObjectNode().put("status", serving ? "SERVING" : "NOT_SERVING"));
+  }
+
+  private String models(ServerResponse res) {
+    Json.send(res, OpenAiJson.models(modelNames(), startedEpochSecond));
+    return "200";
+  }
+
+  private String model(ServerResponse res, String id) {
+    if (!modelNames().contains(id)) {
+      throw new ModelNotFoundException("served", id, modelNames());
+    }
+    Json.send(res, OpenAiJson.model(id, startedEpochSecond));
+    return "200";
+  }
+
+  private List<String> modelNames() {
+    ModelRegistry models = core.models();
+    List<String> names = new ArrayList<>(models.generatorNames());
+    names.addAll(models.embedderNames());
+    return names;
+  }
+
+  private static Handler methodNotAllowed(String allowed) {
+    return (req, res) -> {
+      res.header("Allow", allowed);
+      HttpErrors.send(
+          res,
+          HttpErrors.methodNotAllowed(req.prologue().method().text(), req.path().path(), allowed));
+    };
+  }
+}
