@@ -1,6 +1,7 @@
 package io.inferd.server;
 
 import io.inferd.client.cli.ClientCommands;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    SLF4JBridgeHandler.removeHandlersForRootLogger(); // Helidon's java.util.logging → Logback
+    SLF4JBridgeHandler.install();
     // Exit explicitly: a loaded llama.cpp model leaves a non-daemon native thread behind.
     System.exit(commandLine().execute(args));
   }

@@ -12,6 +12,7 @@ import io.inferd.server.core.CoreLimits;
 import io.inferd.server.core.FastMode;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.RateLimiter;
+import io.inferd.server.rest.RestGateway;
 import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.MetricsEndpoint;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -62,6 +64,12 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "${env:INFERD_PORT:-50051}",
       description = "gRPC port; 0 picks a free one (env INFERD_PORT, default ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "${env:INFERD_HTTP_PORT:-8080}",
+      description = "Port of the OpenAI-compatible REST API (/v1/chat/completions, /v1/embeddings, /v1/models); 0 picks a free one, -1 turns it off (env INFERD_HTTP_PORT, default ${DEFAULT-VALUE}).")
+  int httpPort;
 
   @Option(
       names = {"-m", "--model"},
@@ -258,33 +266,39 @@ final class ServeCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 2;
     }
+    var rateLimiter = new RateLimiter(rateLimit, rateBurst);
     var server =
         new InferdServer(
             builder,
             core,
             new InferdServer.Settings(
                 keys,
-                new RateLimiter(rateLimit, rateBurst),
+                rateLimiter,
                 telemetry,
                 Duration.ofSeconds(streamIdleTimeoutSeconds),
                 Clock.systemUTC()));
     MetricsEndpoint metrics = null;
+    RestGateway rest = null;
+    String listening = "--port";
     try {
       server.start();
+      if (httpPort >= 0) {
+        listening = "--http-port";
+        rest = new RestGateway(core, keys, rateLimiter, telemetry).start(host, httpPort);
+      }
       if (metricsPort >= 0) {
+        listening = "--metrics-port";
         metrics = MetricsEndpoint.start(host, metricsPort, telemetry.metrics());
       }
     } catch (IOException e) {
+      if (rest != null) {
+        rest.stop(Duration.ZERO);
+      }
       server.stop(Duration.ZERO);
       registry.close();
-      String why = portTaken(e) ? "address already in use (choose another --port)" : rootMessage(e);
-      err.println(
-          "error: cannot listen on "
-              + host
-              + ":"
-              + (server.isStarted() ? metricsPort + " (--metrics-port)" : port + "")
-              + ": "
-              + why.replace("--port", server.isStarted() ? "--metrics-port" : "--port"));
+      String why =
+          portTaken(e) ? "address already in use (choose another " + listening + ")" : rootMessage(e);
+      err.println("error: cannot listen on " + host + " (" + listening + "): " + why);
       return 4;
     }
     if (!keys.enabled()) {
@@ -293,12 +307,23 @@ final class ServeCommand implements Callable<Integer> {
               + " INFERD_API_KEYS before exposing it beyond this machine.");
     }
     MetricsEndpoint metricsEndpoint = metrics;
+    RestGateway restGateway = rest;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.info("shutting down: {} s grace for running calls", shutdownGraceSeconds);
-                  server.stop(Duration.ofSeconds(shutdownGraceSeconds));
+                  Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
+                  // Both protocols drain at once; the gRPC server closes the shared core last.
+                  var restStopped =
+                      CompletableFuture.runAsync(
+                          () -> {
+                            if (restGateway != null) {
+                              restGateway.stop(grace);
+                            }
+                          });
+                  server.stop(grace);
+                  restStopped.join();
                   if (metricsEndpoint != null) {
                     metricsEndpoint.close();
                   }
@@ -310,10 +335,11 @@ final class ServeCommand implements Callable<Integer> {
                 "inferd-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "inferd ready: grpc%s=%s:%d metrics=%s models=%s embeddings=%s auth=%s%n",
+        "inferd ready: grpc%s=%s:%d http=%s metrics=%s models=%s embeddings=%s auth=%s%n",
         transport.tls() ? "+tls" : "",
         host,
         server.port(),
+        rest == null ? "off" : host + ":" + rest.port(),
         metrics == null ? "off" : host + ":" + metrics.port(),
         String.join(",", registry.generatorNames()),
         registry.embedderNames().isEmpty() ? "off" : String.join(",", registry.embedderNames()),

@@ -8,9 +8,11 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.auth.Credentials;
+import io.inferd.server.core.RateLimiter;
 import io.inferd.server.core.ShuttingDownException;
 import io.inferd.server.telemetry.CallStats;
 import io.inferd.server.telemetry.Telemetry;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,12 +26,14 @@ final class CallGuard {
   private static final HeaderName API_KEY = HeaderNames.create(Credentials.API_KEY_HEADER);
 
   private final ApiKeyStore keys;
+  private final RateLimiter rateLimiter;
   private final Telemetry telemetry;
   private final Set<RestCall> active = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
-  CallGuard(ApiKeyStore keys, Telemetry telemetry) {
+  CallGuard(ApiKeyStore keys, RateLimiter rateLimiter, Telemetry telemetry) {
     this.keys = requireNonNull(keys, "keys");
+    this.rateLimiter = requireNonNull(rateLimiter, "rateLimiter");
     this.telemetry = requireNonNull(telemetry, "telemetry");
   }
 
@@ -44,7 +48,9 @@ final class CallGuard {
         if (draining) {
           throw new ShuttingDownException();
         }
-        authenticate(req, stats);
+        String keyId = authenticate(req, stats);
+        // the same buckets as gRPC's: by key id, or by client address without auth
+        rateLimiter.acquire(keyId != null ? "key:" + keyId : "ip:" + clientAddress(req));
         status = endpoint.serve(req, res, call);
       } catch (Exception e) {
         status = HttpErrors.send(res, HttpErrors.of(e));
@@ -55,9 +61,10 @@ final class CallGuard {
     };
   }
 
-  private void authenticate(ServerRequest req, CallStats stats) {
+  /** The caller's key id, or null when auth is off. */
+  private String authenticate(ServerRequest req, CallStats stats) {
     if (!keys.enabled()) {
-      return;
+      return null;
     }
     String presented =
         Credentials.presentedKey(
@@ -67,6 +74,13 @@ final class CallGuard {
         keys.authenticate(presented)
             .orElseThrow(() -> new UnauthenticatedException(Credentials.failureMessage(presented)));
     stats.keyId(keyId);
+    return keyId;
+  }
+
+  private static String clientAddress(ServerRequest req) {
+    return req.remotePeer().address() instanceof InetSocketAddress inet
+        ? inet.getAddress().getHostAddress()
+        : "?";
   }
 
   private static String peer(ServerRequest req) {

@@ -10,6 +10,7 @@ import io.inferd.engine.ModelNotFoundException;
 import io.inferd.engine.ModelRegistry;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.InferenceCore;
+import io.inferd.server.core.RateLimiter;
 import io.inferd.server.telemetry.Telemetry;
 import java.io.IOException;
 import java.net.BindException;
@@ -42,8 +43,13 @@ public final class RestGateway {
   private volatile long startedEpochSecond;
 
   public RestGateway(InferenceCore core, ApiKeyStore keys, Telemetry telemetry) {
+    this(core, keys, RateLimiter.off(), telemetry);
+  }
+
+  public RestGateway(
+      InferenceCore core, ApiKeyStore keys, RateLimiter rateLimiter, Telemetry telemetry) {
     this.core = requireNonNull(core, "core");
-    this.guard = new CallGuard(keys, telemetry);
+    this.guard = new CallGuard(keys, rateLimiter, telemetry);
     this.clock = Clock.systemUTC();
   }
 
