@@ -9,7 +9,7 @@
 #   examples/node/node_modules   ts-proto, @grpc/grpc-js, tsx, typescript (npm ci; package-lock.json)
 #   .tools/venv                  grpcio, grpcio-tools, protobuf (examples/python/requirements.txt)
 #   .tools/go/bin                protoc-gen-go, protoc-gen-go-grpc, grpcurl (go install, versions below)
-# Env: INFERD_EXAMPLES_PORT (51051) the server's port; INFERD_EXAMPLES_READY_TIMEOUT (600) seconds to wait for
+# Env: INFERD_EXAMPLES_PORT (51051) and INFERD_EXAMPLES_HTTP_PORT (51081) the server's ports; INFERD_EXAMPLES_READY_TIMEOUT (600) seconds to wait for
 # the server, which builds itself first if its sources changed; PYTHON (python3) for the virtual environment.
 set -euo pipefail
 
@@ -22,6 +22,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 port="${INFERD_EXAMPLES_PORT:-51051}"
 target="127.0.0.1:$port"
+http_port="${INFERD_EXAMPLES_HTTP_PORT:-51081}"
 ready_timeout="${INFERD_EXAMPLES_READY_TIMEOUT:-600}"
 buf=tools/buf/node_modules/.bin/buf
 gobin="$root/.tools/go/bin"
@@ -125,7 +126,7 @@ go_tool() {
 install_tools() {
   require node && require npm && require go && require "${PYTHON:-python3}" || return 1
   mkdir -p .tools && printf '*\n' > .tools/.gitignore   # nothing under .tools is committed
-  npm_ci tools/buf && npm_ci examples/node && install_python \
+  npm_ci tools/buf && npm_ci examples/node && npm_ci examples/openai-node && install_python \
     && go_tool "$PROTOC_GEN_GO" && go_tool "$PROTOC_GEN_GO_GRPC" && go_tool "$GRPCURL"
 }
 
@@ -135,11 +136,10 @@ start_server() {
   # A random key turns authentication on, so every example has to send x-api-key.
   INFERD_API_KEY="examples-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   export INFERD_API_KEY INFERD_TARGET="$target"
-  # Only the gRPC port is opened: metrics off, and the REST gateway off through its environment variable
-  # (ignored by a server without one), so nothing listens outside the chosen port.
-  echo "INFERD_HTTP_PORT=-1 ./inferd serve --port $port --metrics-port -1   (log: $server_log)"
-  INFERD_API_KEYS="$INFERD_API_KEY" INFERD_HTTP_PORT=-1 setsid ./inferd serve --port "$port" --metrics-port -1 \
-    </dev/null >"$server_log" 2>&1 &
+  # gRPC and the REST gateway (for the official OpenAI SDK) on the chosen ports; metrics off.
+  echo "./inferd serve --port $port --http-port $http_port --metrics-port -1   (log: $server_log)"
+  INFERD_API_KEYS="$INFERD_API_KEY" setsid ./inferd serve --port "$port" --http-port "$http_port" \
+    --metrics-port -1 </dev/null >"$server_log" 2>&1 &
   server_pid=$!
 }
 
@@ -173,6 +173,9 @@ go_example() {
   (cd examples/go && go vet ./... && go build -o "$gobin/inferd-go-client" . && "$gobin/inferd-go-client" --target "$target")
 }
 grpcurl_example() { GRPCURL="$gobin/grpcurl" examples/grpcurl/grpcurl-example.sh "$target"; }
+openai_example() {
+  (cd examples/openai-node && INFERD_REST_URL="http://127.0.0.1:$http_port/v1" node check.mjs)
+}
 
 # The server starts first: it builds itself if needed and loads its models while the tools install.
 must "start inferd on $target" start_server
@@ -186,6 +189,7 @@ step "python: inferd_client.py --ci (unary, server/client streaming, bidi chat)"
 step "node: client.ts (tsc, unary, server streaming, client streaming)" node_example
 step "go: go vet, go build, unary, server streaming, client streaming" go_example
 step "grpcurl: reflection list, health, Complete" grpcurl_example
+step "openai-node: official openai SDK, chat (plain, streaming) and embeddings over REST" openai_example
 step "stop inferd (SIGTERM; expect exit status 0)" stop_server
 summary
 [ "${#failures[@]}" -eq 0 ] || exit 1
