@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -15,6 +16,7 @@ import io.inferd.server.core.InferenceCore;
 import io.inferd.server.grpc.InferenceGrpcService;
 import io.inferd.server.core.RateLimiter;
 import io.inferd.server.interceptor.AuthInterceptor;
+import io.inferd.server.interceptor.CompressionInterceptor;
 import io.inferd.server.interceptor.MalformedRequestInterceptor;
 import io.inferd.server.interceptor.RateLimitInterceptor;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
@@ -23,6 +25,8 @@ import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.Telemetry;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -48,18 +52,22 @@ public final class InferdServer {
 
   public InferdServer(ServerBuilder<?> builder, InferenceCore core, Settings settings) {
     this.core = requireNonNull(core, "core");
+    var service = new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout());
     // Reads outermost first: every call is recorded, rejected ones included; only the inference
     // service needs a key, so health checks and reflection stay open.
-    var service = new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout());
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    interceptors.add(new TelemetryInterceptor(settings.telemetry()));
+    interceptors.add(new ResponseHeadersInterceptor());
+    interceptors.add(new AuthInterceptor(settings.keys()));
+    interceptors.add(new RateLimitInterceptor(settings.rateLimiter()));
+    if (settings.compressResponses()) {
+      interceptors.add(new CompressionInterceptor());
+    }
+    interceptors.add(new MalformedRequestInterceptor()); // innermost: the request is parsed in it
     var inference =
         ServerInterceptors.interceptForward(
             // requests are parsed inside the call, so a malformed one can be answered precisely
-            ServerInterceptors.useInputStreamMessages(service.bindService()),
-            new TelemetryInterceptor(settings.telemetry()),
-            new ResponseHeadersInterceptor(),
-            new AuthInterceptor(settings.keys()),
-            new RateLimitInterceptor(settings.rateLimiter()),
-            new MalformedRequestInterceptor());
+            ServerInterceptors.useInputStreamMessages(service.bindService()), interceptors);
     this.server =
         builder
             .addService(inference)
@@ -118,6 +126,7 @@ public final class InferdServer {
       RateLimiter rateLimiter,
       Telemetry telemetry,
       Duration streamIdleTimeout,
+      boolean compressResponses,
       Clock clock) {
     public Settings {
       requireNonNull(keys, "keys");
@@ -127,25 +136,24 @@ public final class InferdServer {
       requireNonNull(clock, "clock");
     }
 
+    /** Responses not compressed. */
+    public Settings(
+        ApiKeyStore keys,
+        RateLimiter rateLimiter,
+        Telemetry telemetry,
+        Duration streamIdleTimeout,
+        Clock clock) {
+      this(keys, rateLimiter, telemetry, streamIdleTimeout, false, clock);
+    }
+
     public static Settings defaults(InferenceCore core) {
       return new Settings(
           ApiKeyStore.disabled(),
           RateLimiter.off(),
           new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler())),
           Duration.ofSeconds(60),
+          false,
           Clock.systemUTC());
-    }
-
-    public Settings withKeys(ApiKeyStore keys) {
-      return new Settings(keys, rateLimiter, telemetry, streamIdleTimeout, clock);
-    }
-
-    public Settings withRateLimiter(RateLimiter rateLimiter) {
-      return new Settings(keys, rateLimiter, telemetry, streamIdleTimeout, clock);
-    }
-
-    public Settings withStreamIdleTimeout(Duration streamIdleTimeout) {
-      return new Settings(keys, rateLimiter, telemetry, streamIdleTimeout, clock);
     }
   }
 }

@@ -18,6 +18,9 @@ import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.MetricsEndpoint;
 import io.inferd.server.telemetry.Telemetry;
 import io.inferd.server.upstream.GrpcUpstreamGenerator;
+import io.inferd.server.upstream.OpenAiUpstreamEmbedder;
+import io.inferd.server.upstream.OpenAiUpstreamGenerator;
+import io.inferd.server.upstream.UpstreamPool;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -77,11 +80,25 @@ final class ServeCommand implements Callable<Integer> {
       split = ",",
       defaultValue = "${env:INFERD_MODELS}",
       description = {
-        "A GGUF text-generation model, or NAME=grpc://HOST:PORT#MODEL for a model another"
-            + " ai.inference.v1 server runs; repeat for several (env INFERD_MODELS, comma-separated).",
+        "A GGUF text-generation model, NAME=grpc://HOST:PORT#MODEL for a model another"
+            + " ai.inference.v1 server runs, or NAME=openai+http://HOST:PORT/v1#MODEL for one an"
+            + " OpenAI-compatible server runs (several servers of one model: separate their URLs"
+            + " with '|', e.g. openai+http://h1:8080/v1|http://h2:8080/v1#MODEL); repeat for"
+            + " several (env INFERD_MODELS, comma-separated).",
         "Without it, the first .gguf in models/ or ../shared/models/ of the inferd checkout is used."
       })
   List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--embedding-model",
+      paramLabel = "NAME=openai+http://HOST:PORT/v1#MODEL",
+      split = ",",
+      defaultValue = "${env:INFERD_EMBEDDING_MODELS}",
+      description =
+          "An embedding model an OpenAI-compatible server runs (POST /v1/embeddings), beside"
+              + " all-minilm-l6-v2 unless --no-embeddings; several servers separated by '|'; repeat"
+              + " for several (env INFERD_EMBEDDING_MODELS, comma-separated).")
+  List<String> embeddingModels = new ArrayList<>();
 
   @Option(
       names = "--default-model",
@@ -166,6 +183,12 @@ final class ServeCommand implements Callable<Integer> {
   long streamIdleTimeoutSeconds;
 
   @Option(
+      names = "--compress-responses",
+      defaultValue = "false",
+      description = "gzip gRPC responses for clients that accept it (requests are always accepted gzipped).")
+  boolean compressResponses;
+
+  @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:INFERD_SHUTDOWN_GRACE_SECONDS:-10}",
       description = "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
@@ -188,7 +211,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--upstream-api-key",
       defaultValue = "${env:INFERD_UPSTREAM_API_KEY}",
-      description = "API key sent to grpc:// upstream models (env INFERD_UPSTREAM_API_KEY).")
+      description =
+          "API key sent to upstream models: x-api-key on grpc://, Authorization: Bearer on"
+              + " openai+http(s):// (env INFERD_UPSTREAM_API_KEY).")
   String upstreamApiKey;
 
   @Option(
@@ -276,6 +301,7 @@ final class ServeCommand implements Callable<Integer> {
                 rateLimiter,
                 telemetry,
                 Duration.ofSeconds(streamIdleTimeoutSeconds),
+                compressResponses,
                 Clock.systemUTC()));
     MetricsEndpoint metrics = null;
     RestGateway rest = null;
@@ -387,7 +413,7 @@ final class ServeCommand implements Callable<Integer> {
                               + ")")));
     }
     for (ModelSpec model : specs) {
-      if (!model.isGrpcUpstream() && !Files.isRegularFile(model.path())) {
+      if (!model.isRemote() && !Files.isRegularFile(model.path())) {
         throw new IllegalArgumentException(
             "model file not found: " + model.path().toAbsolutePath() + " (--model " + model + ")");
       }
@@ -405,10 +431,30 @@ final class ServeCommand implements Callable<Integer> {
           model.isGrpcUpstream()
               ? GrpcUpstreamGenerator.connect(
                   model.upstreamTarget(), model.upstreamModel(), upstreamApiKey, parallel)
-              : LlamaGenerator.load(model.path(), options));
+              : model.isOpenAiUpstream()
+                  ? OpenAiUpstreamGenerator.connect(
+                      model.upstreamUrls(),
+                      model.upstreamModel(),
+                      upstreamApiKey,
+                      parallel,
+                      UpstreamPool.Settings.defaults())
+                  : LlamaGenerator.load(model.path(), options));
     }
     if (embeddings) {
       registry.embedder(MiniLmEmbedder.DEFAULT_NAME, MiniLmEmbedder.load());
+    }
+    for (String spec : embeddingModels) {
+      if (spec.isBlank()) {
+        continue;
+      }
+      ModelSpec model = ModelSpec.parseEmbedding(spec.strip());
+      registry.embedder(
+          model.name(),
+          OpenAiUpstreamEmbedder.connect(
+              model.upstreamUrls(),
+              model.upstreamModel(),
+              upstreamApiKey,
+              UpstreamPool.Settings.defaults()));
     }
     return registry.build();
   }

@@ -32,11 +32,15 @@ final class RunningServer implements AutoCloseable {
 
   private RunningServer(InferenceCore core, ApiKeyStore keys, RateLimiter rateLimiter)
       throws Exception {
-    this(core, keys, rateLimiter, Duration.ofSeconds(60));
+    this(core, keys, rateLimiter, Duration.ofSeconds(60), false);
   }
 
   private RunningServer(
-      InferenceCore core, ApiKeyStore keys, RateLimiter rateLimiter, Duration streamIdleTimeout)
+      InferenceCore core,
+      ApiKeyStore keys,
+      RateLimiter rateLimiter,
+      Duration streamIdleTimeout,
+      boolean compress)
       throws Exception {
     this.core = core;
     this.telemetry = new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler()));
@@ -45,7 +49,7 @@ final class RunningServer implements AutoCloseable {
                 NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
                 core,
                 new InferdServer.Settings(
-                    keys, rateLimiter, telemetry, streamIdleTimeout, Clock.systemUTC()))
+                    keys, rateLimiter, telemetry, streamIdleTimeout, compress, Clock.systemUTC()))
             .start();
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
@@ -84,7 +88,23 @@ final class RunningServer implements AutoCloseable {
         new InferenceCore(registry, new Scheduler(1, 1, 500), new CoreLimits(16, 4096, 16, 0.7f)),
         ApiKeyStore.disabled(),
         RateLimiter.off(),
-        streamIdleTimeout);
+        streamIdleTimeout,
+        false);
+  }
+
+  /** Offers gzip to clients that accept it. */
+  static RunningServer withCompression(TextGenerator generator) throws Exception {
+    ModelRegistry registry =
+        ModelRegistry.builder()
+            .generator("tiny", generator)
+            .embedder("all-minilm-l6-v2", TestModels.embedder())
+            .build();
+    return new RunningServer(
+        new InferenceCore(registry, new Scheduler(1, 1, 500), TEST_LIMITS),
+        ApiKeyStore.disabled(),
+        RateLimiter.off(),
+        Duration.ofSeconds(60),
+        true);
   }
 
   InferenceServiceGrpc.InferenceServiceBlockingStub blocking() {
