@@ -28,6 +28,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * ai.inference.v1.InferenceService over the shared core. Engines run on the core's threads; each
@@ -80,23 +81,14 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                 stats.firstToken(System.nanoTime());
                 return !call.isCancelled();
               }));
-      if (call.isCancelled()) {
-        cancel(work.get());
-      }
-      work.get()
-          .whenComplete(
-              (generation, error) -> {
-                if (call.isCancelled()) {
-                  return;
-                }
-                if (error != null) {
-                  call.onError(StatusMapper.toException(error));
-                  return;
-                }
-                stats.addUsage(generation.promptTokens(), generation.completionTokens());
-                call.onNext(ProtoMapping.response(id, plan.model(), generation, created));
-                call.onCompleted();
-              });
+      answerWhenDone(
+          call,
+          work.get(),
+          generation -> {
+            stats.addUsage(generation.promptTokens(), generation.completionTokens());
+            call.onNext(ProtoMapping.response(id, plan.model(), generation, created));
+            call.onCompleted();
+          });
     } catch (RuntimeException e) {
       call.onError(StatusMapper.toException(e));
     }
@@ -133,34 +125,25 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                 firstChunk[0] = false;
                 return true;
               }));
-      if (call.isCancelled()) {
-        cancel(work.get());
-      }
-      work.get()
-          .whenComplete(
-              (generation, error) -> {
-                if (call.isCancelled()) {
-                  return;
-                }
-                if (error != null) {
-                  call.onError(StatusMapper.toException(error));
-                  return;
-                }
-                stats.addUsage(generation.promptTokens(), generation.completionTokens());
-                if (idle[0]) {
-                  stats.note("stream-idle-timeout");
-                  call.onError(
-                      Status.DEADLINE_EXCEEDED
-                          .withDescription(
-                              "stream idle: the client read nothing for "
-                                  + streamIdleTimeout.toSeconds()
-                                  + " s (--stream-idle-timeout); generation stopped")
-                          .asRuntimeException());
-                  return;
-                }
-                call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
-                call.onCompleted();
-              });
+      answerWhenDone(
+          call,
+          work.get(),
+          generation -> {
+            stats.addUsage(generation.promptTokens(), generation.completionTokens());
+            if (idle[0]) {
+              stats.note("stream-idle-timeout");
+              call.onError(
+                  Status.DEADLINE_EXCEEDED
+                      .withDescription(
+                          "stream idle: the client read nothing for "
+                              + streamIdleTimeout.toSeconds()
+                              + " s (--stream-idle-timeout); generation stopped")
+                      .asRuntimeException());
+              return;
+            }
+            call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
+            call.onCompleted();
+          });
     } catch (RuntimeException e) {
       call.onError(StatusMapper.toException(e));
     }
@@ -201,15 +184,10 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
         }
         var result = batch.finish();
         work.set(result);
-        result.whenComplete(
-            (embeddings, error) -> {
-              if (call.isCancelled()) {
-                return;
-              }
-              if (error != null) {
-                call.onError(StatusMapper.toException(error));
-                return;
-              }
+        answerWhenDone(
+            call,
+            result,
+            embeddings -> {
               stats.addUsage(embeddings.tokenCount(), 0);
               call.onNext(ProtoMapping.embeddings(embeddings));
               call.onCompleted();
@@ -222,6 +200,28 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> out) {
     return new ChatSession(
         core, (ServerCallStreamObserver<ChatMessage>) out, clock, TelemetryInterceptor.current());
+  }
+
+  /**
+   * When the engine work ends: nothing if the client is gone, the mapped status if it failed, else
+   * {@code answer}. Work that started after the client left is cancelled at once.
+   */
+  private static <T> void answerWhenDone(
+      ServerCallStreamObserver<?> call, CompletableFuture<T> work, Consumer<T> answer) {
+    if (call.isCancelled()) {
+      work.cancel(false);
+    }
+    work.whenComplete(
+        (result, error) -> {
+          if (call.isCancelled()) {
+            return;
+          }
+          if (error != null) {
+            call.onError(StatusMapper.toException(error));
+            return;
+          }
+          answer.accept(result);
+        });
   }
 
   private static void cancel(CompletableFuture<?> work) {
