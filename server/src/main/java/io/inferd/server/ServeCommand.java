@@ -310,7 +310,10 @@ final class ServeCommand implements Callable<Integer> {
       server.start();
       if (httpPort >= 0) {
         listening = "--http-port";
-        rest = new RestGateway(core, keys, rateLimiter, telemetry).start(host, httpPort);
+        rest =
+            new RestGateway(
+                    core, keys, rateLimiter, telemetry, Duration.ofSeconds(streamIdleTimeoutSeconds))
+                .start(host, httpPort);
       }
       if (metricsPort >= 0) {
         listening = "--metrics-port";

@@ -11,17 +11,25 @@ import io.inferd.server.rest.HttpErrors.HttpError;
 import io.inferd.server.rest.OpenAiJson.ChatRequest;
 import io.inferd.server.telemetry.CallStats;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** POST /v1/chat/completions, whole or as server-sent events. */
 final class ChatCompletions implements Endpoint {
   private final InferenceCore core;
   private final Clock clock;
+  private final Duration streamIdleTimeout;
 
-  ChatCompletions(InferenceCore core, Clock clock) {
+  ChatCompletions(InferenceCore core, Clock clock, Duration streamIdleTimeout) {
     this.core = requireNonNull(core, "core");
     this.clock = requireNonNull(clock, "clock");
+    this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
   }
 
   @Override
@@ -54,8 +62,10 @@ final class ChatCompletions implements Endpoint {
   }
 
   /**
-   * Tokens are written on the engine thread, one event each, so a slow reader slows the engine and
-   * a client that left stops it at the next token.
+   * The engine hands each event to this request's (virtual) thread, which writes it: a slow reader
+   * slows the engine, a client that left stops it at the next token, and a reader that takes nothing
+   * for the idle timeout makes the hand-off fail — then this thread is interrupted, which closes its
+   * blocked socket, and the slot is freed.
    */
   private String stream(
       ServerResponse res, RestCall call, PlannedCompletion plan, String id, long created)
@@ -63,6 +73,9 @@ final class ChatCompletions implements Endpoint {
     CallStats stats = call.stats();
     SseWriter sse = new SseWriter(res);
     AtomicInteger sent = new AtomicInteger();
+    SynchronousQueue<Pending> handoff = new SynchronousQueue<>();
+    Thread writer = Thread.currentThread();
+    AtomicBoolean stalled = new AtomicBoolean();
     CompletableFuture<Generation> work =
         core.generate(
             plan,
@@ -71,15 +84,61 @@ final class ChatCompletions implements Endpoint {
               if (first) {
                 stats.firstToken(System.nanoTime());
               }
-              if (call.aborted()
-                  || !sse.send(
-                      Json.text(OpenAiJson.delta(id, created, plan.model(), token, first)))) {
+              if (call.aborted() || sse.broken()) {
                 call.abort(); // also wakes the handler thread waiting below
                 return false; // stops decoding before the next token
+              }
+              var event =
+                  new Pending(Json.text(OpenAiJson.delta(id, created, plan.model(), token, first)));
+              long giveUpAt = System.nanoTime() + streamIdleTimeout.toNanos();
+              try {
+                // Short slices, so a writer that found the client gone is noticed at once.
+                while (!handoff.offer(event, 20, TimeUnit.MILLISECONDS)) {
+                  if (call.aborted() || sse.broken()) {
+                    return false;
+                  }
+                  if (System.nanoTime() - giveUpAt > 0) {
+                    return stall(stalled, call, writer);
+                  }
+                }
+                // Wait for the write itself, so the next token is decoded only once this one is out.
+                if (!event.written.get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                  return false; // the client is gone
+                }
+              } catch (TimeoutException e) {
+                return stall(stalled, call, writer);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+              } catch (ExecutionException e) {
+                return false;
               }
               sent.incrementAndGet();
               return true;
             });
+    try {
+      while (!stalled.get()) {
+        Pending event = handoff.poll(20, TimeUnit.MILLISECONDS);
+        if (event != null) {
+          boolean written = sse.send(event.data);
+          event.written.complete(written);
+          if (!written) {
+            call.abort(); // the client is gone: the engine stops now
+            break;
+          }
+        } else if (work.isDone()) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      // only the idle timeout interrupts this thread
+    }
+    if (stalled.get()) {
+      Thread.interrupted();
+      stats.note("stream-idle-timeout");
+      stats.addUsage(plan.request().prompt().tokenCount(), sent.get());
+      return "499";
+    }
     Generation generation;
     try {
       generation = call.await(work);
@@ -102,5 +161,23 @@ final class ChatCompletions implements Endpoint {
             && sse.send("[DONE]");
     sse.close();
     return delivered ? "200" : "499";
+  }
+
+  /** A reader that took nothing for the idle timeout: end the call and unblock its writer. */
+  private static boolean stall(AtomicBoolean stalled, RestCall call, Thread writer) {
+    stalled.set(true);
+    call.abort();
+    writer.interrupt(); // a virtual thread's blocked socket write ends when it is interrupted
+    return false;
+  }
+
+  /** One SSE event on its way from the engine thread to the writing request thread. */
+  private static final class Pending {
+    final String data;
+    final CompletableFuture<Boolean> written = new CompletableFuture<>();
+
+    Pending(String data) {
+      this.data = data;
+    }
   }
 }

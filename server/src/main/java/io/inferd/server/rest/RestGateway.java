@@ -38,6 +38,7 @@ public final class RestGateway {
   private final InferenceCore core;
   private final CallGuard guard;
   private final Clock clock;
+  private final Duration streamIdleTimeout;
   private volatile WebServer server;
   private volatile int port = -1;
   private volatile long startedEpochSecond;
@@ -48,9 +49,20 @@ public final class RestGateway {
 
   public RestGateway(
       InferenceCore core, ApiKeyStore keys, RateLimiter rateLimiter, Telemetry telemetry) {
+    this(core, keys, rateLimiter, telemetry, Duration.ofSeconds(60));
+  }
+
+  /** {@code streamIdleTimeout}: an SSE stream whose client reads nothing for this long is ended. */
+  public RestGateway(
+      InferenceCore core,
+      ApiKeyStore keys,
+      RateLimiter rateLimiter,
+      Telemetry telemetry,
+      Duration streamIdleTimeout) {
     this.core = requireNonNull(core, "core");
     this.guard = new CallGuard(keys, rateLimiter, telemetry);
     this.clock = Clock.systemUTC();
+    this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
   }
 
   /**
@@ -123,7 +135,7 @@ public final class RestGateway {
   }
 
   private void routes(HttpRouting.Builder routing) {
-    Endpoint chat = new ChatCompletions(core, clock);
+    Endpoint chat = new ChatCompletions(core, clock, streamIdleTimeout);
     Endpoint embeddings = new Embeddings(core);
     routing
         .get("/health", (req, res) -> health(res))
