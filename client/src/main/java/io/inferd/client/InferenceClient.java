@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,8 +40,14 @@ import java.util.concurrent.CompletableFuture;
  * response are retried as {@link RetryPolicy} explains, and each call is logged once by {@link
  * LoggingInterceptor}.
  *
- * <p>Thread-safe; create one per server and share it. {@link #close()} shuts down the channel if
- * this client created it.
+ * <p>Several servers: give a comma-separated list ({@code "10.0.0.1:50051,10.0.0.2:50051"}, which
+ * becomes a {@code static:///} target, see {@link StaticNameResolverProvider}) or a name that
+ * resolves to several addresses ({@code dns:///inferd-headless.default.svc.cluster.local:50051}),
+ * and {@link Builder#loadBalancing(LoadBalancing)}; list targets get {@link
+ * LoadBalancing#roundRobin()} (health-checked) unless told otherwise.
+ *
+ * <p>Thread-safe; create one per server (or group of servers) and share it. {@link #close()} shuts
+ * down the channel if this client created it.
  *
  * <pre>{@code
  * try (var client = InferenceClient.builder("127.0.0.1:50051").apiKey(key).build()) {
@@ -73,8 +80,9 @@ public final class InferenceClient implements AutoCloseable {
   }
 
   /**
-   * Starts a client for {@code target}: {@code host:port} or any gRPC target string such as {@code
-   * dns:///host:port}. Plaintext unless {@link Builder#tls()} is called.
+   * Starts a client for {@code target}: {@code host:port}, a comma-separated list of them ({@code
+   * h1:50051,h2:50051}), or any gRPC target string such as {@code dns:///host:port} or {@code
+   * static:///h1:50051,h2:50051}. Plaintext unless {@link Builder#tls()} is called.
    */
   public static Builder builder(String target) {
     return new Builder(target);
@@ -221,6 +229,12 @@ public final class InferenceClient implements AutoCloseable {
     if (builder.retry != null) {
       builder.retry.applyTo(channelBuilder);
     }
+    LoadBalancing lb = builder.effectiveLoadBalancing();
+    if (lb != null) {
+      // One service config holds both: the retry policy's methodConfig and the balancing policy.
+      channelBuilder.defaultServiceConfig(
+          lb.addTo(builder.retry != null ? builder.retry.serviceConfig() : Map.of()));
+    }
     return Channels.build(channelBuilder, builder.target);
   }
 
@@ -244,13 +258,18 @@ public final class InferenceClient implements AutoCloseable {
     private LoggingInterceptor logging = LoggingInterceptor.create();
     private ManagedChannel channel;
     private ManagedChannelBuilder<?> channelBuilder;
+    private LoadBalancing loadBalancing;
+    private boolean loadBalancingSet;
 
     private Builder(String target) {
       requireNonNull(target, "target");
       if (target.isBlank()) {
         throw new IllegalArgumentException("target: blank (expected: host:port or a gRPC target)");
       }
-      this.target = target;
+      this.target = Targets.normalize(target);
+      if (Targets.isStatic(this.target)) {
+        StaticNameResolverProvider.register();
+      }
     }
 
     /** Talks plaintext HTTP/2 (the default). */
@@ -304,6 +323,24 @@ public final class InferenceClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Spreads calls over the target's servers as {@code loadBalancing} says; null leaves the
+     * channel's default, pick_first. Without this call, a list target ({@code h1:p,h2:p} or {@code
+     * static:///…}) gets {@link LoadBalancing#roundRobin()} and any other target pick_first.
+     */
+    public Builder loadBalancing(LoadBalancing loadBalancing) {
+      this.loadBalancing = loadBalancing;
+      this.loadBalancingSet = true;
+      return this;
+    }
+
+    LoadBalancing effectiveLoadBalancing() {
+      if (loadBalancingSet) {
+        return loadBalancing;
+      }
+      return Targets.isStatic(target) ? LoadBalancing.roundRobin() : null;
+    }
+
     /** Logs each call with {@code logging} instead of {@link LoggingInterceptor#create()}. */
     public Builder logging(LoggingInterceptor logging) {
       this.logging = requireNonNull(logging, "logging");
@@ -339,8 +376,9 @@ public final class InferenceClient implements AutoCloseable {
 
     /**
      * Builds the channel from {@code channelBuilder} (e.g. an in-process one, or Netty with
-     * settings of your own) instead of from the target and TLS settings; the retry policy is added
-     * to it, and {@link InferenceClient#close()} shuts the channel down.
+     * settings of your own) instead of from the target and TLS settings; the retry policy (and a
+     * load-balancing policy set here) is added to it, and {@link InferenceClient#close()} shuts the
+     * channel down.
      */
     public Builder channelBuilder(ManagedChannelBuilder<?> channelBuilder) {
       this.channelBuilder = requireNonNull(channelBuilder, "channelBuilder");

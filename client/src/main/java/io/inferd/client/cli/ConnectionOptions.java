@@ -3,6 +3,7 @@ package io.inferd.client.cli;
 import io.grpc.ManagedChannelBuilder;
 import io.inferd.client.Deadlines;
 import io.inferd.client.InferenceClient;
+import io.inferd.client.LoadBalancing;
 import io.inferd.client.LoggingInterceptor;
 import io.inferd.client.RetryPolicy;
 import java.io.PrintWriter;
@@ -19,9 +20,28 @@ public final class ConnectionOptions {
       paramLabel = "TARGET",
       defaultValue = "${env:INFERD_TARGET:-127.0.0.1:50051}",
       description =
-          "Server address: host:port or a gRPC target such as dns:///host:port"
-              + " (default: $INFERD_TARGET, else 127.0.0.1:50051).")
+          "Server address: host:port, several as host:port,host:port (round robin over them), or a"
+              + " gRPC target such as dns:///host:port (default: $INFERD_TARGET, else"
+              + " 127.0.0.1:50051).")
   String target;
+
+  @Option(
+      names = "--load-balancing",
+      order = 26,
+      paramLabel = "POLICY",
+      description =
+          "How calls spread over the servers the target names or resolves to: round_robin (each"
+              + " server in turn, skipping any whose health check says NOT_SERVING) or pick_first"
+              + " (default: round_robin for a list of addresses, else pick_first).")
+  String loadBalancing;
+
+  @Option(
+      names = "--no-health-check",
+      order = 27,
+      description =
+          "With round_robin, do not watch the servers' grpc.health.v1 status; only connectivity"
+              + " decides.")
+  boolean noHealthCheck;
 
   @Option(
       names = "--tls",
@@ -121,6 +141,16 @@ public final class ConnectionOptions {
     }
     if (apiKey != null && !apiKey.isBlank()) {
       builder.apiKey(apiKey);
+    }
+    if (loadBalancing != null) {
+      String policy = loadBalancing.strip();
+      if (!policy.equals(LoadBalancing.ROUND_ROBIN) && !policy.equals(LoadBalancing.PICK_FIRST)) {
+        throw new IllegalArgumentException(
+            "--load-balancing: '" + policy + "' (expected: round_robin or pick_first)");
+      }
+      builder.loadBalancing(LoadBalancing.of(policy, !noHealthCheck));
+    } else if (noHealthCheck && (target.contains(",") || target.startsWith("static:"))) {
+      builder.loadBalancing(LoadBalancing.roundRobin().withoutHealthChecks());
     }
     if (channelBuilder != null) {
       builder.channelBuilder(channelBuilder);

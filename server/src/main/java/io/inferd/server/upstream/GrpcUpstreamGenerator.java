@@ -23,20 +23,28 @@ import io.inferd.engine.Turn;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A text generator that is another server implementing ai.inference.v1 (another inferd): the
  * conversation goes upstream as a StreamComplete call and tokens come back as they arrive. The
- * caller's remaining deadline becomes the upstream call's deadline, and a sink that says stop cancels
- * the upstream call, so deadline and cancellation travel the whole chain.
+ * caller's remaining deadline becomes the upstream call's deadline, and a sink that says stop
+ * cancels the upstream call, so deadline and cancellation travel the whole chain. Each upstream
+ * call carries {@code x-request-id} (the caller's, see {@link RequestIds}, or a fresh one) and
+ * {@code x-api-key} when a key is configured ({@code --upstream-api-key}), and is logged once on
+ * {@code inferd.upstream}.
  */
 public final class GrpcUpstreamGenerator implements TextGenerator {
+  private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
   private static final Metadata.Key<String> API_KEY =
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+
   /** The upstream checks the real context; locally the prompt is only estimated. */
   private static final int UNCHECKED_CONTEXT = 1 << 24;
 
   private final ManagedChannel channel;
+  private final String target;
   private final String upstreamModel;
   private final InferenceServiceGrpc.InferenceServiceBlockingStub stub;
   private final int parallelism;
@@ -44,6 +52,7 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
   public GrpcUpstreamGenerator(
       ManagedChannel channel, String upstreamModel, String apiKey, int parallelism) {
     this.channel = requireNonNull(channel, "channel");
+    this.target = channel.authority();
     this.upstreamModel = upstreamModel == null ? "" : upstreamModel;
     this.parallelism = parallelism;
     var stub = InferenceServiceGrpc.newBlockingStub(channel);
@@ -59,7 +68,10 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
   public static GrpcUpstreamGenerator connect(
       String target, String upstreamModel, String apiKey, int parallelism) {
     return new GrpcUpstreamGenerator(
-        NettyChannelBuilder.forTarget(target).usePlaintext().build(), upstreamModel, apiKey, parallelism);
+        NettyChannelBuilder.forTarget(target).usePlaintext().build(),
+        upstreamModel,
+        apiKey,
+        parallelism);
   }
 
   @Override
@@ -75,11 +87,15 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
   @Override
   public Prompt render(List<Turn> conversation) {
     int chars = conversation.stream().mapToInt(t -> t.content().length()).sum();
-    return new Prompt("", chars / 4, conversation);
+    return RequestIds.remember(new Prompt("", chars / 4, conversation));
   }
 
   @Override
   public Generation generate(GenerationRequest request, TokenSink sink) {
+    String requestId = RequestIds.take(request.prompt());
+    long start = System.nanoTime();
+    Metadata perCall = new Metadata();
+    perCall.put(RequestIds.METADATA_KEY, requestId);
     CompleteRequest.Builder call =
         CompleteRequest.newBuilder()
             .setModel(upstreamModel)
@@ -88,9 +104,10 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
             .setTopP(request.sampling().topP());
     request.sampling().seed().ifPresent(call::setSeed);
     for (Turn turn : request.prompt().conversation()) {
-      call.addMessages(Message.newBuilder().setRole(turn.role().wireName()).setContent(turn.content()));
+      call.addMessages(
+          Message.newBuilder().setRole(turn.role().wireName()).setContent(turn.content()));
     }
-    var upstream = stub;
+    var upstream = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(perCall));
     if (request.deadlineNanoTime().isPresent()) {
       long remaining = request.deadlineNanoTime().getAsLong() - System.nanoTime();
       upstream = upstream.withDeadline(Deadline.after(remaining, TimeUnit.NANOSECONDS));
@@ -109,6 +126,7 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
         }
         var choice = chunk.getChoices(0);
         if (chunk.hasUsage()) {
+          log(requestId, start, "OK", choice.getFinishReason(), tokens);
           return new Generation(
               text.toString(),
               chunk.getUsage().getPromptTokens(),
@@ -120,20 +138,39 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
         text.append(piece);
         if (!sink.onToken(piece)) {
           scope.cancel(null);
+          log(requestId, start, "CANCELLED", "cancelled", tokens);
           return new Generation(text.toString(), 0, tokens, FinishReason.CANCELLED);
         }
       }
       throw new IllegalStateException("upstream stream ended without its final usage chunk");
     } catch (StatusRuntimeException e) {
       if (scope.isCancelled()) {
+        log(requestId, start, "CANCELLED", "cancelled", tokens);
         return new Generation(text.toString(), 0, tokens, FinishReason.CANCELLED);
       }
+      log(requestId, start, e.getStatus().getCode().name(), "error", tokens);
       throw e;
     } catch (Exception e) {
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
     } finally {
       scope.cancel(null);
     }
+  }
+
+  private void log(String requestId, long startNanos, String code, String outcome, int tokens) {
+    if (!log.isInfoEnabled()) {
+      return;
+    }
+    log.info(
+        String.format(
+            "upstream=grpc://%s model=%s request_id=%s status=%s outcome=%s ms=%.1f tokens_out=%d",
+            target,
+            upstreamModel.isEmpty() ? "-" : upstreamModel,
+            requestId,
+            code,
+            outcome.isEmpty() ? "-" : outcome,
+            (System.nanoTime() - startNanos) / 1e6,
+            tokens));
   }
 
   @Override
