@@ -1,6 +1,7 @@
 package io.inferd.server;
 
 import io.inferd.client.cli.ClientCommands;
+import io.inferd.server.soak.SoakCommand;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "inferd 0.1.0",
     description = "A gRPC AI inference server (ai.inference.v1) on in-process GGUF and ONNX models.",
-    subcommands = {ServeCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      SoakCommand.class
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
