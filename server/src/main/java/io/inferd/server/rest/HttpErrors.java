@@ -1,6 +1,8 @@
 package io.inferd.server.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 import io.inferd.engine.ModelNotFoundException;
@@ -101,6 +103,9 @@ final class HttpErrors {
     if (e instanceof ShuttingDownException) {
       return new HttpError(503, "server_error", "shutting_down", null, e.getMessage(), -1);
     }
+    if (e instanceof StatusRuntimeException upstream) {
+      return fromGrpcStatus(upstream.getStatus());
+    }
     if (e instanceof CancellationException || e instanceof InterruptedException) {
       // Only the gateway cancels work, when it stops; a client that left gets no answer at all.
       return of(new ShuttingDownException());
@@ -108,6 +113,29 @@ final class HttpErrors {
     log.error("internal error", e);
     return new HttpError(
         500, "server_error", null, null, "internal error: " + e.getClass().getSimpleName(), -1);
+  }
+
+  /**
+   * A status from a remote engine (another ai.inference.v1 server, or an OpenAI upstream mapped to
+   * gRPC codes): the same table the gRPC side would have produced.
+   */
+  private static HttpError fromGrpcStatus(Status status) {
+    String message =
+        status.getDescription() == null ? "upstream: " + status.getCode() : status.getDescription();
+    return switch (status.getCode()) {
+      case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE ->
+          new HttpError(400, "invalid_request_error", null, field(message), message, -1);
+      case UNAUTHENTICATED, PERMISSION_DENIED ->
+          new HttpError(502, "server_error", "upstream_auth", null, "upstream refused: " + message, -1);
+      case NOT_FOUND -> new HttpError(404, "not_found_error", "model_not_found", "model", message, -1);
+      case RESOURCE_EXHAUSTED -> new HttpError(429, "rate_limit_error", "upstream_busy", null, message, 1);
+      case UNAVAILABLE -> new HttpError(503, "server_error", "upstream_unavailable", null, message, -1);
+      case DEADLINE_EXCEEDED -> new HttpError(504, "server_error", "upstream_timeout", null, message, -1);
+      default -> {
+        log.error("upstream failed: {}", status);
+        yield new HttpError(502, "server_error", "upstream_error", null, "upstream error: " + status.getCode(), -1);
+      }
+    };
   }
 
   static HttpError notFound(String path) {
