@@ -76,6 +76,8 @@ public final class LlamaGenerator implements TextGenerator {
             .setThreadsBatch(options.threads())
             .setParallel(options.parallel())
             .setCtxSize(contextLength * options.parallel())
+            // Without Jinja llama.cpp swaps a model's own chat template for its generic ChatML.
+            .enableJinja()
             .disableLog();
     long start = System.nanoTime();
     LlamaModel model;
@@ -163,7 +165,9 @@ public final class LlamaGenerator implements TextGenerator {
             .setNPredict(request.maxTokens())
             .setTemperature(request.sampling().temperature())
             .setTopP(request.sampling().topP())
-            .setSeed(request.sampling().seed().orElse(-1));
+            .setSeed(request.sampling().seed().orElse(-1))
+            // A slot's cached prompt prefix changes the numerics: the same seed must give the same text.
+            .setCachePrompt(false);
     StringBuilder text = new StringBuilder();
     int tokens = 0;
     FinishReason reason = null;
