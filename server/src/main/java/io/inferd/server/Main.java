@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
     description = "A gRPC AI inference server (ai.inference.v1) on in-process GGUF and ONNX models.",
     subcommands = {
       ServeCommand.class,
-      SoakCommand.class
+      SoakCommand.class,
+      io.inferd.server.models.PullCommand.class,
+      io.inferd.server.models.ModelsCommand.class
     })
 public final class Main implements Runnable {
 
