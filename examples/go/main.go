@@ -42,7 +42,7 @@ func main() {
 	flag.StringVar(&o.model, "model", "", `generation model ("" = the server's default)`)
 	flag.StringVar(&o.embedModel, "embed-model", "", `embedding model ("" = the server's default)`)
 	flag.StringVar(&o.prompt, "prompt", "Once upon a time", "user message for Complete and StreamComplete")
-	flag.IntVar(&o.maxTokens, "max-tokens", 256, "max_tokens")
+	flag.IntVar(&o.maxTokens, "max-tokens", 64, "max_tokens")
 	flag.IntVar(&o.seed, "seed", 7, "sampling seed (same seed + same prompt => same text)")
 	flag.BoolVar(&o.tls, "tls", false, "use TLS with the system's root certificates")
 	flag.Parse()

@@ -24,7 +24,7 @@ const { values: opts } = parseArgs({
     model: { type: "string", default: "" }, // "" = the server's default model
     "embed-model": { type: "string", default: "" },
     prompt: { type: "string", default: "Once upon a time" },
-    "max-tokens": { type: "string", default: "256" },
+    "max-tokens": { type: "string", default: "64" },
     seed: { type: "string", default: "7" }, // same seed + same prompt => same text
     tls: { type: "boolean", default: false },
   },

@@ -8,7 +8,7 @@ the document and why:
 
 - the model is ``""`` (the server's default) unless ``--model`` names one, and the key is only sent when
   one is given (``--api-key`` / ``INFERD_API_KEY``), on every call, since the server checks every call;
-- ``max_tokens`` comes from ``--max-tokens`` (256): the document's 1024 and 2048 do not fit a small
+- ``max_tokens`` comes from ``--max-tokens`` (64): the document's 1024 and 2048 do not fit a small
   model's context (the server rejects 2048 + prompt > 2048 with INVALID_ARGUMENT);
 - the interceptors await the call inside ``try``: in grpc.aio ``continuation`` returns the call object
   at once, so the response, its latency and its error only exist after ``await call``;
@@ -389,7 +389,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--tls", action="store_true", help="use TLS with the system's root certificates")
     p.add_argument("--model", default="", help='generation model (default "": the server\'s default)')
     p.add_argument("--embed-model", default="", help='embedding model (default "": the server\'s)')
-    p.add_argument("--max-tokens", type=int, default=256, help="max_tokens for complete/stream (256)")
+    p.add_argument("--max-tokens", type=int, default=64, help="max_tokens for complete/stream (64)")
     p.add_argument("--seed", type=int, default=None, help="sampling seed (--ci uses 7)")
     p.add_argument("--prompt", default=None, help="user message for complete/stream")
     p.add_argument("--ci", action="store_true",
