@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class LlamaGenerator implements TextGenerator {
   private static final Logger log = LoggerFactory.getLogger(LlamaGenerator.class);
 
+  private static final int SLOT_MARGIN_TOKENS = 32;
+
   private final LlamaModel model;
   private final int contextLength;
   private final int parallel;
@@ -75,7 +77,9 @@ public final class LlamaGenerator implements TextGenerator {
             .setThreads(options.threads())
             .setThreadsBatch(options.threads())
             .setParallel(options.parallel())
-            .setCtxSize(contextLength * options.parallel())
+            // Each slot gets a little more KV than the context inferd promises: llama.cpp's own count
+            // of a templated prompt can run a few tokens above encode()'s.
+            .setCtxSize((contextLength + SLOT_MARGIN_TOKENS) * options.parallel())
             // Without Jinja llama.cpp swaps a model's own chat template for its generic ChatML.
             .enableJinja()
             .disableLog();
