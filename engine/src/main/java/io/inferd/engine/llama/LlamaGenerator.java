@@ -13,6 +13,7 @@ import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.ModelLoadException;
 import io.inferd.engine.Prompt;
+import io.inferd.engine.PromptTooLongException;
 import io.inferd.engine.Role;
 import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
@@ -178,7 +179,7 @@ public final class LlamaGenerator implements TextGenerator {
     LlamaIterator outputs = model.generate(params).iterator();
     try {
       while (outputs.hasNext()) {
-        LlamaOutput output = outputs.next();
+        LlamaOutput output = next(outputs, request);
         // The iterator's last output is llama.cpp's end marker, not a token; it may carry held-back text.
         boolean endMarker = !outputs.hasNext();
         if (!endMarker) {
@@ -202,6 +203,24 @@ public final class LlamaGenerator implements TextGenerator {
       reason = tokens >= request.maxTokens() ? FinishReason.LENGTH : FinishReason.STOP;
     }
     return new Generation(text.toString(), request.prompt().tokenCount(), tokens, reason);
+  }
+
+  /** llama.cpp's own prompt check can disagree with {@link #render}'s count by a few tokens. */
+  private LlamaOutput next(LlamaIterator outputs, GenerationRequest request) {
+    try {
+      return outputs.next();
+    } catch (RuntimeException e) {
+      if (String.valueOf(e.getMessage()).contains("too big compared to KV size")) {
+        throw new PromptTooLongException(
+            "messages: the prompt (about "
+                + request.prompt().tokenCount()
+                + " tokens) does not fit the model's context of "
+                + contextLength
+                + " tokens (expected: a shorter prompt)",
+            e);
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.inferd.engine.ModelNotFoundException;
+import io.inferd.engine.PromptTooLongException;
 import io.inferd.engine.QueueFullException;
 import io.inferd.server.core.InvalidRequestException;
 import io.inferd.server.core.LimitExceededException;
@@ -34,7 +35,7 @@ final class StatusMapper {
     if (e instanceof StatusException se) {
       return se.getStatus();
     }
-    if (e instanceof InvalidRequestException) {
+    if (e instanceof InvalidRequestException || e instanceof PromptTooLongException) {
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
     }
     if (e instanceof ModelNotFoundException) {

@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 import io.inferd.engine.ModelNotFoundException;
+import io.inferd.engine.PromptTooLongException;
 import io.inferd.engine.QueueFullException;
 import io.inferd.server.core.InvalidRequestException;
 import io.inferd.server.core.LimitExceededException;
@@ -62,7 +63,7 @@ final class HttpErrors {
 
   static HttpError of(Throwable error) {
     Throwable e = unwrap(error);
-    if (e instanceof InvalidRequestException) {
+    if (e instanceof InvalidRequestException || e instanceof PromptTooLongException) {
       return new HttpError(
           400, "invalid_request_error", null, field(e.getMessage()), e.getMessage(), -1);
     }
