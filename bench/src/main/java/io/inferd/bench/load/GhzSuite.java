@@ -1,0 +1,211 @@
+package io.inferd.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.protobuf.util.JsonFormat;
+import io.inferd.bench.BenchConfig;
+import io.inferd.bench.report.Results;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The independent cross-check: ghz (Go, grpc-go) against the same server, scenario and concurrency
+ * as inferd-bench's own gRPC generator, one after the other on one warm server JVM, both over one
+ * HTTP/2 connection. Server CPU is read from /proc for both; ghz's own CPU from this JVM's
+ * reaped-children time.
+ */
+public final class GhzSuite {
+  private static final JsonMapper JSON = new JsonMapper();
+
+  private GhzSuite() {}
+
+  /** ghz in the project's tool directory, or on the PATH. */
+  public static Optional<Path> find(Path home) {
+    Path local = home.resolve(".tools/go/bin/ghz");
+    if (Files.isExecutable(local)) {
+      return Optional.of(local);
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      Path candidate = Path.of(dir, "ghz");
+      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public static void run(
+      BenchConfig config,
+      Path dir,
+      Path home,
+      Path ghz,
+      boolean accessLog,
+      Results results,
+      ProtocolSuite.Progress progress)
+      throws IOException, InterruptedException {
+    Path proto = home.resolve("proto/src/main/proto/ai/inference/v1/ai_service.proto");
+    Path log = dir.resolve("logs/server-ghz.log");
+    int maxLevel = config.ghzConcurrency().stream().mapToInt(Integer::intValue).max().orElse(16);
+    try (ServerProcess server =
+        ServerProcess.start(
+            config.serverHeap(),
+            accessLog,
+            log,
+            ProtocolSuite.serverArgs(Math.max(64, 2 * maxLevel)))) {
+      for (Scenario scenario : List.of(Scenario.UNARY, Scenario.STREAM)) {
+        Work work = Work.bench(scenario);
+        String method = scenario == Scenario.UNARY ? "Complete" : "StreamComplete";
+        String data =
+            JsonFormat.printer().omittingInsignificantWhitespace().print(work.completeRequest());
+        LevelMeasurement.warm(server, Protocol.GRPC, work, 16, config.blockWarmup());
+        for (int concurrency : config.ghzConcurrency()) {
+          System.out.printf("  %s, concurrency %d%n", scenario.label(), concurrency);
+          Results.LevelRow own =
+              LevelMeasurement.measure(
+                  server,
+                  Protocol.GRPC,
+                  work,
+                  ProtocolSuite.ENGINE,
+                  concurrency,
+                  config.levelWarmup(),
+                  config.ghzMeasure());
+          ProtocolSuite.print(own);
+          // ghz warms its own connection and the server's code paths for it, then measures.
+          runGhz(ghz, proto, method, data, concurrency, config.levelWarmup(), server, dir);
+          Results.GhzFigures theirs =
+              runGhz(ghz, proto, method, data, concurrency, config.ghzMeasure(), server, dir);
+          System.out.printf(
+              "    ghz         %,9.0f calls/s  avg %,9.1f µs  p50 %,9.1f  p99 %,9.1f  server %.3f"
+                  + " cpu-s/1000  errors %d%n",
+              theirs.callsPerSecond(),
+              theirs.meanUs(),
+              theirs.p50Us(),
+              theirs.p99Us(),
+              theirs.serverCpuSecondsPer1000(),
+              theirs.errors());
+          results.ghz.add(
+              new Results.GhzPair(
+                  scenario.name().toLowerCase(),
+                  concurrency,
+                  new Results.GhzFigures(
+                      "inferd-bench (grpc-java)",
+                      own.calls(),
+                      own.errors(),
+                      own.callsPerSecond(),
+                      own.latency().meanUs(),
+                      own.latency().p50Us(),
+                      own.latency().p90Us(),
+                      own.latency().p99Us(),
+                      own.serverCpuSecondsPer1000(),
+                      own.clientCpuSecondsPer1000()),
+                  theirs));
+          progress.save();
+        }
+      }
+    }
+  }
+
+  private static Results.GhzFigures runGhz(
+      Path ghz,
+      Path proto,
+      String method,
+      String data,
+      int concurrency,
+      Duration duration,
+      ServerProcess server,
+      Path dir)
+      throws IOException, InterruptedException {
+    Path out = dir.resolve("logs/ghz-" + method + "-c" + concurrency + ".json");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ghz.toString(),
+                "--insecure",
+                "--proto",
+                proto.toString(),
+                "--import-paths",
+                proto.getParent().getParent().getParent().getParent().toString(),
+                "--call",
+                "ai.inference.v1.InferenceService." + method,
+                "-d",
+                data,
+                "-c",
+                Integer.toString(concurrency),
+                "--connections",
+                "1",
+                "-z",
+                duration.toMillis() + "ms",
+                "--duration-stop",
+                "ignore",
+                "--timeout",
+                "60s",
+                "-O",
+                "json",
+                "-o",
+                out.toString(),
+                "127.0.0.1:" + server.grpcPort()));
+    long self = ProcessHandle.current().pid();
+    long children0 = ProcStats.childrenCpuNanos(self);
+    long server0 = server.cpuNanos();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/ghz.log").toFile()))
+            .start();
+    if (!process.waitFor(duration.toSeconds() + 120, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new IOException("ghz did not finish; see " + dir.resolve("logs/ghz.log"));
+    }
+    long serverCpu = server.cpuNanos() - server0;
+    long ghzCpu = ProcStats.childrenCpuNanos(self) - children0;
+    if (process.exitValue() != 0 && !Files.exists(out)) {
+      throw new IOException(
+          "ghz exited with " + process.exitValue() + "; see " + dir.resolve("logs/ghz.log"));
+    }
+    return figures(JSON.readTree(out.toFile()), serverCpu, ghzCpu);
+  }
+
+  static Results.GhzFigures figures(JsonNode report, long serverCpuNanos, long clientCpuNanos) {
+    long ok = report.path("statusCodeDistribution").path("OK").asLong();
+    long count = report.path("count").asLong();
+    long errors = 0;
+    var statuses = report.path("statusCodeDistribution").fields();
+    while (statuses.hasNext()) {
+      var status = statuses.next();
+      if (!status.getKey().equals("OK")) {
+        errors += status.getValue().asLong();
+      }
+    }
+    double p50 = Double.NaN;
+    double p90 = Double.NaN;
+    double p99 = Double.NaN;
+    for (JsonNode point : report.path("latencyDistribution")) {
+      double us = point.path("latency").asLong() / 1000.0;
+      switch (point.path("percentage").asInt()) {
+        case 50 -> p50 = us;
+        case 90 -> p90 = us;
+        case 99 -> p99 = us;
+        default -> {}
+      }
+    }
+    double seconds = report.path("total").asLong() / 1e9;
+    double calls = ok > 0 ? ok : count;
+    return new Results.GhzFigures(
+        "ghz (grpc-go)",
+        ok,
+        errors,
+        calls / seconds,
+        report.path("average").asLong() / 1000.0,
+        p50,
+        p90,
+        p99,
+        serverCpuNanos / 1e9 / calls * 1000,
+        clientCpuNanos / 1e9 / calls * 1000);
+  }
+}

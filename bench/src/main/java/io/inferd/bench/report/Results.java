@@ -1,0 +1,190 @@
+package io.inferd.bench.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+/**
+ * Everything one benchmark run measured, as plain data: written to {@code results.json} after each
+ * phase and read back by {@link ReportWriter}, so a report can be re-rendered without re-measuring.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class Results {
+  public static final JsonMapper JSON =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  public Environment environment;
+  public List<SerializationRow> serialization = new ArrayList<>();
+  public List<ProtocolBlock> protocol = new ArrayList<>();
+  public List<WireRow> wire = new ArrayList<>();
+  public List<GhzPair> ghz = new ArrayList<>();
+  public String ghzNote;
+  public List<LevelRow> model = new ArrayList<>();
+  public String modelNote;
+  public List<StreamsRow> streams = new ArrayList<>();
+  public List<String> notes = new ArrayList<>();
+
+  /** Wall-clock seconds each phase took in the run that produced its figures. */
+  public java.util.Map<String, Double> phaseSeconds = new java.util.LinkedHashMap<>();
+
+  public static Results read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), Results.class);
+  }
+
+  public void write(Path file) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    JSON.writeValue(file.toFile(), this);
+  }
+
+  /** Where and how it ran. */
+  public record Environment(
+      String mode,
+      String startedAt,
+      double minutes,
+      String jvm,
+      int cores,
+      String cpuModel,
+      String os,
+      String serverJvmOptions,
+      String clientJvmOptions,
+      String settings,
+      String loadAverageBefore,
+      String loadAverageAfter,
+      long openFilesLimit) {}
+
+  /** One payload in one encoding (JMH, average time). */
+  public record SerializationRow(
+      String payload,
+      String format,
+      int bytes,
+      double serializeNs,
+      double serializeError,
+      double parseNs,
+      double parseError,
+      double serializeAllocBytes,
+      double parseAllocBytes) {}
+
+  /** A latency distribution in microseconds, with the points for a percentile chart. */
+  public record Latency(
+      long count,
+      double meanUs,
+      double p50Us,
+      double p90Us,
+      double p99Us,
+      double p999Us,
+      double maxUs,
+      List<double[]> percentileCurve) {
+    public static Latency of(Histogram histogram) {
+      if (histogram == null || histogram.getTotalCount() == 0) {
+        return null;
+      }
+      List<double[]> curve = new ArrayList<>();
+      for (HistogramIterationValue value : histogram.percentiles(5)) {
+        double percentile = value.getPercentileLevelIteratedTo();
+        curve.add(new double[] {percentile, value.getValueIteratedTo() / 1000.0});
+        if (percentile >= 99.99) {
+          break;
+        }
+      }
+      return new Latency(
+          histogram.getTotalCount(),
+          histogram.getMean() / 1000.0,
+          histogram.getValueAtPercentile(50) / 1000.0,
+          histogram.getValueAtPercentile(90) / 1000.0,
+          histogram.getValueAtPercentile(99) / 1000.0,
+          histogram.getValueAtPercentile(99.9) / 1000.0,
+          histogram.getMaxValue() / 1000.0,
+          curve);
+    }
+  }
+
+  /** One concurrency level of one scenario over one protocol. */
+  public record LevelRow(
+      String protocol,
+      String scenario,
+      String engine,
+      int concurrency,
+      long calls,
+      long errors,
+      Map<String, Long> errorKinds,
+      double seconds,
+      double callsPerSecond,
+      double tokensPerSecond,
+      Latency latency,
+      Latency timeToFirstToken,
+      Latency interTokenGap,
+      double serverCpuSecondsPer1000,
+      double serverCpuUtilisation,
+      double clientCpuSecondsPer1000,
+      double allocatedBytesPerCall,
+      int serverConnections,
+      long serverRssKb) {}
+
+  /** A scenario over a protocol on one fresh server JVM: its levels and its memory peaks. */
+  public record ProtocolBlock(
+      String protocol,
+      String scenario,
+      List<LevelRow> levels,
+      long startRssKb,
+      long peakRssKb,
+      long peakHeapUsedBytes,
+      long liveHeapAfterGcBytes) {}
+
+  /** Bytes on the wire per call, counted by the loopback proxy. */
+  public record WireRow(
+      String protocol,
+      String scenario,
+      String variant,
+      int calls,
+      double requestBytesPerCall,
+      double responseBytesPerCall,
+      long connections) {
+    public double totalBytesPerCall() {
+      return requestBytesPerCall + responseBytesPerCall;
+    }
+  }
+
+  /** The same gRPC scenario and concurrency measured by inferd-bench and then by ghz. */
+  public record GhzPair(String scenario, int concurrency, GhzFigures own, GhzFigures ghz) {}
+
+  public record GhzFigures(
+      String tool,
+      long calls,
+      long errors,
+      double callsPerSecond,
+      double meanUs,
+      double p50Us,
+      double p90Us,
+      double p99Us,
+      double serverCpuSecondsPer1000,
+      double clientCpuSecondsPer1000) {}
+
+  /** Concurrent long-lived streams held by one protocol. */
+  public record StreamsRow(
+      String protocol,
+      int target,
+      int opened,
+      long failed,
+      Map<String, Long> errorKinds,
+      double secondsToOpen,
+      int serverConnections,
+      long heapBaselineBytes,
+      long heapWithStreamsBytes,
+      double heapPerStreamBytes,
+      long rssBaselineKb,
+      long rssWithStreamsKb,
+      double rssPerStreamKb,
+      long threadsBaseline,
+      long threadsWithStreams,
+      long serverOpenFiles,
+      long clientOpenFiles,
+      String note) {}
+}

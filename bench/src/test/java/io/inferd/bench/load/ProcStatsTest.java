@@ -1,0 +1,49 @@
+package io.inferd.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ProcStatsTest {
+  @Test
+  void cpuNanosFromStat_readsUtimePlusStime_evenWithSpacesInTheCommandName() {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+    // …
+    String stat =
+        "4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 3 4 20 0 30 0 1000";
+
+    assertThat(ProcStats.cpuNanosFromStat(stat)).isEqualTo(300 * 10_000_000L);
+  }
+
+  @Test
+  void statusField_readsKilobytesAndCounts() {
+    String status = "Name:\tjava\nVmHWM:\t  524288 kB\nVmRSS:\t  262144 kB\nThreads:\t42\n";
+
+    assertThat(ProcStats.statusField(status, "VmHWM")).isEqualTo(524_288);
+    assertThat(ProcStats.statusField(status, "Threads")).isEqualTo(42);
+    assertThat(ProcStats.statusField(status, "VmSwap")).isEqualTo(-1);
+  }
+
+  @Test
+  void countEstablished_countsOnlyEstablishedRowsOnTheLocalPort() {
+    String table =
+        """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 0100007F:C351 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1
+           1: 0100007F:C351 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 2 1
+           2: 0100007F:C351 0100007F:9C41 01 00000000:00000000 00:00000000 00000000     0        0 3 1
+           3: 0100007F:9C40 0100007F:C351 01 00000000:00000000 00:00000000 00000000     0        0 4 1
+           4: 0100007F:C351 0100007F:9C42 06 00000000:00000000 00:00000000 00000000     0        0 5 1
+        """;
+
+    assertThat(ProcStats.countEstablished(table, 0xC351)).isEqualTo(2);
+  }
+
+  @Test
+  void thisProcess_hasCpuTimeAndMemory() {
+    long pid = ProcessHandle.current().pid();
+
+    assertThat(ProcStats.cpuNanos(pid)).isPositive();
+    assertThat(ProcStats.hwmKb(pid)).isGreaterThanOrEqualTo(ProcStats.rssKb(pid)).isPositive();
+  }
+}
