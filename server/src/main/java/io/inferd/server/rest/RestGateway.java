@@ -82,6 +82,9 @@ public final class RestGateway {
             .port(port)
             .shutdownHook(false) // inferd's own shutdown drains and stops the gateway
             .maxPayloadSize(MAX_BODY_BYTES)
+            // Each SSE event must leave at once: with Nagle on, small writes wait for the client's
+            // delayed ACK (~40 ms before the first event on a kept-alive connection).
+            .connectionOptions(socket -> socket.tcpNoDelay(true))
             .routing(this::routes)
             .build();
     WebServer started = web.start();
