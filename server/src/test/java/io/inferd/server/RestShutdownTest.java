@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -109,9 +110,20 @@ class RestShutdownTest {
             "/v1/chat/completions", ask("the cat", "\"max_tokens\":100,\"stream\":true"));
     readEvents(stream.body(), 1);
 
+    // The client keeps reading while the gateway stops, as a real one does: the error event must
+    // not depend on being read before the server closes its sockets.
+    CompletableFuture<List<String>> reading =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return readEvents(stream.body(), Integer.MAX_VALUE);
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            });
     running.gateway.stop(Duration.ofMillis(200));
 
-    List<String> rest = readEvents(stream.body(), Integer.MAX_VALUE);
+    List<String> rest = reading.get(10, TimeUnit.SECONDS);
     assertThat(rest).hasSize(1);
     assertThat(JSON.readTree(rest.get(0)).at("/error/code").asText()).isEqualTo("shutting_down");
     generator.allow(2);
