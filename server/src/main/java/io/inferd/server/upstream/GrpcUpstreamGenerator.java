@@ -40,8 +40,6 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
   private static final Metadata.Key<String> API_KEY =
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
 
-  /** The upstream checks the real context; locally the prompt is only estimated. */
-  private static final int UNCHECKED_CONTEXT = 1 << 24;
 
   private final ManagedChannel channel;
   private final String target;
@@ -76,7 +74,7 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
 
   @Override
   public int contextLength() {
-    return UNCHECKED_CONTEXT;
+    return RemotePrompts.UNCHECKED_CONTEXT;
   }
 
   @Override
@@ -86,8 +84,7 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
 
   @Override
   public Prompt render(List<Turn> conversation) {
-    int chars = conversation.stream().mapToInt(t -> t.content().length()).sum();
-    return RequestIds.remember(new Prompt("", chars / 4, conversation));
+    return RemotePrompts.of(conversation);
   }
 
   @Override

@@ -60,8 +60,6 @@ import org.slf4j.LoggerFactory;
 public final class OpenAiUpstreamGenerator implements TextGenerator {
   private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
 
-  /** The upstream checks the real context; locally the prompt is only estimated. */
-  private static final int UNCHECKED_CONTEXT = 1 << 24;
 
   /** How long to wait for response headers when the caller set no deadline. */
   static final Duration NO_DEADLINE_HEADER_TIMEOUT = Duration.ofMinutes(10);
@@ -135,7 +133,7 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
 
   @Override
   public int contextLength() {
-    return UNCHECKED_CONTEXT;
+    return RemotePrompts.UNCHECKED_CONTEXT;
   }
 
   @Override
@@ -145,8 +143,7 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
 
   @Override
   public Prompt render(List<Turn> conversation) {
-    int chars = conversation.stream().mapToInt(t -> t.content().length()).sum();
-    return RequestIds.remember(new Prompt("", chars / 4, conversation));
+    return RemotePrompts.of(conversation);
   }
 
   @Override
