@@ -1,6 +1,6 @@
 package io.inferd.engine;
 
-/** Receives generated text piece by piece, on the engine's thread. */
+/** Receives generated text piece by piece. */
 @FunctionalInterface
 public interface TokenSink {
   /**
@@ -8,4 +8,12 @@ public interface TokenSink {
    * multi-byte character). Returning {@code false} stops generation before the next token is decoded.
    */
   boolean onToken(String text);
+
+  /**
+   * The same call with everything the engine knows about the token; engines call this one. Override it
+   * to receive token ids and log-probabilities.
+   */
+  default boolean onToken(GeneratedToken token) {
+    return onToken(token.text());
+  }
 }
