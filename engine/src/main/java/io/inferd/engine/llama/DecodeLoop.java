@@ -2,6 +2,8 @@ package io.inferd.engine.llama;
 
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.GeneratedToken;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,7 +33,9 @@ final class DecodeLoop implements Runnable {
   private final List<Sequence> running = new ArrayList<>();
   private final Thread thread;
   private volatile boolean stopping;
+  private volatile long promptTokensDecoded;
   private long clock;
+  private MemorySegment pieceScratch;
 
   DecodeLoop(NativeModel model, NativeContext context, int sequences, int cellsPerSequence, int batchSize, String name) {
     this.model = model;
@@ -52,6 +56,11 @@ final class DecodeLoop implements Runnable {
 
   int cellsPerSequence() {
     return cellsPerSequence;
+  }
+
+  /** Prompt tokens decoded so far; tokens reused from a slot's memory are not counted. */
+  long promptTokensDecoded() {
+    return promptTokensDecoded;
   }
 
   void submit(Sequence sequence) {
@@ -189,6 +198,7 @@ final class DecodeLoop implements Runnable {
         s.prefilled++;
         s.position++;
       }
+      promptTokensDecoded += n;
       budget -= n;
     }
     return batch.size() > 0;
@@ -242,11 +252,9 @@ final class DecodeLoop implements Runnable {
     }
   }
 
-  private java.lang.foreign.MemorySegment pieceScratch;
-
-  private java.lang.foreign.MemorySegment pieceBuffer() {
+  private MemorySegment pieceBuffer() {
     if (pieceScratch == null) {
-      pieceScratch = java.lang.foreign.Arena.ofAuto().allocate(256);
+      pieceScratch = Arena.ofAuto().allocate(256);
     }
     return pieceScratch;
   }

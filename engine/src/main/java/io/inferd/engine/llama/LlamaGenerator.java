@@ -120,6 +120,11 @@ public final class LlamaGenerator implements TextGenerator {
     return features;
   }
 
+  /** Prompt tokens this model has decoded; what a slot reused is not counted. */
+  long promptTokensDecoded() {
+    return loop.promptTokensDecoded();
+  }
+
   ChatRenderer.Format chatFormat() {
     return chat.format();
   }
