@@ -75,9 +75,9 @@ public final class LlamaGenerator implements TextGenerator {
       model = NativeModel.load(file, gpuLayers);
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(
-          "llama.cpp " + library.version() + " could not load " + file + " (architecture " + arch
-              + "): an architecture this llama.cpp does not know, a damaged file, or not enough memory"
-              + " (the log line before this one says which)", e);
+          "llama.cpp " + library.version() + " could not load " + file + " (architecture " + arch + "): "
+              + e.getMessage() + " (expected: a GGUF of an architecture this llama.cpp knows, whole, that fits"
+              + " in memory)", e);
     }
     try {
       if (!model.usableForGeneration()) {
