@@ -105,6 +105,7 @@ final class SandboxedJinjava {
           throw new IOException("chat templates may not load other templates ('" + name + "')");
         });
     Context global = JINJAVA.getGlobalContext();
+    global.registerTag(new JinjaSyntax.GenerationTag());
     global.registerExpTest(new JinjaSyntax.Iterable());
     global.registerExpTest(new JinjaSyntax.Sequence());
     global.registerFilter(new PyFunctions.ToJson());
