@@ -2,7 +2,9 @@ package io.inferd.engine.template;
 
 import static java.util.Objects.requireNonNull;
 
+import com.hubspot.jinjava.interpret.CollectionTooBigException;
 import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.TemplateError.ErrorReason;
@@ -127,21 +129,22 @@ public final class ChatTemplate {
     requireNonNull(tools, "tools");
     requireNonNull(extraContext, "extraContext");
     Map<String, Object> bindings = new HashMap<>();
+    long[] chars = {0};
     for (Map.Entry<String, Object> e : extraContext.entrySet()) {
-      bindings.put(e.getKey(), copy(e.getValue(), 0));
+      bindings.put(e.getKey(), copy(e.getValue(), 0, chars));
     }
     // Jinja's functions are variables too, and templates test `strftime_now is defined`;
     // Jinjava's are not, so each gets a variable of the same name (calls still go to the function).
     bindings.put("strftime_now", "<function strftime_now>");
     bindings.put("raise_exception", "<function raise_exception>");
-    bindings.put("messages", copy(messages, 0));
+    bindings.put("messages", copy(messages, 0, chars));
     bindings.put("add_generation_prompt", addGenerationPrompt);
     bindings.put("bos_token", bosToken);
     bindings.put("eos_token", eosToken);
     if (tools.isEmpty()) {
       bindings.remove("tools"); // undefined, as llama.cpp leaves it, so `tools is defined` is false
     } else {
-      bindings.put("tools", copy(tools, 0));
+      bindings.put("tools", copy(tools, 0, chars));
     }
     return renderBindings(bindings);
   }
@@ -199,21 +202,34 @@ public final class ChatTemplate {
       throw new ChatTemplateException(Reason.LIMIT, "chat template: " + state.limit());
     }
     for (TemplateError error : interpreter.getErrors()) {
-      if (error.getSeverity() != ErrorType.FATAL) {
+      String message = String.valueOf(error.getMessage());
+      // Jinjava reports a runaway macro as a warning and renders on; Python raises RecursionError.
+      boolean recursion = message.contains("recursion limit");
+      if (error.getSeverity() != ErrorType.FATAL && !recursion) {
         continue;
       }
       boolean limit =
-          error.getReason() == ErrorReason.OUTPUT_TOO_BIG
+          recursion
+              || error.getReason() == ErrorReason.OUTPUT_TOO_BIG
               || error.getReason() == ErrorReason.COLLECTION_TOO_BIG
-              || String.valueOf(error.getMessage()).contains("recursion");
+              || causedByLimit(error.getException());
       throw new ChatTemplateException(
           limit ? Reason.LIMIT : Reason.TEMPLATE_ERROR,
-          "chat template failed at line " + error.getLineno() + ": " + error.getMessage());
+          "chat template failed at line " + error.getLineno() + ": " + message);
     }
     if (failure != null) {
       throw new ChatTemplateException(Reason.TEMPLATE_ERROR, "chat template failed: " + failure.getMessage());
     }
     return output;
+  }
+
+  private static boolean causedByLimit(Throwable e) {
+    for (int i = 0; e != null && i < 16; e = e.getCause(), i++) {
+      if (e instanceof OutputTooBigException || e instanceof CollectionTooBigException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static JinjavaInterpreter newInterpreter(Map<String, Object> bindings) {
@@ -226,14 +242,21 @@ public final class ChatTemplate {
    * A private copy in plain maps and lists: the template cannot change the caller's objects, sees
    * no other Java types, and finds nesting bounded.
    */
-  private static Object copy(Object value, int depth) {
+  private static Object copy(Object value, int depth, long[] chars) {
     if (depth > MAX_DATA_DEPTH) {
       throw new ChatTemplateException(
           Reason.LIMIT, "chat template input nests deeper than " + MAX_DATA_DEPTH + " levels");
     }
     return switch (value) {
       case null -> null;
-      case String s -> s;
+      case String s -> {
+        chars[0] += s.length();
+        if (chars[0] > MAX_OUTPUT_CHARS) {
+          throw new ChatTemplateException(
+              Reason.LIMIT, "chat template input exceeds " + MAX_OUTPUT_CHARS + " characters");
+        }
+        yield s;
+      }
       case Boolean b -> b;
       case Integer i -> i.longValue();
       case Long l -> l;
@@ -241,14 +264,14 @@ public final class ChatTemplate {
       case Map<?, ?> map -> {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-          out.put(String.valueOf(e.getKey()), copy(e.getValue(), depth + 1));
+          out.put(String.valueOf(e.getKey()), copy(e.getValue(), depth + 1, chars));
         }
         yield out;
       }
       case Collection<?> list -> {
         List<Object> out = new ArrayList<>(list.size());
         for (Object o : list) {
-          out.add(copy(o, depth + 1));
+          out.add(copy(o, depth + 1, chars));
         }
         yield out;
       }

@@ -51,12 +51,12 @@ final class SandboxedJinjava {
   private static final Set<String> FUNCTIONS = Set.of(":namespace");
 
   // Jinja2's behaviour where Jinjava kept its own for compatibility. Not "whitespace required
-  // within tokens": templates write {%- if ... -%} and {{'x'}} freely.
+  // within tokens": templates write {%- if ... -%} and {{'x'}} freely. Not the pyish object
+  // mapper: it printed a NUL in message text as the six characters \u0000.
   private static final LegacyOverrides JINJA2_SEMANTICS =
       LegacyOverrides.newBuilder()
           .withEvaluateMapKeys(true)
           .withIterateOverMapKeys(true)
-          .withUsePyishObjectMapper(true)
           .withUseNaturalOperatorPrecedence(true)
           .withParseWhitespaceControlStrictly(true)
           .withAllowAdjacentTextNodes(true)
