@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.hubspot.jinjava.interpret.CollectionTooBigException;
 import com.hubspot.jinjava.interpret.Context;
-import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.TemplateError.ErrorReason;
 import com.hubspot.jinjava.interpret.TemplateError.ErrorType;
@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * A Hugging Face chat template ({@code tokenizer.chat_template}, Jinja2), compiled once per model
  * and rendered in Java, as llama.cpp's {@code --jinja} renders it.
  *
- * <p>Immutable and thread-safe. Templates come with models and messages with requests, so both
- * are untrusted: rendering runs in a sandbox (see {@link SandboxedJinjava}) and within budgets of
+ * <p>Immutable and thread-safe. Templates come with models and messages with requests, so both are
+ * untrusted: rendering runs in a sandbox (see {@link SandboxedJinjava}) and within budgets of
  * output size, template steps, time and recursion, failing with {@link ChatTemplateException}
  * rather than hanging or exhausting memory; message text is data, never template code.
  */
@@ -63,8 +63,8 @@ public final class ChatTemplate {
    *
    * @param bosToken the model's BOS text ({@code bos_token}); null for none
    * @param eosToken the model's EOS text ({@code eos_token}); null for none
-   * @throws IllegalArgumentException naming the problem, if the template does not parse or fails
-   *     on a plain user message
+   * @throws IllegalArgumentException naming the problem, if the template does not parse or fails on
+   *     a plain user message
    */
   public static ChatTemplate compile(String jinjaSource, String bosToken, String eosToken) {
     return compile(jinjaSource, bosToken, eosToken, Clock.systemDefaultZone());
@@ -76,10 +76,17 @@ public final class ChatTemplate {
     requireNonNull(clock, "clock");
     if (jinjaSource.length() > MAX_SOURCE_CHARS) {
       throw new IllegalArgumentException(
-          "chat template: " + jinjaSource.length() + " characters (expected: <= " + MAX_SOURCE_CHARS + ")");
+          "chat template: "
+              + jinjaSource.length()
+              + " characters (expected: <= "
+              + MAX_SOURCE_CHARS
+              + ")");
     }
     // Jinja2's lexer drops one trailing newline of the source (keep_trailing_newline=False).
-    String source = jinjaSource.endsWith("\n") ? jinjaSource.substring(0, jinjaSource.length() - 1) : jinjaSource;
+    String source =
+        jinjaSource.endsWith("\n")
+            ? jinjaSource.substring(0, jinjaSource.length() - 1)
+            : jinjaSource;
     JinjavaInterpreter parser = newInterpreter(Map.of());
     Node root;
     JinjavaInterpreter.pushCurrent(parser);
@@ -93,16 +100,27 @@ public final class ChatTemplate {
     for (TemplateError error : parser.getErrors()) {
       if (error.getSeverity() == ErrorType.FATAL) {
         throw new IllegalArgumentException(
-            "chat template does not parse: " + error.getMessage() + " (line " + error.getLineno() + ")");
+            "chat template does not parse: "
+                + error.getMessage()
+                + " (line "
+                + error.getLineno()
+                + ")");
       }
     }
     ChatTemplate template =
-        new ChatTemplate(root, source, bosToken == null ? "" : bosToken, eosToken == null ? "" : eosToken, clock);
+        new ChatTemplate(
+            root,
+            source,
+            bosToken == null ? "" : bosToken,
+            eosToken == null ? "" : eosToken,
+            clock);
     try {
-      template.render(List.of(Map.of("role", "user", "content", "Hello")), true, List.of(), Map.of());
+      template.render(
+          List.of(Map.of("role", "user", "content", "Hello")), true, List.of(), Map.of());
     } catch (ChatTemplateException e) {
       if (e.reason() != Reason.RAISED) {
-        throw new IllegalArgumentException("chat template fails on a plain user message: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "chat template fails on a plain user message: " + e.getMessage(), e);
       }
     }
     return template;
@@ -155,9 +173,9 @@ public final class ChatTemplate {
   }
 
   /**
-   * Whether a system message reaches the prompt: found at compile by rendering a system and a
-   * user message and looking for the system text (a template that raises on it, like Gemma's,
-   * or drops it, has none). Callers merge system text into the first user turn otherwise.
+   * Whether a system message reaches the prompt: found at compile by rendering a system and a user
+   * message and looking for the system text (a template that raises on it, like Gemma's, or drops
+   * it, has none). Callers merge system text into the first user turn otherwise.
    */
   public boolean supportsSystemRole() {
     return supportsSystemRole;
@@ -168,7 +186,9 @@ public final class ChatTemplate {
     try {
       String out =
           render(
-              List.of(Map.of("role", "system", "content", needle), Map.of("role", "user", "content", "Hi")),
+              List.of(
+                  Map.of("role", "system", "content", needle),
+                  Map.of("role", "user", "content", "Hi")),
               false,
               List.of(),
               Map.of());
@@ -218,7 +238,8 @@ public final class ChatTemplate {
           "chat template failed at line " + error.getLineno() + ": " + message);
     }
     if (failure != null) {
-      throw new ChatTemplateException(Reason.TEMPLATE_ERROR, "chat template failed: " + failure.getMessage());
+      throw new ChatTemplateException(
+          Reason.TEMPLATE_ERROR, "chat template failed: " + failure.getMessage());
     }
     return output;
   }
@@ -234,7 +255,10 @@ public final class ChatTemplate {
 
   private static JinjavaInterpreter newInterpreter(Map<String, Object> bindings) {
     Context context =
-        new Context(SandboxedJinjava.JINJAVA.getGlobalContextCopy(), bindings, SandboxedJinjava.CONFIG.getDisabled());
+        new Context(
+            SandboxedJinjava.JINJAVA.getGlobalContextCopy(),
+            bindings,
+            SandboxedJinjava.CONFIG.getDisabled());
     return new JinjavaInterpreter(SandboxedJinjava.JINJAVA, context, SandboxedJinjava.CONFIG);
   }
 

@@ -1,15 +1,15 @@
 package io.inferd.engine.template;
 
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.el.ext.NamedParameterOperator;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.exptest.ExpTest;
 import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import com.hubspot.jinjava.util.LengthLimitingStringBuilder;
-import com.hubspot.jinjava.el.ext.AdditionOperator;
-import com.hubspot.jinjava.el.ext.NamedParameterOperator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,11 +24,11 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 /**
  * Where Jinjava's expression language parts from Jinja2 in ways chat templates hit.
  *
- * <p>{@code not} binds tighter than {@code is} and {@code ==} in Jinjava (EL's unary {@code !}),
- * so {@code not tools is defined} meant {@code (not tools) is defined}. Jinja2 parses {@code not}
- * just above {@code and}/{@code or}; the parser here does the same. And a keyword argument takes
- * a whole expression ({@code namespace(last=messages|length - 1)}), where Jinjava's {@code =}
- * bound like {@code +}.
+ * <p>{@code not} binds tighter than {@code is} and {@code ==} in Jinjava (EL's unary {@code !}), so
+ * {@code not tools is defined} meant {@code (not tools) is defined}. Jinja2 parses {@code not} just
+ * above {@code and}/{@code or}; the parser here does the same. And a keyword argument takes a whole
+ * expression ({@code namespace(last=messages|length - 1)}), where Jinjava's {@code =} bound like
+ * {@code +}.
  */
 public final class JinjaSyntax extends ExtendedSyntaxBuilder {
   private static final long serialVersionUID = 1L;
@@ -110,7 +110,8 @@ public final class JinjaSyntax extends ExtendedSyntaxBuilder {
     }
 
     private AstNode param(boolean required) throws Scanner.ScanException, ParseException {
-      if (getToken().getSymbol() == Scanner.Symbol.IDENTIFIER && "=".equals(lookahead(0).getImage())) {
+      if (getToken().getSymbol() == Scanner.Symbol.IDENTIFIER
+          && "=".equals(lookahead(0).getImage())) {
         String name = consumeToken().getImage();
         consumeToken(); // '='
         return NamedParameterOperator.HANDLER.createAstNode(identifier(name), expr(true));

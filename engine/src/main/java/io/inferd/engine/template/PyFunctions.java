@@ -52,7 +52,8 @@ public final class PyFunctions {
         stop = toLong(args[1]);
         step = toLong(args[2]);
       }
-      default -> throw new IllegalArgumentException("range expected 1 to 3 arguments, got " + args.length);
+      default ->
+          throw new IllegalArgumentException("range expected 1 to 3 arguments, got " + args.length);
     }
     if (step == 0) {
       throw new IllegalArgumentException("range() arg 3 must not be zero");
@@ -84,7 +85,10 @@ public final class PyFunctions {
     }
   }
 
-  /** {@code x | tojson(indent=N)} as Hugging Face defines it: {@code json.dumps(x, ensure_ascii=False)}. */
+  /**
+   * {@code x | tojson(indent=N)} as Hugging Face defines it: {@code json.dumps(x,
+   * ensure_ascii=False)}.
+   */
   static final class ToJson implements Filter {
     @Override
     public String getName() {
@@ -93,14 +97,17 @@ public final class PyFunctions {
 
     @Override
     public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-      return PyJson.dumps(var, args.length > 0 && args[0] != null ? Integer.parseInt(args[0]) : -1,
+      return PyJson.dumps(
+          var,
+          args.length > 0 && args[0] != null ? Integer.parseInt(args[0]) : -1,
           ChatTemplate.MAX_OUTPUT_CHARS);
     }
 
     @Override
     public Object filter(
         Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-      Object indent = kwargs.containsKey("indent") ? kwargs.get("indent") : args.length > 0 ? args[0] : null;
+      Object indent =
+          kwargs.containsKey("indent") ? kwargs.get("indent") : args.length > 0 ? args[0] : null;
       int spaces = indent instanceof Number n ? (int) Math.min(16, Math.max(0, n.longValue())) : -1;
       return PyJson.dumps(var, spaces, ChatTemplate.MAX_OUTPUT_CHARS);
     }

@@ -18,10 +18,14 @@ final class PyStr {
       case "lower" -> s.toLowerCase(Locale.ROOT);
       case "title" -> title(s);
       case "capitalize" ->
-          s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+          s.isEmpty()
+              ? s
+              : s.substring(0, 1).toUpperCase(Locale.ROOT)
+                  + s.substring(1).toLowerCase(Locale.ROOT);
       case "startswith" -> affix(s, arg(args, 0, method), true);
       case "endswith" -> affix(s, arg(args, 0, method), false);
-      case "split" -> split(s, args.length > 0 ? args[0] : null, args.length > 1 ? toInt(args[1]) : -1);
+      case "split" ->
+          split(s, args.length > 0 ? args[0] : null, args.length > 1 ? toInt(args[1]) : -1);
       case "replace" -> replace(s, args, method);
       case "find" -> (long) s.indexOf(str(arg(args, 0, method)));
       case "rfind" -> (long) s.lastIndexOf(str(arg(args, 0, method)));
@@ -32,7 +36,9 @@ final class PyStr {
       case "isalpha" -> !s.isEmpty() && s.chars().allMatch(Character::isLetter);
       default ->
           throw new jinjava.javax.el.MethodNotFoundException(
-              "'str' object has no method '" + method + "' (the chat template sandbox allows: strip,"
+              "'str' object has no method '"
+                  + method
+                  + "' (the chat template sandbox allows: strip,"
                   + " lstrip, rstrip, upper, lower, title, capitalize, startswith, endswith, split,"
                   + " replace, find, rfind, count, join, isspace, isdigit, isalpha)");
     };
@@ -54,7 +60,9 @@ final class PyStr {
   }
 
   private static int toInt(Object o) {
-    return o instanceof Number n ? (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n.longValue())) : -1;
+    return o instanceof Number n
+        ? (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n.longValue()))
+        : -1;
   }
 
   static boolean isSpace(int c) {
@@ -146,7 +154,9 @@ final class PyStr {
     String old = str(arg(args, 0, method));
     String replacement = str(arg(args, 1, method));
     int max = args.length > 2 ? toInt(args[2]) : -1;
-    long grows = (long) (replacement.length() - old.length()) * (old.isEmpty() ? s.length() + 1 : count(s, old));
+    long grows =
+        (long) (replacement.length() - old.length())
+            * (old.isEmpty() ? s.length() + 1 : count(s, old));
     checkLength(s.length() + Math.max(0, grows));
     if (max < 0 && !old.isEmpty()) {
       return s.replace(old, replacement);
@@ -176,7 +186,8 @@ final class PyStr {
   /** Bounds what one call may allocate; the output limit alone would act only afterwards. */
   static void checkLength(long length) {
     if (length > ChatTemplate.MAX_OUTPUT_CHARS) {
-      String why = "a string in the template exceeds " + ChatTemplate.MAX_OUTPUT_CHARS + " characters";
+      String why =
+          "a string in the template exceeds " + ChatTemplate.MAX_OUTPUT_CHARS + " characters";
       RenderState state = RenderState.current();
       if (state != null) {
         state.exceeded(why);

@@ -16,11 +16,11 @@ import jinjava.javax.el.ELResolver;
 import jinjava.javax.el.MethodNotFoundException;
 
 /**
- * First in the resolver chain: answers the Python methods chat templates call on strings and
- * dicts ({@code .strip()}, {@code .items()}, ...), and refuses every other method call and bean
- * property, so a template reaches no Java method of a context object (Jinjava's default resolver
- * would call any public one). Only Jinjava's own filter, test and {@code loop} objects fall
- * through to its bean resolver. Mutating methods are refused too, as in Hugging Face's
+ * First in the resolver chain: answers the Python methods chat templates call on strings and dicts
+ * ({@code .strip()}, {@code .items()}, ...), and refuses every other method call and bean property,
+ * so a template reaches no Java method of a context object (Jinjava's default resolver would call
+ * any public one). Only Jinjava's own filter, test and {@code loop} objects fall through to its
+ * bean resolver. Mutating methods are refused too, as in Hugging Face's
  * ImmutableSandboxedEnvironment.
  */
 final class SandboxResolver extends ELResolver {
@@ -85,7 +85,11 @@ final class SandboxResolver extends ELResolver {
 
   private static MethodNotFoundException refused(Object base, String method) {
     return new MethodNotFoundException(
-        "'" + pyType(base) + "' object has no method '" + method + "' (the chat template sandbox"
+        "'"
+            + pyType(base)
+            + "' object has no method '"
+            + method
+            + "' (the chat template sandbox"
             + " allows str and dict methods only)");
   }
 
@@ -106,7 +110,10 @@ final class SandboxResolver extends ELResolver {
 
   @Override
   public Object getValue(ELContext context, Object base, Object property) {
-    if (base == null || base instanceof Map || base instanceof List || base.getClass().isArray()
+    if (base == null
+        || base instanceof Map
+        || base instanceof List
+        || base.getClass().isArray()
         || base instanceof ForLoop) {
       return null; // the map, list, array and loop resolvers after this one answer
     }

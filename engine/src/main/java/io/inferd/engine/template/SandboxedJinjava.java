@@ -4,34 +4,34 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaProcessors;
+import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.el.TypeConvertingMapELResolver;
 import com.hubspot.jinjava.el.ext.JinjavaBeanELResolver;
 import com.hubspot.jinjava.el.ext.JinjavaListELResolver;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.Context.Library;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.lib.filter.Filter;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.lib.tag.Tag;
-import com.hubspot.jinjava.el.TruthyTypeConverter;
 import java.io.IOException;
-import java.util.Properties;
-import jinjava.de.odysseus.el.ExpressionFactoryImpl;
-import jinjava.de.odysseus.el.tree.TreeBuilder;
-import jinjava.javax.el.ExpressionFactory;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.tree.TreeBuilder;
 import jinjava.javax.el.ArrayELResolver;
 import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ExpressionFactory;
 
 /**
  * The one Jinjava set up as Hugging Face's chat-template environment (trim_blocks, lstrip_blocks,
- * loop controls, Python semantics) and sandboxed: allowlisted tags, filters and functions; no
- * file loading; no Java method access; no re-rendering of values as templates; bounded output,
- * strings, collections, ranges and macro recursion. Jinjava renders concurrently from one
- * instance; each render gets its own context and interpreter.
+ * loop controls, Python semantics) and sandboxed: allowlisted tags, filters and functions; no file
+ * loading; no Java method access; no re-rendering of values as templates; bounded output, strings,
+ * collections, ranges and macro recursion. Jinjava renders concurrently from one instance; each
+ * render gets its own context and interpreter.
  */
 final class SandboxedJinjava {
   static final int MAX_COLLECTION = 100_000;
@@ -44,10 +44,42 @@ final class SandboxedJinjava {
   // argument (center, indent, wordwrap) or re-render (render), and Jinjava's non-Jinja extras.
   private static final Set<String> FILTERS =
       Set.of(
-          "abs", "attr", "batch", "capitalize", "count", "default", "d", "dictsort", "e",
-          "escape", "first", "float", "int", "join", "last", "length", "list", "lower", "map",
-          "reject", "rejectattr", "replace", "reverse", "round", "safe", "select", "selectattr",
-          "slice", "sort", "string", "sum", "title", "trim", "unique", "upper", "wordcount");
+          "abs",
+          "attr",
+          "batch",
+          "capitalize",
+          "count",
+          "default",
+          "d",
+          "dictsort",
+          "e",
+          "escape",
+          "first",
+          "float",
+          "int",
+          "join",
+          "last",
+          "length",
+          "list",
+          "lower",
+          "map",
+          "reject",
+          "rejectattr",
+          "replace",
+          "reverse",
+          "round",
+          "safe",
+          "select",
+          "selectattr",
+          "slice",
+          "sort",
+          "string",
+          "sum",
+          "title",
+          "trim",
+          "unique",
+          "upper",
+          "wordcount");
   private static final Set<String> FUNCTIONS = Set.of(":namespace");
 
   // Jinja2's behaviour where Jinjava kept its own for compatibility. Not "whitespace required
