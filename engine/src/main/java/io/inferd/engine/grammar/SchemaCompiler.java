@@ -1,0 +1,575 @@
+package io.inferd.engine.grammar;
+
+import static io.inferd.engine.grammar.UnsupportedSchemaException.keyword;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one JSON Schema document into GBNF rules. Every keyword is either expressed exactly, or rejected
+ * with {@link UnsupportedSchemaException}; where the grammar is narrower than the schema (fixed property
+ * order, no undeclared properties, bounded digits, canonical enum spelling) every output still validates.
+ */
+final class SchemaCompiler {
+  /** Schema nesting (objects within objects, chains of $ref) beyond which the schema is refused. */
+  static final int MAX_DEPTH = 64;
+
+  /** Largest absolute bound, in digits, for minimum/maximum. */
+  static final int MAX_BOUND_DIGITS = 30;
+
+  private static final Set<String> ANNOTATIONS =
+      Set.of(
+          "title", "description", "$comment", "examples", "default", "deprecated", "readOnly",
+          "writeOnly", "$schema", "$id", "$defs", "definitions");
+  private static final Set<String> SUPPORTED =
+      Set.of(
+          "type", "enum", "const", "properties", "required", "additionalProperties", "items",
+          "minItems", "maxItems", "minLength", "maxLength", "format", "minimum", "maximum",
+          "exclusiveMinimum", "exclusiveMaximum", "anyOf", "oneOf", "allOf", "$ref", "uniqueItems");
+  private static final Set<String> TYPES =
+      Set.of("null", "boolean", "object", "array", "number", "integer", "string");
+  private static final BigInteger DEFAULT_INT_BOUND =
+      BigInteger.TEN.pow(JsonRules.MAX_INT_DIGITS).subtract(BigInteger.ONE);
+
+  private final Object root;
+  private final GrammarBuilder g;
+  private final JsonRules json;
+  private final String prefix;
+  private final Map<String, String> refRules = new HashMap<>();
+  private int depth;
+
+  SchemaCompiler(Object root, GrammarBuilder g, String prefix) {
+    this.root = root;
+    this.g = g;
+    this.json = new JsonRules(g);
+    this.prefix = prefix;
+  }
+
+  /** The rule matching the document's root schema. */
+  String compileRoot() {
+    return compile(root, "");
+  }
+
+  String compile(Object schema, String path) {
+    if (Boolean.TRUE.equals(schema)) {
+      return json.anyValue(JsonRules.ANY_DEPTH);
+    }
+    if (Boolean.FALSE.equals(schema)) {
+      throw new UnsupportedSchemaException(path, null, "the schema false allows no value");
+    }
+    if (!(schema instanceof Map<?, ?> raw)) {
+      throw new UnsupportedSchemaException(path, null, "a schema must be an object or a boolean");
+    }
+    if (++depth > MAX_DEPTH) {
+      throw new UnsupportedSchemaException(path, null, "nesting deeper than " + MAX_DEPTH + " schemas");
+    }
+    try {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) raw;
+      String rule = compileObject(m, path);
+      String over = g.overLimit();
+      if (over != null) {
+        throw new UnsupportedSchemaException(path, null, over);
+      }
+      return rule;
+    } finally {
+      depth--;
+    }
+  }
+
+  private String compileObject(Map<String, Object> m, String path) {
+    Set<String> validation = new LinkedHashSet<>();
+    for (String key : m.keySet()) {
+      if (key.equals("$id") && !path.isEmpty()) {
+        throw keyword(path, key, "is only supported at the root");
+      }
+      if (key.equals("uniqueItems") && Boolean.TRUE.equals(m.get(key))) {
+        throw keyword(path, key, "true is not supported");
+      }
+      if (!ANNOTATIONS.contains(key) && !SUPPORTED.contains(key)) {
+        throw keyword(path, key);
+      }
+      if (SUPPORTED.contains(key) && !key.equals("uniqueItems")) {
+        validation.add(key);
+      }
+    }
+    for (String combinator : List.of("$ref", "allOf", "anyOf", "oneOf")) {
+      if (validation.contains(combinator)) {
+        for (String other : validation) {
+          if (!other.equals(combinator)) {
+            throw keyword(path, other, "together with \"" + combinator + "\" is not supported");
+          }
+        }
+      }
+    }
+    if (m.get("$ref") instanceof String ref) {
+      return ref(ref, path);
+    }
+    if (m.containsKey("$ref")) {
+      throw keyword(path, "$ref", "must be a string");
+    }
+    if (m.containsKey("allOf")) {
+      List<?> all = list(m, "allOf", path);
+      if (all.size() != 1) {
+        throw keyword(path, "allOf", "with more than one schema is not supported");
+      }
+      return compile(all.get(0), path + "/allOf/0");
+    }
+    if (m.containsKey("anyOf") || m.containsKey("oneOf")) {
+      return alternatives(m, path);
+    }
+    if (m.containsKey("enum") || m.containsKey("const")) {
+      return enumeration(m, validation, path);
+    }
+    List<String> types = types(m, path);
+    List<String> alts = new ArrayList<>();
+    for (String type : types) {
+      alts.add(
+          switch (type) {
+            case "null" -> "\"null\"";
+            case "boolean" -> g.rule("boolean", "\"true\" | \"false\"");
+            case "string" -> string(m, path);
+            case "integer" -> integer(m, path);
+            case "number" -> number(m, path);
+            case "object" -> object(m, path);
+            case "array" -> array(m, path);
+            default -> throw new IllegalStateException(type);
+          });
+    }
+    if (alts.size() == 1 && !alts.get(0).startsWith("\"")) {
+      return alts.get(0);
+    }
+    return g.rule(hint(path), String.join(" | ", alts));
+  }
+
+  /** The types to produce: as declared, else inferred from the keywords, else any value. */
+  private List<String> types(Map<String, Object> m, String path) {
+    Object type = m.get("type");
+    List<String> types = new ArrayList<>();
+    if (type instanceof String s) {
+      types.add(s);
+    } else if (type instanceof List<?> list) {
+      for (Object t : list) {
+        if (!(t instanceof String s)) {
+          throw keyword(path, "type", "must list type names");
+        }
+        types.add(s);
+      }
+    } else if (type != null) {
+      throw keyword(path, "type", "must be a string or an array of strings");
+    } else {
+      if (hasAny(m, "properties", "required", "additionalProperties")) {
+        types.add("object");
+      }
+      if (hasAny(m, "items", "minItems", "maxItems")) {
+        types.add("array");
+      }
+      if (hasAny(m, "minLength", "maxLength", "format")) {
+        types.add("string");
+      }
+      if (hasAny(m, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")) {
+        types.add("number");
+      }
+      if (types.isEmpty()) {
+        types.addAll(List.of("object", "array", "string", "number", "boolean", "null"));
+      }
+    }
+    for (String t : types) {
+      if (!TYPES.contains(t)) {
+        throw keyword(path, "type", "\"" + t + "\" is not a JSON Schema type");
+      }
+    }
+    if (types.isEmpty()) {
+      throw keyword(path, "type", "[] allows no value");
+    }
+    if (types.contains("number")) {
+      types.remove("integer");
+    }
+    return List.copyOf(new LinkedHashSet<>(types));
+  }
+
+  private String ref(String ref, String path) {
+    if (!ref.startsWith("#")) {
+      throw keyword(path, "$ref", "to another document (\"" + ref + "\") is not supported");
+    }
+    String pointer = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    String known = refRules.get(pointer);
+    if (known != null) {
+      return known;
+    }
+    Object target = resolve(pointer, path);
+    String[] segments = pointer.split("/");
+    String name = g.reserve(prefix + (segments.length == 0 ? "root" : segments[segments.length - 1]));
+    refRules.put(pointer, name);
+    g.define(name, compile(target, pointer));
+    return name;
+  }
+
+  private Object resolve(String pointer, String path) {
+    if (!pointer.isEmpty() && !pointer.startsWith("/")) {
+      throw keyword(path, "$ref", "to an anchor (\"#" + pointer + "\") is not supported");
+    }
+    Object node = root;
+    for (String raw : pointer.isEmpty() ? new String[0] : pointer.substring(1).split("/", -1)) {
+      String segment = raw.replace("~1", "/").replace("~0", "~");
+      if (node instanceof Map<?, ?> map && map.containsKey(segment)) {
+        node = map.get(segment);
+      } else if (node instanceof List<?> list && segment.matches("\\d{1,9}")
+          && Integer.parseInt(segment) < list.size()) {
+        node = list.get(Integer.parseInt(segment));
+      } else {
+        throw keyword(path, "$ref", "\"#" + pointer + "\" points to nothing in this schema");
+      }
+    }
+    return node;
+  }
+
+  private String alternatives(Map<String, Object> m, String path) {
+    if (m.containsKey("anyOf") && m.containsKey("oneOf")) {
+      throw keyword(path, "oneOf", "together with \"anyOf\" is not supported");
+    }
+    String key = m.containsKey("anyOf") ? "anyOf" : "oneOf";
+    List<?> branches = list(m, key, path);
+    if (branches.isEmpty()) {
+      throw keyword(path, key, "must list at least one schema");
+    }
+    if (key.equals("oneOf")) {
+      Disjointness d = new Disjointness(root);
+      for (int i = 0; i < branches.size(); i++) {
+        for (int j = i + 1; j < branches.size(); j++) {
+          if (!d.disjoint(branches.get(i), branches.get(j))) {
+            throw keyword(
+                path,
+                "oneOf",
+                "is only supported when its schemas cannot match the same value (" + i + " and "
+                    + j + " may overlap; anyOf may be what is meant)");
+          }
+        }
+      }
+    }
+    List<String> alts = new ArrayList<>();
+    for (int i = 0; i < branches.size(); i++) {
+      alts.add(compile(branches.get(i), path + "/" + key + "/" + i));
+    }
+    return g.rule(hint(path), String.join(" | ", alts));
+  }
+
+  private String enumeration(Map<String, Object> m, Set<String> validation, String path) {
+    for (String other : validation) {
+      if (!other.equals("enum") && !other.equals("const") && !other.equals("type")) {
+        throw keyword(path, other, "together with \"enum\" or \"const\" is not supported");
+      }
+    }
+    List<Object> values = new ArrayList<>();
+    if (m.containsKey("const")) {
+      values.add(m.get("const"));
+    }
+    if (m.containsKey("enum")) {
+      List<?> list = list(m, "enum", path);
+      if (m.containsKey("const")) {
+        values.removeIf(v -> !list.stream().map(Json::write).toList().contains(Json.write(v)));
+      } else {
+        values.addAll(list);
+      }
+    }
+    List<String> types = m.containsKey("type") ? types(m, path) : null;
+    Set<String> literals = new LinkedHashSet<>();
+    for (Object v : values) {
+      if (types == null || types.stream().anyMatch(t -> Disjointness.isOfType(v, t))) {
+        literals.add(Json.write(v));
+      }
+    }
+    String key = m.containsKey("enum") ? "enum" : "const";
+    if (literals.isEmpty()) {
+      throw keyword(path, key, "leaves no value (given \"type\")");
+    }
+    return g.rule(hint(path), Trie.alternation(new ArrayList<>(literals)));
+  }
+
+  private String string(Map<String, Object> m, String path) {
+    Object format = m.get("format");
+    if (format != null) {
+      for (String k : List.of("minLength", "maxLength")) {
+        if (m.containsKey(k)) {
+          throw keyword(path, k, "together with \"format\" is not supported");
+        }
+      }
+      String q = "\"\\\"\"";
+      String inner =
+          switch (format instanceof String s ? s : "") {
+            case "date" -> json.date();
+            case "date-time" -> json.dateTime();
+            case "time" -> json.time();
+            case "uuid" -> json.uuid();
+            default ->
+                throw keyword(
+                    path,
+                    "format",
+                    Json.write(format) + " is not supported (supported: date, date-time, time, uuid)");
+          };
+      return g.rule("string-" + format, q + " " + inner + " " + q);
+    }
+    long min = count(m, "minLength", path, 0);
+    long max = count(m, "maxLength", path, GrammarBuilder.UNBOUNDED);
+    if (max != GrammarBuilder.UNBOUNDED && min > max) {
+      throw keyword(path, "maxLength", "is below minLength: no string fits");
+    }
+    return json.string(min, max);
+  }
+
+  private String integer(Map<String, Object> m, String path) {
+    BigDecimal[] b = bounds(m, path);
+    BigInteger lo = null;
+    BigInteger hi = null;
+    if (b[0] != null) {
+      lo = b[0].setScale(0, RoundingMode.CEILING).toBigInteger();
+    }
+    if (b[1] != null) {
+      lo = max(lo, b[1].setScale(0, RoundingMode.FLOOR).toBigInteger().add(BigInteger.ONE));
+    }
+    if (b[2] != null) {
+      hi = b[2].setScale(0, RoundingMode.FLOOR).toBigInteger();
+    }
+    if (b[3] != null) {
+      hi = min(hi, b[3].setScale(0, RoundingMode.CEILING).toBigInteger().subtract(BigInteger.ONE));
+    }
+    // Open ends are bounded in digits: tighter than the schema, and no endless number.
+    if (hi == null) {
+      hi = lo == null ? DEFAULT_INT_BOUND : DEFAULT_INT_BOUND.max(lo);
+    }
+    if (lo == null) {
+      lo = DEFAULT_INT_BOUND.negate().min(hi);
+    }
+    if (lo.compareTo(hi) > 0) {
+      throw keyword(path, "maximum", "leaves no integer between the bounds");
+    }
+    return json.integer(lo, hi);
+  }
+
+  private String number(Map<String, Object> m, String path) {
+    BigDecimal[] b = bounds(m, path);
+    if (b[0] == null && b[1] == null && b[2] == null && b[3] == null) {
+      return json.anyNumber();
+    }
+    String[] names = {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"};
+    BigInteger[] whole = new BigInteger[4];
+    for (int i = 0; i < 4; i++) {
+      if (b[i] == null) {
+        continue;
+      }
+      if (b[i].stripTrailingZeros().scale() > 0) {
+        throw keyword(
+            path, names[i], "with a fraction (" + b[i] + ") is only supported for type integer");
+      }
+      whole[i] = b[i].toBigIntegerExact();
+    }
+    // The tighter of minimum and exclusiveMinimum (and of the maxima) decides.
+    BigInteger lo = whole[0];
+    boolean loEx = false;
+    if (whole[1] != null && (lo == null || whole[1].compareTo(lo) >= 0)) {
+      lo = whole[1];
+      loEx = true;
+    }
+    BigInteger hi = whole[2];
+    boolean hiEx = false;
+    if (whole[3] != null && (hi == null || whole[3].compareTo(hi) <= 0)) {
+      hi = whole[3];
+      hiEx = true;
+    }
+    if (lo != null && hi != null) {
+      int c = lo.compareTo(hi);
+      if (c > 0 || (c == 0 && (loEx || hiEx))) {
+        throw keyword(path, hiEx ? "exclusiveMaximum" : "maximum", "leaves no number between the bounds");
+      }
+    }
+    return json.decimal(lo, loEx, hi, hiEx);
+  }
+
+  /** minimum, exclusiveMinimum, maximum, exclusiveMaximum (null where absent). */
+  private BigDecimal[] bounds(Map<String, Object> m, String path) {
+    String[] names = {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"};
+    BigDecimal[] out = new BigDecimal[4];
+    for (int i = 0; i < 4; i++) {
+      Object v = m.get(names[i]);
+      if (v == null) {
+        continue;
+      }
+      if (v instanceof Boolean) {
+        throw keyword(path, names[i], "as a boolean (draft 4) is not supported; give the bound itself");
+      }
+      if (!(v instanceof Json.Num n)) {
+        throw keyword(path, names[i], "must be a number");
+      }
+      BigDecimal d = n.value();
+      if (d.signum() != 0 && d.precision() - d.scale() > MAX_BOUND_DIGITS) {
+        throw keyword(path, names[i], "beyond " + MAX_BOUND_DIGITS + " digits is not supported");
+      }
+      out[i] = d;
+    }
+    return out;
+  }
+
+  private String object(Map<String, Object> m, String path) {
+    Map<?, ?> props = m.containsKey("properties") ? map(m, "properties", path) : Map.of();
+    List<?> required = m.containsKey("required") ? list(m, "required", path) : List.of();
+    Object additional = m.get("additionalProperties");
+    String ws = json.ws();
+    if (additional != null && !(additional instanceof Boolean)) {
+      if (!props.isEmpty() || !required.isEmpty()) {
+        throw keyword(
+            path, "additionalProperties", "with a schema next to properties is not supported");
+      }
+      String value = compile(additional, path + "/additionalProperties");
+      String member = g.rule(hint(path) + "-kv", GrammarBuilder.join(
+          json.string(0, GrammarBuilder.UNBOUNDED), ws, "\":\"", ws, value));
+      String more = g.rule(hint(path) + "-more", GrammarBuilder.join(ws, "\",\"", ws, member));
+      return g.rule(hint(path), "\"{\" " + ws + " (" + member + " " + more + "*)? " + ws + " \"}\"");
+    }
+    if (props.isEmpty() && required.isEmpty()) {
+      return Boolean.FALSE.equals(additional)
+          ? g.rule("empty-object", "\"{\" " + ws + " \"}\"")
+          : json.anyObject(JsonRules.ANY_DEPTH);
+    }
+    List<String> names = new ArrayList<>();
+    List<String> members = new ArrayList<>();
+    for (Map.Entry<?, ?> e : props.entrySet()) {
+      String name = (String) e.getKey();
+      String value = compile(e.getValue(), path + "/properties/" + escape(name));
+      names.add(name);
+      members.add(member(name, value, ws));
+    }
+    Set<String> requiredNames = new LinkedHashSet<>();
+    for (Object r : required) {
+      if (!(r instanceof String name)) {
+        throw keyword(path, "required", "must list property names");
+      }
+      requiredNames.add(name);
+      if (!names.contains(name)) {
+        if (Boolean.FALSE.equals(additional)) {
+          throw keyword(path, "required", "names \"" + name + "\", which additionalProperties forbids");
+        }
+        names.add(name);
+        members.add(member(name, json.anyValue(JsonRules.ANY_DEPTH), ws));
+      }
+    }
+    String sep = g.rule("comma", GrammarBuilder.join(ws, "\",\"", ws));
+    // tails[i]: members i.. after something was written (each then starts with a comma).
+    String[] tails = new String[names.size() + 1];
+    tails[names.size()] = "";
+    for (int i = names.size() - 1; i >= 0; i--) {
+      String item = sep + " " + members.get(i);
+      String own = requiredNames.contains(names.get(i)) ? item : "(" + item + ")?";
+      tails[i] = i == names.size() - 1 ? own : g.rule(hint(path) + "-tail", own + " " + tails[i + 1]);
+    }
+    // The first member written: any optional one up to and including the first required one.
+    List<String> firsts = new ArrayList<>();
+    boolean anyRequired = false;
+    for (int i = 0; i < names.size() && !anyRequired; i++) {
+      firsts.add(GrammarBuilder.join(members.get(i), tails[i + 1]));
+      anyRequired = requiredNames.contains(names.get(i));
+    }
+    String body = String.join(" | ", firsts);
+    body = anyRequired ? (firsts.size() == 1 ? body : "(" + body + ")") : "(" + body + ")?";
+    return g.rule(hint(path), "\"{\" " + ws + " " + body + " " + ws + " \"}\"");
+  }
+
+  private String member(String name, String value, String ws) {
+    String key = GrammarBuilder.literal(Json.quote(name));
+    return g.rule(prefix + "kv-" + name, GrammarBuilder.join(key, ws, "\":\"", ws, value));
+  }
+
+  private String array(Map<String, Object> m, String path) {
+    Object items = m.get("items");
+    if (items instanceof List<?>) {
+      throw keyword(path, "items", "as an array (tuple) is not supported");
+    }
+    String item = items == null ? json.anyValue(JsonRules.ANY_DEPTH) : compile(items, path + "/items");
+    long min = count(m, "minItems", path, 0);
+    long max = count(m, "maxItems", path, GrammarBuilder.UNBOUNDED);
+    if (max != GrammarBuilder.UNBOUNDED && min > max) {
+      throw keyword(path, "maxItems", "is below minItems: no array fits");
+    }
+    String ws = json.ws();
+    if (max == 0) {
+      return g.rule("empty-array", "\"[\" " + ws + " \"]\"");
+    }
+    String more = g.rule(hint(path) + "-more", GrammarBuilder.join(ws, "\",\"", ws, item));
+    String elements =
+        GrammarBuilder.join(
+            item,
+            g.repeat(
+                more,
+                Math.max(min - 1, 0),
+                max == GrammarBuilder.UNBOUNDED ? GrammarBuilder.UNBOUNDED : max - 1));
+    if (min == 0) {
+      elements = "(" + elements + ")?";
+    }
+    return g.rule(hint(path), "\"[\" " + ws + " " + elements + " " + ws + " \"]\"");
+  }
+
+  private static long count(Map<String, Object> m, String key, String path, long absent) {
+    Object v = m.get(key);
+    if (v == null) {
+      return absent;
+    }
+    if (!(v instanceof Json.Num n)
+        || n.value().signum() < 0
+        || n.value().stripTrailingZeros().scale() > 0) {
+      throw keyword(path, key, "must be a non-negative integer");
+    }
+    if (n.value().compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
+      throw keyword(path, key, "above " + Integer.MAX_VALUE + " is not supported");
+    }
+    return n.value().longValueExact();
+  }
+
+  private static List<?> list(Map<String, Object> m, String key, String path) {
+    if (m.get(key) instanceof List<?> list) {
+      return list;
+    }
+    throw keyword(path, key, "must be an array");
+  }
+
+  private static Map<?, ?> map(Map<String, Object> m, String key, String path) {
+    if (m.get(key) instanceof Map<?, ?> map) {
+      return map;
+    }
+    throw keyword(path, key, "must be an object");
+  }
+
+  private static boolean hasAny(Map<String, Object> m, String... keys) {
+    for (String k : keys) {
+      if (m.containsKey(k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String hint(String path) {
+    int slash = path.lastIndexOf('/');
+    String last = slash < 0 ? "" : path.substring(slash + 1);
+    return prefix + (path.isEmpty() ? "value" : last);
+  }
+
+  private static String escape(String name) {
+    return name.replace("~", "~0").replace("/", "~1");
+  }
+
+  private static BigInteger max(BigInteger a, BigInteger b) {
+    return a == null ? b : a.max(b);
+  }
+
+  private static BigInteger min(BigInteger a, BigInteger b) {
+    return a == null ? b : a.min(b);
+  }
+}
