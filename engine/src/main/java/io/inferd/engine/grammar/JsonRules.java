@@ -104,7 +104,7 @@ final class JsonRules {
     StringBuilder alts = new StringBuilder();
     if (b != null && a.compareTo(b) == 0) {
       if (!aExcl && !bExcl) {
-        appendAlt(alts, naturals(a, a) + " " + zeroFrac + "?");
+        appendAlt(alts, group(naturals(a, a)) + " " + zeroFrac + "?");
       }
       return alts.toString();
     }
@@ -112,13 +112,13 @@ final class JsonRules {
       return "";
     }
     // Integer part a: any fraction (a.f < a+1 <= b), or a non-zero one when a itself is excluded.
-    appendAlt(alts, naturals(a, a) + " " + (aExcl ? nonZeroFrac : anyFrac + "?"));
+    appendAlt(alts, group(naturals(a, a)) + " " + (aExcl ? nonZeroFrac : anyFrac + "?"));
     BigInteger top = b == null ? cap : b.subtract(BigInteger.ONE);
     if (a.add(BigInteger.ONE).compareTo(top) <= 0) {
-      appendAlt(alts, naturals(a.add(BigInteger.ONE), top) + " " + anyFrac + "?");
+      appendAlt(alts, group(naturals(a.add(BigInteger.ONE), top)) + " " + anyFrac + "?");
     }
     if (b != null && !bExcl) {
-      appendAlt(alts, naturals(b, b) + " " + zeroFrac + "?");
+      appendAlt(alts, group(naturals(b, b)) + " " + zeroFrac + "?");
     }
     return alts.toString();
   }
@@ -250,8 +250,9 @@ final class JsonRules {
     return g.rule("array-d" + depth, "\"[\" " + ws + " (" + item + " " + more + "*)? " + ws + " \"]\"");
   }
 
+  /** Parenthesised when it is an alternation (so that what follows applies to all of it). */
   static String group(String expr) {
-    return "(" + expr + ")";
+    return expr.contains(" | ") ? "(" + expr + ")" : expr;
   }
 
   static void appendAlt(StringBuilder alts, String alt) {
