@@ -20,7 +20,7 @@ import java.util.Set;
  * order, no undeclared properties, bounded digits, canonical enum spelling) every output still validates.
  */
 final class SchemaCompiler {
-  /** Schema nesting (objects within objects, chains of $ref) beyond which the schema is refused. */
+  /** Schema nesting (objects within objects, not counting $ref) beyond which the schema is refused. */
   static final int MAX_DEPTH = 64;
 
   /** Largest absolute bound, in digits, for minimum/maximum. */
@@ -45,6 +45,7 @@ final class SchemaCompiler {
   private final JsonRules json;
   private final String prefix;
   private final Map<String, String> refRules = new HashMap<>();
+  private final java.util.ArrayDeque<String> pending = new java.util.ArrayDeque<>();
   private int depth;
 
   SchemaCompiler(Object root, GrammarBuilder g, String prefix) {
@@ -56,7 +57,51 @@ final class SchemaCompiler {
 
   /** The rule matching the document's root schema. */
   String compileRoot() {
-    return compile(root, "");
+    String rule = compile(root, "");
+    // Referenced schemas compile one after another, not nested: a chain of $ref costs no stack.
+    while (!pending.isEmpty()) {
+      String pointer = pending.removeFirst();
+      g.define(refRules.get(pointer), compile(resolve(pointer, pointer), pointer));
+    }
+    for (String pointer : refRules.keySet()) {
+      checkNoLeftRecursion(pointer);
+    }
+    return rule;
+  }
+
+  /**
+   * A $ref reached again through only $ref, allOf, anyOf and oneOf, with no value begun in between,
+   * would be a left-recursive grammar (llama.cpp refuses it, and it describes no finite value).
+   */
+  private void checkNoLeftRecursion(String start) {
+    List<String> stack = new ArrayList<>(leftRefs(resolve(start, start)));
+    Set<String> seen = new java.util.HashSet<>();
+    while (!stack.isEmpty()) {
+      String p = stack.removeLast();
+      if (p.equals(start)) {
+        throw keyword(start.isEmpty() ? "" : start, "$ref", "refers back to itself with no value in between");
+      }
+      if (seen.add(p)) {
+        stack.addAll(leftRefs(resolve(p, p)));
+      }
+    }
+  }
+
+  /** The pointers a schema may turn into before any character of a value is written. */
+  private static List<String> leftRefs(Object schema) {
+    List<String> out = new ArrayList<>();
+    if (!(schema instanceof Map<?, ?> m)) {
+      return out;
+    }
+    if (m.get("$ref") instanceof String ref && ref.startsWith("#")) {
+      out.add(URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8));
+    }
+    for (String key : List.of("allOf", "anyOf", "oneOf")) {
+      if (m.get(key) instanceof List<?> branches) {
+        branches.forEach(b -> out.addAll(leftRefs(b)));
+      }
+    }
+    return out;
   }
 
   String compile(Object schema, String path) {
@@ -206,11 +251,11 @@ final class SchemaCompiler {
     if (known != null) {
       return known;
     }
-    Object target = resolve(pointer, path);
+    resolve(pointer, path);
     String[] segments = pointer.split("/");
     String name = g.reserve(prefix + (segments.length == 0 ? "root" : segments[segments.length - 1]));
     refRules.put(pointer, name);
-    g.define(name, compile(target, pointer));
+    pending.addLast(pointer);
     return name;
   }
 
