@@ -63,9 +63,7 @@ final class SchemaCompiler {
       String pointer = pending.removeFirst();
       g.define(refRules.get(pointer), compile(resolve(pointer, pointer), pointer));
     }
-    for (String pointer : refRules.keySet()) {
-      checkNoLeftRecursion(pointer);
-    }
+    checkNoLeftRecursion();
     return rule;
   }
 
@@ -73,16 +71,38 @@ final class SchemaCompiler {
    * A $ref reached again through only $ref, allOf, anyOf and oneOf, with no value begun in between,
    * would be a left-recursive grammar (llama.cpp refuses it, and it describes no finite value).
    */
-  private void checkNoLeftRecursion(String start) {
-    List<String> stack = new ArrayList<>(leftRefs(resolve(start, start)));
-    Set<String> seen = new java.util.HashSet<>();
-    while (!stack.isEmpty()) {
-      String p = stack.removeLast();
-      if (p.equals(start)) {
-        throw keyword(start.isEmpty() ? "" : start, "$ref", "refers back to itself with no value in between");
+  private void checkNoLeftRecursion() {
+    Map<String, List<String>> edges = new HashMap<>();
+    for (String pointer : refRules.keySet()) {
+      edges.put(pointer, leftRefs(resolve(pointer, pointer)));
+    }
+    Map<String, Integer> state = new HashMap<>(); // 1: on the current path, 2: done
+    for (String start : edges.keySet()) {
+      if (state.containsKey(start)) {
+        continue;
       }
-      if (seen.add(p)) {
-        stack.addAll(leftRefs(resolve(p, p)));
+      // Iterative depth-first search: a long chain of $ref must not cost stack.
+      java.util.ArrayDeque<java.util.Iterator<String>> path = new java.util.ArrayDeque<>();
+      java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+      state.put(start, 1);
+      path.push(edges.get(start).iterator());
+      names.push(start);
+      while (!path.isEmpty()) {
+        if (!path.peek().hasNext()) {
+          path.pop();
+          state.put(names.pop(), 2);
+          continue;
+        }
+        String next = path.peek().next();
+        Integer st = state.get(next);
+        if (st != null && st == 1) {
+          throw keyword(next, "$ref", "refers back to itself with no value in between");
+        }
+        if (st == null && edges.containsKey(next)) {
+          state.put(next, 1);
+          path.push(edges.get(next).iterator());
+          names.push(next);
+        }
       }
     }
   }
