@@ -96,15 +96,12 @@ final class JsonRules {
 
   /** Unsigned decimals in the range (a, b) with the given ends; "" if empty. */
   private String magnitude(BigInteger a, boolean aExcl, BigInteger b, boolean bExcl) {
-    String anyFrac = g.rule("frac", "\".\" [0-9]{1," + MAX_FRACTION_DIGITS + "}");
-    String nonZeroFrac = g.rule("frac-nz", "\".\" [0-9]{0," + (MAX_FRACTION_DIGITS - 1) + "} [1-9]");
-    String zeroFrac = g.rule("frac-zero", "\".\" \"0\"{1," + MAX_FRACTION_DIGITS + "}");
     BigInteger cap = BigInteger.TEN.pow(Math.max(MAX_INT_DIGITS, a.toString().length())).subtract(
         BigInteger.ONE);
     StringBuilder alts = new StringBuilder();
     if (b != null && a.compareTo(b) == 0) {
       if (!aExcl && !bExcl) {
-        appendAlt(alts, group(naturals(a, a)) + " " + zeroFrac + "?");
+        appendAlt(alts, group(naturals(a, a)) + " " + zeroFrac() + "?");
       }
       return alts.toString();
     }
@@ -112,15 +109,28 @@ final class JsonRules {
       return "";
     }
     // Integer part a: any fraction (a.f < a+1 <= b), or a non-zero one when a itself is excluded.
-    appendAlt(alts, group(naturals(a, a)) + " " + (aExcl ? nonZeroFrac : anyFrac + "?"));
+    appendAlt(alts, group(naturals(a, a)) + " " + (aExcl ? nonZeroFrac() : anyFrac() + "?"));
     BigInteger top = b == null ? cap : b.subtract(BigInteger.ONE);
     if (a.add(BigInteger.ONE).compareTo(top) <= 0) {
-      appendAlt(alts, group(naturals(a.add(BigInteger.ONE), top)) + " " + anyFrac + "?");
+      appendAlt(alts, group(naturals(a.add(BigInteger.ONE), top)) + " " + anyFrac() + "?");
     }
     if (b != null && !bExcl) {
-      appendAlt(alts, group(naturals(b, b)) + " " + zeroFrac + "?");
+      appendAlt(alts, group(naturals(b, b)) + " " + zeroFrac() + "?");
     }
     return alts.toString();
+  }
+
+  private String anyFrac() {
+    return g.rule("frac", "\".\" [0-9]{1," + MAX_FRACTION_DIGITS + "}");
+  }
+
+  /** A fraction with a non-zero digit (it ends in one: trailing zeros change nothing). */
+  private String nonZeroFrac() {
+    return g.rule("frac-nz", "\".\" [0-9]{0," + (MAX_FRACTION_DIGITS - 1) + "} [1-9]");
+  }
+
+  private String zeroFrac() {
+    return g.rule("frac-zero", "\".\" \"0\"{1," + MAX_FRACTION_DIGITS + "}");
   }
 
   /** Any JSON number with bounded digit counts. */

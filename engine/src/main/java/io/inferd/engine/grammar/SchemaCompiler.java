@@ -526,11 +526,11 @@ final class SchemaCompiler {
         members.add(member(name, json.anyValue(JsonRules.ANY_DEPTH), ws));
       }
     }
-    String sep = g.rule("comma", GrammarBuilder.join(ws, "\",\"", ws));
+    String sep = names.size() > 1 ? g.rule("comma", GrammarBuilder.join(ws, "\",\"", ws)) : "";
     // tails[i]: members i.. after something was written (each then starts with a comma).
     String[] tails = new String[names.size() + 1];
     tails[names.size()] = "";
-    for (int i = names.size() - 1; i >= 0; i--) {
+    for (int i = names.size() - 1; i >= 1; i--) {
       String item = sep + " " + members.get(i);
       String own = requiredNames.contains(names.get(i)) ? item : "(" + item + ")?";
       tails[i] = i == names.size() - 1 ? own : g.rule(hint(path) + "-tail", own + " " + tails[i + 1]);
@@ -557,7 +557,6 @@ final class SchemaCompiler {
     if (items instanceof List<?>) {
       throw keyword(path, "items", "as an array (tuple) is not supported");
     }
-    String item = items == null ? json.anyValue(JsonRules.ANY_DEPTH) : compile(items, path + "/items");
     long min = count(m, "minItems", path, 0);
     long max = count(m, "maxItems", path, GrammarBuilder.UNBOUNDED);
     if (max != GrammarBuilder.UNBOUNDED && min > max) {
@@ -567,6 +566,7 @@ final class SchemaCompiler {
     if (max == 0) {
       return g.rule("empty-array", "\"[\" " + ws + " \"]\"");
     }
+    String item = items == null ? json.anyValue(JsonRules.ANY_DEPTH) : compile(items, path + "/items");
     String more = g.rule(hint(path) + "-more", GrammarBuilder.join(ws, "\",\"", ws, item));
     String elements =
         GrammarBuilder.join(

@@ -102,8 +102,12 @@ public final class ToolCallGrammar {
     if (wrapping == Wrapping.TOOL_CALL_TAGS) {
       String tagged =
           g.rule("tagged-call", GrammarBuilder.join("\"<tool_call>\"", ws, call, ws, "\"</tool_call>\""));
-      String more = g.rule("more-tagged-calls", ws + " " + tagged);
-      rootBody = parallel ? GrammarBuilder.join(tagged, g.repeat(more, 0, MAX_PARALLEL_CALLS - 1)) : tagged;
+      rootBody =
+          parallel
+              ? GrammarBuilder.join(
+                  tagged,
+                  g.repeat(g.rule("more-tagged-calls", ws + " " + tagged), 0, MAX_PARALLEL_CALLS - 1))
+              : tagged;
     } else if (parallel) {
       String more = g.rule("more-calls", GrammarBuilder.join(ws, "\",\"", ws, call));
       rootBody =

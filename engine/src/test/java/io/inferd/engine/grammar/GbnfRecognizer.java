@@ -78,6 +78,19 @@ final class GbnfRecognizer {
     for (String name : rules.keySet()) {
       checkLeftRecursion(name, name, new java.util.HashSet<>());
     }
+    java.util.Set<String> reachable = new java.util.HashSet<>();
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of("root"));
+    while (!todo.isEmpty()) {
+      String name = todo.pop();
+      if (reachable.add(name)) {
+        refs(rules.get(name), todo);
+      }
+    }
+    if (reachable.size() != rules.size()) {
+      java.util.Set<String> unused = new java.util.TreeSet<>(rules.keySet());
+      unused.removeAll(reachable);
+      throw new IllegalArgumentException("rules never used: " + unused);
+    }
   }
 
   private Node alternates(boolean nested) {
@@ -235,6 +248,16 @@ final class GbnfRecognizer {
   private IllegalArgumentException error(String what) {
     int line = (int) src.substring(0, Math.min(pos, src.length())).chars().filter(c -> c == '\n').count();
     return new IllegalArgumentException("GBNF line " + (line + 1) + ": " + what);
+  }
+
+  private static void refs(Node n, java.util.Deque<String> out) {
+    switch (n) {
+      case Ref r -> out.push(r.name());
+      case Seq s -> s.items().forEach(i -> refs(i, out));
+      case Alt a -> a.options().forEach(o -> refs(o, out));
+      case Rep r -> refs(r.node(), out);
+      default -> {}
+    }
   }
 
   private void checkRefs(Node n) {
