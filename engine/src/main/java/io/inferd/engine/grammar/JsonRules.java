@@ -124,9 +124,10 @@ final class JsonRules {
     return g.rule("frac", "\".\" [0-9]{1," + MAX_FRACTION_DIGITS + "}");
   }
 
-  /** A fraction with a non-zero digit (it ends in one: trailing zeros change nothing). */
+  /** A fraction with a non-zero digit: zeros, the first non-zero digit, then any digits. */
   private String nonZeroFrac() {
-    return g.rule("frac-nz", "\".\" [0-9]{0," + (MAX_FRACTION_DIGITS - 1) + "} [1-9]");
+    int n = MAX_FRACTION_DIGITS - 1;
+    return g.rule("frac-nz", "\".\" \"0\"{0," + n + "} [1-9] [0-9]{0," + n + "}");
   }
 
   private String zeroFrac() {
@@ -203,22 +204,17 @@ final class JsonRules {
     return g.rule("date", body);
   }
 
-  /** RFC 3339 full-time: seconds to 59 (no leap second), up to 9 fraction digits, Z or an offset. */
+  /**
+   * RFC 3339 full-time: seconds to 59 (no leap second), up to 9 fraction digits, Z or an offset within
+   * ±18:00 (RFC 3339 allows hours to 23, but java.time and so Java validators refuse beyond 18).
+   */
   String time() {
     String hh = "([01] [0-9] | \"2\" [0-3])";
     String mm = "[0-5] [0-9]";
+    String offset = "[-+] ((\"0\" [0-9] | \"1\" [0-7]) \":\" " + mm + " | \"18:00\")";
     return g.rule(
         "time",
-        hh
-            + " \":\" "
-            + mm
-            + " \":\" "
-            + mm
-            + " (\".\" [0-9]{1,9})? (\"Z\" | [-+] "
-            + hh
-            + " \":\" "
-            + mm
-            + ")");
+        hh + " \":\" " + mm + " \":\" " + mm + " (\".\" [0-9]{1,9})? (\"Z\" | " + offset + ")");
   }
 
   String dateTime() {
