@@ -2,9 +2,6 @@ package io.inferd.engine.grammar;
 
 import static io.inferd.engine.grammar.UnsupportedSchemaException.keyword;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,9 +20,6 @@ final class SchemaCompiler {
   /** Schema nesting (objects within objects, not counting $ref) beyond which the schema is refused. */
   static final int MAX_DEPTH = 64;
 
-  /** Largest absolute bound, in digits, for minimum/maximum. */
-  static final int MAX_BOUND_DIGITS = 30;
-
   private static final Set<String> ANNOTATIONS =
       Set.of(
           "title", "description", "$comment", "examples", "default", "deprecated", "readOnly",
@@ -37,12 +31,11 @@ final class SchemaCompiler {
           "exclusiveMinimum", "exclusiveMaximum", "anyOf", "oneOf", "allOf", "$ref", "uniqueItems");
   private static final Set<String> TYPES =
       Set.of("null", "boolean", "object", "array", "number", "integer", "string");
-  private static final BigInteger DEFAULT_INT_BOUND =
-      BigInteger.TEN.pow(JsonRules.MAX_INT_DIGITS).subtract(BigInteger.ONE);
 
   private final Object root;
   private final GrammarBuilder g;
   private final JsonRules json;
+  private final ScalarSchemas scalars;
   private final String prefix;
   private final Map<String, String> refRules = new HashMap<>();
   private final java.util.ArrayDeque<String> pending = new java.util.ArrayDeque<>();
@@ -52,6 +45,7 @@ final class SchemaCompiler {
     this.root = root;
     this.g = g;
     this.json = new JsonRules(g);
+    this.scalars = new ScalarSchemas(g, json);
     this.prefix = prefix;
   }
 
@@ -202,9 +196,9 @@ final class SchemaCompiler {
           switch (type) {
             case "null" -> "\"null\"";
             case "boolean" -> g.rule("boolean", "\"true\" | \"false\"");
-            case "string" -> string(m, path);
-            case "integer" -> integer(m, path);
-            case "number" -> number(m, path);
+            case "string" -> scalars.string(m, path);
+            case "integer" -> scalars.integer(m, path);
+            case "number" -> scalars.number(m, path);
             case "object" -> object(m, path);
             case "array" -> array(m, path);
             default -> throw new IllegalStateException(type);
@@ -360,129 +354,6 @@ final class SchemaCompiler {
     return g.rule(hint(path), Trie.alternation(new ArrayList<>(literals)));
   }
 
-  private String string(Map<String, Object> m, String path) {
-    Object format = m.get("format");
-    if (format != null) {
-      for (String k : List.of("minLength", "maxLength")) {
-        if (m.containsKey(k)) {
-          throw keyword(path, k, "together with \"format\" is not supported");
-        }
-      }
-      String q = "\"\\\"\"";
-      String inner =
-          switch (format instanceof String s ? s : "") {
-            case "date" -> json.date();
-            case "date-time" -> json.dateTime();
-            case "time" -> json.time();
-            case "uuid" -> json.uuid();
-            default ->
-                throw keyword(
-                    path,
-                    "format",
-                    Json.write(format) + " is not supported (supported: date, date-time, time, uuid)");
-          };
-      return g.rule("string-" + format, q + " " + inner + " " + q);
-    }
-    long min = count(m, "minLength", path, 0);
-    long max = count(m, "maxLength", path, GrammarBuilder.UNBOUNDED);
-    if (max != GrammarBuilder.UNBOUNDED && min > max) {
-      throw keyword(path, "maxLength", "is below minLength: no string fits");
-    }
-    return json.string(min, max);
-  }
-
-  private String integer(Map<String, Object> m, String path) {
-    BigDecimal[] b = bounds(m, path);
-    BigInteger lo = null;
-    BigInteger hi = null;
-    if (b[0] != null) {
-      lo = b[0].setScale(0, RoundingMode.CEILING).toBigInteger();
-    }
-    if (b[1] != null) {
-      lo = max(lo, b[1].setScale(0, RoundingMode.FLOOR).toBigInteger().add(BigInteger.ONE));
-    }
-    if (b[2] != null) {
-      hi = b[2].setScale(0, RoundingMode.FLOOR).toBigInteger();
-    }
-    if (b[3] != null) {
-      hi = min(hi, b[3].setScale(0, RoundingMode.CEILING).toBigInteger().subtract(BigInteger.ONE));
-    }
-    // Open ends are bounded in digits: tighter than the schema, and no endless number.
-    if (hi == null) {
-      hi = lo == null ? DEFAULT_INT_BOUND : DEFAULT_INT_BOUND.max(lo);
-    }
-    if (lo == null) {
-      lo = DEFAULT_INT_BOUND.negate().min(hi);
-    }
-    if (lo.compareTo(hi) > 0) {
-      throw keyword(path, "maximum", "leaves no integer between the bounds");
-    }
-    return json.integer(lo, hi);
-  }
-
-  private String number(Map<String, Object> m, String path) {
-    BigDecimal[] b = bounds(m, path);
-    if (b[0] == null && b[1] == null && b[2] == null && b[3] == null) {
-      return json.anyNumber();
-    }
-    String[] names = {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"};
-    BigInteger[] whole = new BigInteger[4];
-    for (int i = 0; i < 4; i++) {
-      if (b[i] == null) {
-        continue;
-      }
-      if (b[i].stripTrailingZeros().scale() > 0) {
-        throw keyword(
-            path, names[i], "with a fraction (" + b[i] + ") is only supported for type integer");
-      }
-      whole[i] = b[i].toBigIntegerExact();
-    }
-    // The tighter of minimum and exclusiveMinimum (and of the maxima) decides.
-    BigInteger lo = whole[0];
-    boolean loEx = false;
-    if (whole[1] != null && (lo == null || whole[1].compareTo(lo) >= 0)) {
-      lo = whole[1];
-      loEx = true;
-    }
-    BigInteger hi = whole[2];
-    boolean hiEx = false;
-    if (whole[3] != null && (hi == null || whole[3].compareTo(hi) <= 0)) {
-      hi = whole[3];
-      hiEx = true;
-    }
-    if (lo != null && hi != null) {
-      int c = lo.compareTo(hi);
-      if (c > 0 || (c == 0 && (loEx || hiEx))) {
-        throw keyword(path, hiEx ? "exclusiveMaximum" : "maximum", "leaves no number between the bounds");
-      }
-    }
-    return json.decimal(lo, loEx, hi, hiEx);
-  }
-
-  /** minimum, exclusiveMinimum, maximum, exclusiveMaximum (null where absent). */
-  private BigDecimal[] bounds(Map<String, Object> m, String path) {
-    String[] names = {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"};
-    BigDecimal[] out = new BigDecimal[4];
-    for (int i = 0; i < 4; i++) {
-      Object v = m.get(names[i]);
-      if (v == null) {
-        continue;
-      }
-      if (v instanceof Boolean) {
-        throw keyword(path, names[i], "as a boolean (draft 4) is not supported; give the bound itself");
-      }
-      if (!(v instanceof Json.Num n)) {
-        throw keyword(path, names[i], "must be a number");
-      }
-      BigDecimal d = n.value();
-      if (d.signum() != 0 && d.precision() - d.scale() > MAX_BOUND_DIGITS) {
-        throw keyword(path, names[i], "beyond " + MAX_BOUND_DIGITS + " digits is not supported");
-      }
-      out[i] = d;
-    }
-    return out;
-  }
-
   private String object(Map<String, Object> m, String path) {
     Map<?, ?> props = m.containsKey("properties") ? map(m, "properties", path) : Map.of();
     List<?> required = m.containsKey("required") ? list(m, "required", path) : List.of();
@@ -557,8 +428,8 @@ final class SchemaCompiler {
     if (items instanceof List<?>) {
       throw keyword(path, "items", "as an array (tuple) is not supported");
     }
-    long min = count(m, "minItems", path, 0);
-    long max = count(m, "maxItems", path, GrammarBuilder.UNBOUNDED);
+    long min = ScalarSchemas.count(m, "minItems", path, 0);
+    long max = ScalarSchemas.count(m, "maxItems", path, GrammarBuilder.UNBOUNDED);
     if (max != GrammarBuilder.UNBOUNDED && min > max) {
       throw keyword(path, "maxItems", "is below minItems: no array fits");
     }
@@ -579,22 +450,6 @@ final class SchemaCompiler {
       elements = "(" + elements + ")?";
     }
     return g.rule(hint(path), "\"[\" " + ws + " " + elements + " " + ws + " \"]\"");
-  }
-
-  private static long count(Map<String, Object> m, String key, String path, long absent) {
-    Object v = m.get(key);
-    if (v == null) {
-      return absent;
-    }
-    if (!(v instanceof Json.Num n)
-        || n.value().signum() < 0
-        || n.value().stripTrailingZeros().scale() > 0) {
-      throw keyword(path, key, "must be a non-negative integer");
-    }
-    if (n.value().compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
-      throw keyword(path, key, "above " + Integer.MAX_VALUE + " is not supported");
-    }
-    return n.value().longValueExact();
   }
 
   private static List<?> list(Map<String, Object> m, String key, String path) {
@@ -628,13 +483,5 @@ final class SchemaCompiler {
 
   private static String escape(String name) {
     return name.replace("~", "~0").replace("/", "~1");
-  }
-
-  private static BigInteger max(BigInteger a, BigInteger b) {
-    return a == null ? b : a.max(b);
-  }
-
-  private static BigInteger min(BigInteger a, BigInteger b) {
-    return a == null ? b : a.min(b);
   }
 }
