@@ -21,9 +21,10 @@ import static java.util.Objects.requireNonNull;
  * {@code additionalProperties} says (OpenAI's strict mode requires false anyway), except that an object
  * schema without properties allows any object; enum and const values are written as in the schema;
  * numbers have at most {@value JsonRules#MAX_INT_DIGITS} integer digits unless a bound needs more, at
- * most {@value JsonRules#MAX_FRACTION_DIGITS} fraction digits, and no exponent when bounded; whitespace
- * between tokens is at most {@value JsonRules#MAX_WS} characters, so a model cannot loop on spaces; "any
- * value" nests at most {@value JsonRules#ANY_DEPTH} levels.
+ * most {@value JsonRules#MAX_FRACTION_DIGITS} fraction digits, and no exponent when bounded; between
+ * two tokens there is nothing, one space, or one line break and up to {@value JsonRules#MAX_WS} spaces or
+ * tabs, so a model cannot loop on whitespace; "any value" nests at most {@value JsonRules#ANY_DEPTH}
+ * levels; strings have no length limit unless the schema sets one.
  */
 public final class JsonSchemaGrammar {
   private JsonSchemaGrammar() {}

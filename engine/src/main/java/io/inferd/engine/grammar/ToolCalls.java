@@ -28,22 +28,26 @@ public final class ToolCalls {
     if (modelOutput.contains(OPEN)) {
       int at = modelOutput.indexOf(OPEN);
       while (at >= 0) {
-        int start = at + OPEN.length();
-        int end = modelOutput.indexOf(CLOSE, start);
-        String block = modelOutput.substring(start, end < 0 ? modelOutput.length() : end);
-        Object value;
+        // Read the JSON itself rather than up to the next close tag: a string may contain the tag.
+        Json.Parsed parsed;
         try {
-          value = Json.parse(block);
+          parsed = Json.parsePrefix(modelOutput, at + OPEN.length());
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("tool call: " + e.getMessage(), e);
         }
-        List<ToolCall> found = calls(value);
+        List<ToolCall> found = calls(parsed.value());
         if (found == null) {
           throw new IllegalArgumentException(
-              "tool call: expected {\"name\": ..., \"arguments\": {...}}, got " + abbreviate(block));
+              "tool call: expected {\"name\": ..., \"arguments\": {...}}, got "
+                  + abbreviate(modelOutput.substring(at + OPEN.length(), parsed.end())));
         }
         calls.addAll(found);
-        at = end < 0 ? -1 : modelOutput.indexOf(OPEN, end + CLOSE.length());
+        int after = skipWs(modelOutput, parsed.end());
+        if (after < modelOutput.length() && !modelOutput.startsWith(CLOSE, after)) {
+          throw new IllegalArgumentException(
+              "tool call: expected " + CLOSE + " after the call at offset " + after);
+        }
+        at = modelOutput.indexOf(OPEN, after);
       }
       return List.copyOf(calls);
     }
@@ -66,15 +70,20 @@ public final class ToolCalls {
     int at = modelOutput.indexOf(OPEN);
     while (at >= 0) {
       sb.append(modelOutput, from, at);
-      int end = modelOutput.indexOf(CLOSE, at);
-      if (end < 0) {
+      int end;
+      try {
+        end = skipWs(modelOutput, Json.parsePrefix(modelOutput, at + OPEN.length()).end());
+      } catch (IllegalArgumentException e) {
+        end = modelOutput.indexOf(CLOSE, at);
+      }
+      if (end < 0 || end >= modelOutput.length()) {
         from = modelOutput.length();
         break;
       }
-      from = end + CLOSE.length();
+      from = modelOutput.startsWith(CLOSE, end) ? end + CLOSE.length() : end;
       at = modelOutput.indexOf(OPEN, from);
     }
-    sb.append(modelOutput.substring(from));
+    sb.append(modelOutput.substring(Math.min(from, modelOutput.length())));
     return sb.toString().strip();
   }
 
@@ -111,6 +120,13 @@ public final class ToolCalls {
       }
     }
     return args instanceof Map<?, ?> ? new ToolCall(name, Json.write(args)) : null;
+  }
+
+  private static int skipWs(String s, int i) {
+    while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    return i;
   }
 
   private static String stripFence(String text) {

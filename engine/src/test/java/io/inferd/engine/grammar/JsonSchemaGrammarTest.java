@@ -338,8 +338,12 @@ class JsonSchemaGrammarTest {
 
   @Test
   void whitespaceIsBounded() {
-    var o = agree("{'type':'array','items':{'type':'integer'}}", List.of("[" + " ".repeat(20) + "1]"), List.of());
-    narrower(o, List.of("[" + " ".repeat(21) + "1]", "[1]\n"));
+    var o =
+        agree(
+            "{'type':'array','items':{'type':'integer'}}",
+            List.of("[\n" + " ".repeat(20) + "1]", "[ 1 ]", "[\n\t1,\n\t2\n]"),
+            List.of());
+    narrower(o, List.of("[\n" + " ".repeat(21) + "1]", "[  1]", "[\n\n1]", "[1]\n", "[ \n1]"));
   }
 
   @Test

@@ -28,6 +28,13 @@ class ToolCallsTest {
   }
 
   @Test
+  void aCloseTagInsideAString_doesNotEndTheCall() {
+    String out = j("<tool_call>{'name':'say','arguments':{'text':'a </tool_call> b'}}</tool_call> done");
+    assertThat(ToolCalls.parse(out)).containsExactly(new ToolCall("say", j("{'text':'a </tool_call> b'}")));
+    assertThat(ToolCalls.contentOutside(out)).isEqualTo("done");
+  }
+
+  @Test
   void parametersAndStringEncodedArguments_areRead() {
     assertThat(ToolCalls.parse(j("{'name':'f','parameters':{'q':'x'}}")))
         .containsExactly(new ToolCall("f", j("{'q':'x'}")));
@@ -54,5 +61,7 @@ class ToolCallsTest {
         .hasMessageStartingWith("tool call: invalid JSON");
     assertThatThrownBy(() -> ToolCalls.parse("<tool_call>{\"answer\": 1}</tool_call>"))
         .hasMessageStartingWith("tool call: expected {\"name\"");
+    assertThatThrownBy(() -> ToolCalls.parse("<tool_call>{\"name\": \"f\"} trailing</tool_call>"))
+        .hasMessageStartingWith("tool call: expected </tool_call>");
   }
 }
