@@ -139,7 +139,7 @@ final class JsonRules {
     return g.rule("frac-zero", "\".\" \"0\"{1," + MAX_FRACTION_DIGITS + "}");
   }
 
-  /** Any JSON number with bounded digit counts. */
+  /** Any JSON number with bounded digit counts (an exponent to 99 keeps it within a double). */
   String anyNumber() {
     return g.rule(
         "number",
@@ -147,7 +147,7 @@ final class JsonRules {
             + (MAX_INT_DIGITS - 1)
             + "}) (\".\" [0-9]{1,"
             + MAX_FRACTION_DIGITS
-            + "})? ([eE] [-+]? [0-9]{1,3})?");
+            + "})? ([eE] [-+]? [0-9]{1,2})?");
   }
 
   /** Non-negative integers in [lo, hi] as a GBNF expression (alternatives per digit count). */
@@ -224,6 +224,12 @@ final class JsonRules {
 
   String dateTime() {
     return g.rule("date-time", date() + " \"T\" " + time());
+  }
+
+  /** Dotted-quad IPv4, octets 0-255 without leading zeros. */
+  String ipv4() {
+    String octet = g.rule("octet", "\"25\" [0-5] | \"2\" [0-4] [0-9] | \"1\" [0-9] [0-9] | [1-9] [0-9] | [0-9]");
+    return g.rule("ipv4", octet + " \".\" " + octet + " \".\" " + octet + " \".\" " + octet);
   }
 
   String uuid() {

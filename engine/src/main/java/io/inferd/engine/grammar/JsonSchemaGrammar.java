@@ -11,7 +11,7 @@ import static java.util.Objects.requireNonNull;
  * {@code minItems}, {@code maxItems}, {@code enum}, {@code const}, {@code $ref} within the document
  * ({@code #/$defs/..}, {@code #/definitions/..}, recursion included), {@code anyOf}, {@code oneOf} (when
  * its schemas provably cannot match the same value), a one-schema {@code allOf}, {@code minLength},
- * {@code maxLength}, {@code format} date, date-time, time and uuid, {@code minimum}, {@code maximum},
+ * {@code maxLength}, {@code format} date, date-time, time, uuid and ipv4, {@code minimum}, {@code maximum},
  * {@code exclusiveMinimum}, {@code exclusiveMaximum} (any value for integer, whole numbers for number),
  * {@code uniqueItems: false}, and annotations (title, description, default, examples, ...). Anything else
  * throws {@link UnsupportedSchemaException} naming the keyword and where it is.

@@ -39,11 +39,12 @@ final class ScalarSchemas {
             case "date-time" -> json.dateTime();
             case "time" -> json.time();
             case "uuid" -> json.uuid();
+            case "ipv4" -> json.ipv4();
             default ->
                 throw keyword(
                     path,
                     "format",
-                    Json.write(format) + " is not supported (supported: date, date-time, time, uuid)");
+                    Json.write(format) + " is not supported (supported: date, date-time, time, uuid, ipv4)");
           };
       return g.rule("string-" + format, q + " " + inner + " " + q);
     }

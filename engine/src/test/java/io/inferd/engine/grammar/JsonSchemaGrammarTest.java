@@ -264,6 +264,14 @@ class JsonSchemaGrammarTest {
   }
 
   @Test
+  void format_ipv4() {
+    agree(
+        "{'type':'string','format':'ipv4'}",
+        List.of(j("'0.0.0.0'"), j("'255.255.255.255'"), j("'192.168.1.20'"), j("'10.0.99.249'")),
+        List.of(j("'256.1.1.1'"), j("'1.2.3'"), j("'1.2.3.4.5'"), j("'1..2.3'"), j("'a.b.c.d'")));
+  }
+
+  @Test
   void integer_rangeIsExact_checkedOnEveryValueAround() {
     checkIntegers("{'type':'integer','minimum':-15,'maximum':123}", -200, 200);
     checkIntegers("{'type':'integer','exclusiveMinimum':-1,'exclusiveMaximum':1000}", -20, 1100);

@@ -33,6 +33,7 @@ class RandomDocumentsTest {
         "{'type':'string','format':'date'}",
         "{'type':'string','format':'date-time'}",
         "{'type':'string','format':'uuid'}",
+        "{'type':'string','format':'ipv4'}",
         "{'$defs':{'n':{'type':'object','properties':{'v':{'type':'integer','minimum':1,'maximum':9},"
             + "'kids':{'type':'array','items':{'$ref':'#/$defs/n'},'maxItems':2}},'required':['v'],"
             + "'additionalProperties':false}},"
@@ -161,6 +162,14 @@ class RandomDocumentsTest {
             }
           }
           yield off() ? sb.toString().replace('-', 'g') : sb.toString();
+        }
+        case "ipv4" -> {
+          int[] octets = {0, 7, 10, 99, 100, 199, 200, 249, 250, 255, 256, 300};
+          StringBuilder sb = new StringBuilder();
+          for (int i = 0; i < (off() ? 3 : 4); i++) {
+            sb.append(i == 0 ? "" : ".").append(octets[rnd.nextInt(octets.length)]);
+          }
+          yield sb.toString();
         }
         default -> throw new IllegalArgumentException(f);
       };
