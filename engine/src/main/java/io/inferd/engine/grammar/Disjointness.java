@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Decides (conservatively) that no value the grammar produces for one oneOf branch validates against
- * another: only then is alternation exact for oneOf, which wants exactly one branch to match.
+ * Decides (conservatively) that no value the grammar produces for one oneOf branch validates
+ * against another: only then is alternation exact for oneOf, which wants exactly one branch to
+ * match.
  */
 final class Disjointness {
   private static final Set<String> ALL =
@@ -65,7 +66,8 @@ final class Disjointness {
       }
     }
     // A property both require, with values that cannot coincide (a discriminator).
-    if (x.get("properties") instanceof Map<?, ?> xp && y.get("properties") instanceof Map<?, ?> yp) {
+    if (x.get("properties") instanceof Map<?, ?> xp
+        && y.get("properties") instanceof Map<?, ?> yp) {
       for (String r : xRequired) {
         if (yRequired.contains(r) && xp.containsKey(r) && yp.containsKey(r)) {
           Map<?, ?> px = resolve(xp.get(r));

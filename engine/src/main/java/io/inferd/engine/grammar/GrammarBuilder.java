@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Collects GBNF rules, shares identical ones, and keeps the grammar small enough for llama.cpp: repetition
- * counts stay at or below {@link #BLOCK} (llama.cpp expands {@code x{m,n}} into about n copies and refuses
- * large counts), larger bounds are written exactly as nested blocks, and the text and its expansion are
- * capped.
+ * Collects GBNF rules, shares identical ones, and keeps the grammar small enough for llama.cpp:
+ * repetition counts stay at or below {@link #BLOCK} (llama.cpp expands {@code x{m,n}} into about n
+ * copies and refuses large counts), larger bounds are written exactly as nested blocks, and the
+ * text and its expansion are capped.
  */
 final class GrammarBuilder {
   /** Largest count written in one {@code {m,n}}; bigger bounds become blocks of this many. */
@@ -40,7 +40,9 @@ final class GrammarBuilder {
     return name;
   }
 
-  /** A fresh rule name, defined later with {@link #define} (recursion refers to it before its body). */
+  /**
+   * A fresh rule name, defined later with {@link #define} (recursion refers to it before its body).
+   */
   String reserve(String hint) {
     String base = sanitize(hint);
     int n = nextSuffix.merge(base, 1, Integer::sum);
@@ -75,8 +77,8 @@ final class GrammarBuilder {
   }
 
   /**
-   * {@code element} repeated min..max times ({@link #UNBOUNDED} for no maximum); element is one GBNF
-   * primary (a rule name, literal, character class or group). Returns "" for exactly zero.
+   * {@code element} repeated min..max times ({@link #UNBOUNDED} for no maximum); element is one
+   * GBNF primary (a rule name, literal, character class or group). Returns "" for exactly zero.
    */
   String repeat(String element, long min, long max) {
     if (max == UNBOUNDED) {
@@ -107,7 +109,8 @@ final class GrammarBuilder {
       expanded += n * (x.length() + 4);
       return n == 1 ? x + "?" : x + "{0," + n + "}";
     }
-    // Lengths below q*BLOCK: up to q-1 whole blocks and a partial one; or q blocks and up to r more.
+    // Lengths below q*BLOCK: up to q-1 whole blocks and a partial one; or q blocks and up to r
+    // more.
     long q = n / BLOCK;
     long r = n % BLOCK;
     String block = rule("rep", exactly(x, BLOCK));

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict RFC 8259 JSON reader and compact writer, small on purpose: the engine module carries no JSON
- * library of its own, and the grammar needs number lexemes exactly as written. Objects read as {@link
- * LinkedHashMap} (key order kept), arrays as {@link List}, numbers as {@link Num}, null as {@link #NULL}.
+ * A strict RFC 8259 JSON reader and compact writer, small on purpose: the engine module carries no
+ * JSON library of its own, and the grammar needs number lexemes exactly as written. Objects read as
+ * {@link LinkedHashMap} (key order kept), arrays as {@link List}, numbers as {@link Num}, null as
+ * {@link #NULL}.
  */
 final class Json {
   /** JSON {@code null}, distinct from a missing value. */

@@ -3,15 +3,19 @@ package io.inferd.engine.grammar;
 import java.math.BigInteger;
 
 /**
- * The JSON building blocks of a grammar: bounded whitespace, strings, exact integer and decimal ranges,
- * formats, and any value to a bounded depth. Each method adds its rules to a {@link GrammarBuilder} and
- * returns a GBNF primary.
+ * The JSON building blocks of a grammar: bounded whitespace, strings, exact integer and decimal
+ * ranges, formats, and any value to a bounded depth. Each method adds its rules to a {@link
+ * GrammarBuilder} and returns a GBNF primary.
  */
 final class JsonRules {
-  /** Most indentation after a line break between tokens: a model can then not loop on whitespace. */
+  /**
+   * Most indentation after a line break between tokens: a model can then not loop on whitespace.
+   */
   static final int MAX_WS = 20;
 
-  /** Digits of an integer part when the schema sets no bound: unbounded digits could run forever. */
+  /**
+   * Digits of an integer part when the schema sets no bound: unbounded digits could run forever.
+   */
   static final int MAX_INT_DIGITS = 18;
 
   /** Most digits after the decimal point. */
@@ -27,9 +31,9 @@ final class JsonRules {
   }
 
   /**
-   * Between tokens: nothing, one space, or one line break and an indent of up to {@link #MAX_WS} spaces
-   * or tabs. Enough for compact and pretty-printed JSON; a weak model under the grammar otherwise
-   * fills every gap with blank lines (seen on stories260K).
+   * Between tokens: nothing, one space, or one line break and an indent of up to {@link #MAX_WS}
+   * spaces or tabs. Enough for compact and pretty-printed JSON; a weak model under the grammar
+   * otherwise fills every gap with blank lines (seen on stories260K).
    */
   String ws() {
     return g.rule("ws", "(\" \" | \"\\n\" [ \\t]{0," + MAX_WS + "})?");
@@ -38,7 +42,8 @@ final class JsonRules {
   /** One character of a JSON string as written: counts as exactly one code point once decoded. */
   String stringChar() {
     String hex = "[0-9a-fA-F]";
-    // \\uXXXX outside the surrogates, or a high+low surrogate pair (one code point); no lone surrogates.
+    // \\uXXXX outside the surrogates, or a high+low surrogate pair (one code point); no lone
+    // surrogates.
     String escape =
         "\"\\\\\" ([\"\\\\/bfnrt] | \"u\" ([0-9a-cA-CeEfF] "
             + hex
@@ -91,7 +96,8 @@ final class JsonRules {
       BigInteger least = fromHi ? hi.negate() : BigInteger.ZERO;
       boolean leastExclusive = !fromHi || hiExclusive;
       String m =
-          magnitude(least, leastExclusive, lo == null ? null : lo.negate(), lo != null && loExclusive);
+          magnitude(
+              least, leastExclusive, lo == null ? null : lo.negate(), lo != null && loExclusive);
       if (!m.isEmpty()) {
         appendAlt(alts, "\"-\" " + group(m));
       }
@@ -101,8 +107,10 @@ final class JsonRules {
 
   /** Unsigned decimals in the range (a, b) with the given ends; "" if empty. */
   private String magnitude(BigInteger a, boolean aExcl, BigInteger b, boolean bExcl) {
-    BigInteger cap = BigInteger.TEN.pow(Math.max(MAX_INT_DIGITS, a.toString().length())).subtract(
-        BigInteger.ONE);
+    BigInteger cap =
+        BigInteger.TEN
+            .pow(Math.max(MAX_INT_DIGITS, a.toString().length()))
+            .subtract(BigInteger.ONE);
     StringBuilder alts = new StringBuilder();
     if (b != null && a.compareTo(b) == 0) {
       if (!aExcl && !bExcl) {
@@ -163,7 +171,9 @@ final class JsonRules {
     return alts.toString();
   }
 
-  /** Appends alternatives for the digit strings of equal length in [lo, hi] after {@code prefix}. */
+  /**
+   * Appends alternatives for the digit strings of equal length in [lo, hi] after {@code prefix}.
+   */
   private void sameLength(String lo, String hi, StringBuilder alts, String prefix) {
     if (lo.isEmpty()) {
       appendAlt(alts, prefix.isEmpty() ? "\"\"" : prefix);
@@ -210,8 +220,9 @@ final class JsonRules {
   }
 
   /**
-   * RFC 3339 full-time: seconds to 59 (no leap second), up to 9 fraction digits, Z or an offset within
-   * ±18:00 (RFC 3339 allows hours to 23, but java.time and so Java validators refuse beyond 18).
+   * RFC 3339 full-time: seconds to 59 (no leap second), up to 9 fraction digits, Z or an offset
+   * within ±18:00 (RFC 3339 allows hours to 23, but java.time and so Java validators refuse beyond
+   * 18).
    */
   String time() {
     String hh = "([01] [0-9] | \"2\" [0-3])";
@@ -228,21 +239,31 @@ final class JsonRules {
 
   /** Dotted-quad IPv4, octets 0-255 without leading zeros. */
   String ipv4() {
-    String octet = g.rule("octet", "\"25\" [0-5] | \"2\" [0-4] [0-9] | \"1\" [0-9] [0-9] | [1-9] [0-9] | [0-9]");
+    String octet =
+        g.rule(
+            "octet", "\"25\" [0-5] | \"2\" [0-4] [0-9] | \"1\" [0-9] [0-9] | [1-9] [0-9] | [0-9]");
     return g.rule("ipv4", octet + " \".\" " + octet + " \".\" " + octet + " \".\" " + octet);
   }
 
   String uuid() {
     String h = "[0-9a-fA-F]";
     return g.rule(
-        "uuid", h + "{8} \"-\" " + h + "{4} \"-\" " + h + "{4} \"-\" " + h + "{4} \"-\" " + h + "{12}");
+        "uuid",
+        h + "{8} \"-\" " + h + "{4} \"-\" " + h + "{4} \"-\" " + h + "{4} \"-\" " + h + "{12}");
   }
 
   /** Any JSON value nested at most {@code depth} objects or arrays deep. */
   String anyValue(int depth) {
     String scalar =
-        g.rule("scalar", String.join(" | ", string(0, GrammarBuilder.UNBOUNDED), anyNumber(),
-            "\"true\"", "\"false\"", "\"null\""));
+        g.rule(
+            "scalar",
+            String.join(
+                " | ",
+                string(0, GrammarBuilder.UNBOUNDED),
+                anyNumber(),
+                "\"true\"",
+                "\"false\"",
+                "\"null\""));
     if (depth == 0) {
       return scalar;
     }
@@ -253,8 +274,15 @@ final class JsonRules {
   String anyObject(int depth) {
     String ws = ws();
     String member =
-        g.rule("member-d" + depth, string(0, GrammarBuilder.UNBOUNDED) + " " + ws + " \":\" " + ws
-            + " " + anyValue(depth - 1));
+        g.rule(
+            "member-d" + depth,
+            string(0, GrammarBuilder.UNBOUNDED)
+                + " "
+                + ws
+                + " \":\" "
+                + ws
+                + " "
+                + anyValue(depth - 1));
     String more = g.rule("member-more-d" + depth, ws + " \",\" " + ws + " " + member);
     return g.rule(
         "object-d" + depth, "\"{\" " + ws + " (" + member + " " + more + "*)? " + ws + " \"}\"");
@@ -264,7 +292,8 @@ final class JsonRules {
     String ws = ws();
     String item = anyValue(depth - 1);
     String more = g.rule("item-more-d" + depth, ws + " \",\" " + ws + " " + item);
-    return g.rule("array-d" + depth, "\"[\" " + ws + " (" + item + " " + more + "*)? " + ws + " \"]\"");
+    return g.rule(
+        "array-d" + depth, "\"[\" " + ws + " (" + item + " " + more + "*)? " + ws + " \"]\"");
   }
 
   /** Parenthesised when it is an alternation (so that what follows applies to all of it). */

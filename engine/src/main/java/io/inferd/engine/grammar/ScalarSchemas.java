@@ -44,7 +44,8 @@ final class ScalarSchemas {
                 throw keyword(
                     path,
                     "format",
-                    Json.write(format) + " is not supported (supported: date, date-time, time, uuid, ipv4)");
+                    Json.write(format)
+                        + " is not supported (supported: date, date-time, time, uuid, ipv4)");
           };
       return g.rule("string-" + format, q + " " + inner + " " + q);
     }
@@ -118,7 +119,8 @@ final class ScalarSchemas {
     if (lo != null && hi != null) {
       int c = lo.compareTo(hi);
       if (c > 0 || (c == 0 && (loEx || hiEx))) {
-        throw keyword(path, hiEx ? "exclusiveMaximum" : "maximum", "leaves no number between the bounds");
+        throw keyword(
+            path, hiEx ? "exclusiveMaximum" : "maximum", "leaves no number between the bounds");
       }
     }
     return json.decimal(lo, loEx, hi, hiEx);
@@ -134,7 +136,8 @@ final class ScalarSchemas {
         continue;
       }
       if (v instanceof Boolean) {
-        throw keyword(path, names[i], "as a boolean (draft 4) is not supported; give the bound itself");
+        throw keyword(
+            path, names[i], "as a boolean (draft 4) is not supported; give the bound itself");
       }
       if (!(v instanceof Json.Num n)) {
         throw keyword(path, names[i], "must be a number");

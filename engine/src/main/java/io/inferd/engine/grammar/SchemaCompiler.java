@@ -12,23 +12,54 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns one JSON Schema document into GBNF rules. Every keyword is either expressed exactly, or rejected
- * with {@link UnsupportedSchemaException}; where the grammar is narrower than the schema (fixed property
- * order, no undeclared properties, bounded digits, canonical enum spelling) every output still validates.
+ * Turns one JSON Schema document into GBNF rules. Every keyword is either expressed exactly, or
+ * rejected with {@link UnsupportedSchemaException}; where the grammar is narrower than the schema
+ * (fixed property order, no undeclared properties, bounded digits, canonical enum spelling) every
+ * output still validates.
  */
 final class SchemaCompiler {
-  /** Schema nesting (objects within objects, not counting $ref) beyond which the schema is refused. */
+  /**
+   * Schema nesting (objects within objects, not counting $ref) beyond which the schema is refused.
+   */
   static final int MAX_DEPTH = 64;
 
   private static final Set<String> ANNOTATIONS =
       Set.of(
-          "title", "description", "$comment", "examples", "default", "deprecated", "readOnly",
-          "writeOnly", "$schema", "$id", "$defs", "definitions");
+          "title",
+          "description",
+          "$comment",
+          "examples",
+          "default",
+          "deprecated",
+          "readOnly",
+          "writeOnly",
+          "$schema",
+          "$id",
+          "$defs",
+          "definitions");
   private static final Set<String> SUPPORTED =
       Set.of(
-          "type", "enum", "const", "properties", "required", "additionalProperties", "items",
-          "minItems", "maxItems", "minLength", "maxLength", "format", "minimum", "maximum",
-          "exclusiveMinimum", "exclusiveMaximum", "anyOf", "oneOf", "allOf", "$ref", "uniqueItems");
+          "type",
+          "enum",
+          "const",
+          "properties",
+          "required",
+          "additionalProperties",
+          "items",
+          "minItems",
+          "maxItems",
+          "minLength",
+          "maxLength",
+          "format",
+          "minimum",
+          "maximum",
+          "exclusiveMinimum",
+          "exclusiveMaximum",
+          "anyOf",
+          "oneOf",
+          "allOf",
+          "$ref",
+          "uniqueItems");
   private static final Set<String> TYPES =
       Set.of("null", "boolean", "object", "array", "number", "integer", "string");
 
@@ -129,7 +160,8 @@ final class SchemaCompiler {
       throw new UnsupportedSchemaException(path, null, "a schema must be an object or a boolean");
     }
     if (++depth > MAX_DEPTH) {
-      throw new UnsupportedSchemaException(path, null, "nesting deeper than " + MAX_DEPTH + " schemas");
+      throw new UnsupportedSchemaException(
+          path, null, "nesting deeper than " + MAX_DEPTH + " schemas");
     }
     try {
       @SuppressWarnings("unchecked")
@@ -260,14 +292,16 @@ final class SchemaCompiler {
     if (!ref.startsWith("#")) {
       throw keyword(path, "$ref", "to another document (\"" + ref + "\") is not supported");
     }
-    String pointer = URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+    String pointer =
+        URLDecoder.decode(ref.substring(1).replace("+", "%2B"), StandardCharsets.UTF_8);
     String known = refRules.get(pointer);
     if (known != null) {
       return known;
     }
     resolve(pointer, path);
     String[] segments = pointer.split("/");
-    String name = g.reserve(prefix + (segments.length == 0 ? "root" : segments[segments.length - 1]));
+    String name =
+        g.reserve(prefix + (segments.length == 0 ? "root" : segments[segments.length - 1]));
     refRules.put(pointer, name);
     pending.addLast(pointer);
     return name;
@@ -282,7 +316,8 @@ final class SchemaCompiler {
       String segment = raw.replace("~1", "/").replace("~0", "~");
       if (node instanceof Map<?, ?> map && map.containsKey(segment)) {
         node = map.get(segment);
-      } else if (node instanceof List<?> list && segment.matches("\\d{1,9}")
+      } else if (node instanceof List<?> list
+          && segment.matches("\\d{1,9}")
           && Integer.parseInt(segment) < list.size()) {
         node = list.get(Integer.parseInt(segment));
       } else {
@@ -309,8 +344,11 @@ final class SchemaCompiler {
             throw keyword(
                 path,
                 "oneOf",
-                "is only supported when its schemas cannot match the same value (" + i + " and "
-                    + j + " may overlap; anyOf may be what is meant)");
+                "is only supported when its schemas cannot match the same value ("
+                    + i
+                    + " and "
+                    + j
+                    + " may overlap; anyOf may be what is meant)");
           }
         }
       }
@@ -365,10 +403,14 @@ final class SchemaCompiler {
             path, "additionalProperties", "with a schema next to properties is not supported");
       }
       String value = compile(additional, path + "/additionalProperties");
-      String member = g.rule(hint(path) + "-kv", GrammarBuilder.join(
-          json.string(0, GrammarBuilder.UNBOUNDED), ws, "\":\"", ws, value));
+      String member =
+          g.rule(
+              hint(path) + "-kv",
+              GrammarBuilder.join(
+                  json.string(0, GrammarBuilder.UNBOUNDED), ws, "\":\"", ws, value));
       String more = g.rule(hint(path) + "-more", GrammarBuilder.join(ws, "\",\"", ws, member));
-      return g.rule(hint(path), "\"{\" " + ws + " (" + member + " " + more + "*)? " + ws + " \"}\"");
+      return g.rule(
+          hint(path), "\"{\" " + ws + " (" + member + " " + more + "*)? " + ws + " \"}\"");
     }
     if (props.isEmpty() && required.isEmpty()) {
       return Boolean.FALSE.equals(additional)
@@ -391,7 +433,8 @@ final class SchemaCompiler {
       requiredNames.add(name);
       if (!names.contains(name)) {
         if (Boolean.FALSE.equals(additional)) {
-          throw keyword(path, "required", "names \"" + name + "\", which additionalProperties forbids");
+          throw keyword(
+              path, "required", "names \"" + name + "\", which additionalProperties forbids");
         }
         names.add(name);
         members.add(member(name, json.anyValue(JsonRules.ANY_DEPTH), ws));
@@ -404,7 +447,8 @@ final class SchemaCompiler {
     for (int i = names.size() - 1; i >= 1; i--) {
       String item = sep + " " + members.get(i);
       String own = requiredNames.contains(names.get(i)) ? item : "(" + item + ")?";
-      tails[i] = i == names.size() - 1 ? own : g.rule(hint(path) + "-tail", own + " " + tails[i + 1]);
+      tails[i] =
+          i == names.size() - 1 ? own : g.rule(hint(path) + "-tail", own + " " + tails[i + 1]);
     }
     // The first member written: any optional one up to and including the first required one.
     List<String> firsts = new ArrayList<>();
@@ -437,7 +481,8 @@ final class SchemaCompiler {
     if (max == 0) {
       return g.rule("empty-array", "\"[\" " + ws + " \"]\"");
     }
-    String item = items == null ? json.anyValue(JsonRules.ANY_DEPTH) : compile(items, path + "/items");
+    String item =
+        items == null ? json.anyValue(JsonRules.ANY_DEPTH) : compile(items, path + "/items");
     String more = g.rule(hint(path) + "-more", GrammarBuilder.join(ws, "\",\"", ws, item));
     String elements =
         GrammarBuilder.join(

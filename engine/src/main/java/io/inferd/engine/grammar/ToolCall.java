@@ -2,7 +2,9 @@ package io.inferd.engine.grammar;
 
 import static java.util.Objects.requireNonNull;
 
-/** One function call a model wrote: the tool's name and its arguments as compact JSON object text. */
+/**
+ * One function call a model wrote: the tool's name and its arguments as compact JSON object text.
+ */
 public record ToolCall(String name, String argumentsJson) {
   public ToolCall {
     requireNonNull(name, "name");

@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * GBNF for a forced tool call: {@code {"name": "<tool>", "arguments": <object valid for that tool>}}, so
- * that tool_choice "required" or a named function always yields a known name and valid arguments.
- * Properties are written in that order ("name" first), with bounded whitespace as in {@link
- * JsonSchemaGrammar}. {@link ToolCalls#parse} reads the result back.
+ * GBNF for a forced tool call: {@code {"name": "<tool>", "arguments": <object valid for that
+ * tool>}}, so that tool_choice "required" or a named function always yields a known name and valid
+ * arguments. Properties are written in that order ("name" first), with bounded whitespace as in
+ * {@link JsonSchemaGrammar}. {@link ToolCalls#parse} reads the result back.
  */
 public final class ToolCallGrammar {
   /** Most calls in one reply when parallel calls are allowed (bounded, so the model must stop). */
@@ -45,10 +45,12 @@ public final class ToolCallGrammar {
   /**
    * The grammar for calls to {@code forced} (if present) or any of {@code tools}.
    *
-   * @param parallel whether 1 to {@link #MAX_PARALLEL_CALLS} calls may be written instead of exactly one
-   * @throws UnsupportedSchemaException if a tool's parameter schema cannot be expressed (the message
-   *     starts with the tool's name)
-   * @throws IllegalArgumentException if there are no tools, names repeat, or {@code forced} is unknown
+   * @param parallel whether 1 to {@link #MAX_PARALLEL_CALLS} calls may be written instead of
+   *     exactly one
+   * @throws UnsupportedSchemaException if a tool's parameter schema cannot be expressed (the
+   *     message starts with the tool's name)
+   * @throws IllegalArgumentException if there are no tools, names repeat, or {@code forced} is
+   *     unknown
    */
   public static String grammar(
       List<ToolDefinition> tools, Optional<String> forced, boolean parallel, Wrapping wrapping) {
@@ -80,7 +82,8 @@ public final class ToolCallGrammar {
       if (forced.isPresent() && !forced.get().equals(t.name())) {
         continue;
       }
-      String schema = t.parametersJsonSchema().isBlank() ? "{\"type\":\"object\"}" : t.parametersJsonSchema();
+      String schema =
+          t.parametersJsonSchema().isBlank() ? "{\"type\":\"object\"}" : t.parametersJsonSchema();
       String args;
       try {
         args = JsonSchemaGrammar.compile(g, schema, GrammarBuilder.sanitize(t.name()) + "-");
@@ -92,21 +95,38 @@ public final class ToolCallGrammar {
       }
       String body =
           GrammarBuilder.join(
-              "\"{\"", ws, GrammarBuilder.literal("\"name\""), ws, "\":\"", ws,
-              GrammarBuilder.literal(Json.quote(t.name())), ws, "\",\"", ws,
-              GrammarBuilder.literal("\"arguments\""), ws, "\":\"", ws, args, ws, "\"}\"");
+              "\"{\"",
+              ws,
+              GrammarBuilder.literal("\"name\""),
+              ws,
+              "\":\"",
+              ws,
+              GrammarBuilder.literal(Json.quote(t.name())),
+              ws,
+              "\",\"",
+              ws,
+              GrammarBuilder.literal("\"arguments\""),
+              ws,
+              "\":\"",
+              ws,
+              args,
+              ws,
+              "\"}\"");
       calls.add(g.rule("call-" + t.name(), body));
     }
     String call = g.rule("call", String.join(" | ", calls));
     String rootBody;
     if (wrapping == Wrapping.TOOL_CALL_TAGS) {
       String tagged =
-          g.rule("tagged-call", GrammarBuilder.join("\"<tool_call>\"", ws, call, ws, "\"</tool_call>\""));
+          g.rule(
+              "tagged-call",
+              GrammarBuilder.join("\"<tool_call>\"", ws, call, ws, "\"</tool_call>\""));
       rootBody =
           parallel
               ? GrammarBuilder.join(
                   tagged,
-                  g.repeat(g.rule("more-tagged-calls", ws + " " + tagged), 0, MAX_PARALLEL_CALLS - 1))
+                  g.repeat(
+                      g.rule("more-tagged-calls", ws + " " + tagged), 0, MAX_PARALLEL_CALLS - 1))
               : tagged;
     } else if (parallel) {
       String more = g.rule("more-calls", GrammarBuilder.join(ws, "\",\"", ws, call));

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads tool calls out of model output: bare JSON ({@code {"name": .., "arguments": {..}}} or an array of
- * such, as {@link ToolCallGrammar} constrains it), or {@code <tool_call>..</tool_call>} blocks as Qwen-
- * and Hermes-style chat templates have models write them, with text around them.
+ * Reads tool calls out of model output: bare JSON ({@code {"name": .., "arguments": {..}}} or an
+ * array of such, as {@link ToolCallGrammar} constrains it), or {@code <tool_call>..</tool_call>}
+ * blocks as Qwen- and Hermes-style chat templates have models write them, with text around them.
  */
 public final class ToolCalls {
   static final String OPEN = "<tool_call>";
@@ -16,10 +16,10 @@ public final class ToolCalls {
   private ToolCalls() {}
 
   /**
-   * The calls in {@code modelOutput}; empty when it holds none (plain text, or JSON that is not a call).
-   * "parameters" is read as "arguments" (some templates say so), and arguments given as a JSON string
-   * (OpenAI's own encoding) are unpacked. A {@code <tool_call>} block whose end is missing runs to the end
-   * of the text (generation may stop on the closing tag).
+   * The calls in {@code modelOutput}; empty when it holds none (plain text, or JSON that is not a
+   * call). "parameters" is read as "arguments" (some templates say so), and arguments given as a
+   * JSON string (OpenAI's own encoding) are unpacked. A {@code <tool_call>} block whose end is
+   * missing runs to the end of the text (generation may stop on the closing tag).
    *
    * @throws IllegalArgumentException if a {@code <tool_call>} block does not hold a call
    */
@@ -63,7 +63,9 @@ public final class ToolCalls {
     }
   }
 
-  /** The text outside {@code <tool_call>} blocks, stripped (what a reply says besides its calls). */
+  /**
+   * The text outside {@code <tool_call>} blocks, stripped (what a reply says besides its calls).
+   */
   public static String contentOutside(String modelOutput) {
     StringBuilder sb = new StringBuilder();
     int from = 0;
@@ -105,7 +107,9 @@ public final class ToolCalls {
   }
 
   private static ToolCall call(Object value) {
-    if (!(value instanceof Map<?, ?> m) || !(m.get("name") instanceof String name) || name.isEmpty()) {
+    if (!(value instanceof Map<?, ?> m)
+        || !(m.get("name") instanceof String name)
+        || name.isEmpty()) {
       return null;
     }
     Object args = m.containsKey("arguments") ? m.get("arguments") : m.get("parameters");
@@ -133,7 +137,9 @@ public final class ToolCalls {
     if (text.startsWith("```") && text.endsWith("```") && text.length() >= 6) {
       String inner = text.substring(3, text.length() - 3);
       int newline = inner.indexOf('\n');
-      return (newline >= 0 && inner.substring(0, newline).matches("[A-Za-z]*") ? inner.substring(newline) : inner)
+      return (newline >= 0 && inner.substring(0, newline).matches("[A-Za-z]*")
+              ? inner.substring(newline)
+              : inner)
           .strip();
     }
     return text;

@@ -5,12 +5,14 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Alternation of literals with shared prefixes factored out: {@code "app" ("le" | "ly")}. llama.cpp's
- * grammar sampler keeps one stack per live alternative, so 10,000 flat enum values would cost 10,000
- * stacks per token; the factored form keeps only the branches still possible.
+ * Alternation of literals with shared prefixes factored out: {@code "app" ("le" | "ly")}.
+ * llama.cpp's grammar sampler keeps one stack per live alternative, so 10,000 flat enum values
+ * would cost 10,000 stacks per token; the factored form keeps only the branches still possible.
  */
 final class Trie {
-  /** Longer literals are alternated flat: factoring them could nest groups too deep for a parser. */
+  /**
+   * Longer literals are alternated flat: factoring them could nest groups too deep for a parser.
+   */
   static final int MAX_FACTORED_LENGTH = 256;
 
   private Trie() {}
@@ -37,7 +39,8 @@ final class Trie {
       }
       int end = commonPrefix(sorted.get(i), sorted.get(j - 1), off + Character.charCount(c));
       String rest = expr(sorted, i, j, end, false);
-      alts.add(GrammarBuilder.join(GrammarBuilder.literal(sorted.get(i).substring(off, end)), rest));
+      alts.add(
+          GrammarBuilder.join(GrammarBuilder.literal(sorted.get(i).substring(off, end)), rest));
       i = j;
     }
     if (alts.isEmpty()) {

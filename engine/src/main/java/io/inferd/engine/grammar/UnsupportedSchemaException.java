@@ -3,9 +3,9 @@ package io.inferd.engine.grammar;
 import java.util.Optional;
 
 /**
- * A JSON Schema the grammar cannot express exactly. Rather than a looser grammar (output that would not
- * validate), the caller gets this, naming where and what: {@code schema at /properties/name: keyword
- * "pattern" is not supported}. The REST gateway answers it with 400.
+ * A JSON Schema the grammar cannot express exactly. Rather than a looser grammar (output that would
+ * not validate), the caller gets this, naming where and what: {@code schema at /properties/name:
+ * keyword "pattern" is not supported}. The REST gateway answers it with 400.
  */
 public final class UnsupportedSchemaException extends IllegalArgumentException {
   private final String path;

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A GBNF parser and recognizer for tests: parsing is a strict syntax check of what the generator emits
- * (rule names as llama.cpp reads them, every referenced rule defined, no left recursion, bounded
- * repetition counts), and {@link #accepts} matches whole strings (code point by code point, as llama.cpp's
- * grammar sampler does) with memoised sets of end positions.
+ * A GBNF parser and recognizer for tests: parsing is a strict syntax check of what the generator
+ * emits (rule names as llama.cpp reads them, every referenced rule defined, no left recursion,
+ * bounded repetition counts), and {@link #accepts} matches whole strings (code point by code point,
+ * as llama.cpp's grammar sampler does) with memoised sets of end positions.
  */
 final class GbnfRecognizer {
   /** llama.cpp refuses larger repetition counts; the generator must stay well below. */
@@ -246,7 +246,8 @@ final class GbnfRecognizer {
   }
 
   private IllegalArgumentException error(String what) {
-    int line = (int) src.substring(0, Math.min(pos, src.length())).chars().filter(c -> c == '\n').count();
+    int line =
+        (int) src.substring(0, Math.min(pos, src.length())).chars().filter(c -> c == '\n').count();
     return new IllegalArgumentException("GBNF line " + (line + 1) + ": " + what);
   }
 
@@ -274,7 +275,9 @@ final class GbnfRecognizer {
     }
   }
 
-  /** Rules reachable at the start of {@code n} without consuming input must not lead back to start. */
+  /**
+   * Rules reachable at the start of {@code n} without consuming input must not lead back to start.
+   */
   private void checkLeftRecursion(String start, String current, java.util.Set<String> seen) {
     if (!seen.add(current)) {
       return;
@@ -319,7 +322,9 @@ final class GbnfRecognizer {
 
   /** Whether the whole of {@code text} matches rule root. */
   boolean accepts(String text) {
-    return new Matcher(text.codePoints().toArray()).match(new Ref("root"), 0).get(text.codePoints().toArray().length);
+    return new Matcher(text.codePoints().toArray())
+        .match(new Ref("root"), 0)
+        .get(text.codePoints().toArray().length);
   }
 
   private final class Matcher {

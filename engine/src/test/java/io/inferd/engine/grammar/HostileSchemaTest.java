@@ -30,7 +30,8 @@ class HostileSchemaTest {
   @Test
   void hugeMaxItems_isCompact() {
     String grammar =
-        JsonSchemaGrammar.fromSchema(j("{'type':'array','items':{'type':'integer'},'maxItems':2000000000}"));
+        JsonSchemaGrammar.fromSchema(
+            j("{'type':'array','items':{'type':'integer'},'maxItems':2000000000}"));
     assertThat(grammar.length()).isLessThan(5_000);
     assertThat(GbnfRecognizer.parse(grammar).accepts("[1,2,3]")).isTrue();
   }
@@ -38,7 +39,9 @@ class HostileSchemaTest {
   @Test
   void tenThousandValueEnum_isCompactAndExact() {
     String values =
-        IntStream.range(0, 10_000).mapToObj(i -> "'value-" + i + "'").collect(Collectors.joining(","));
+        IntStream.range(0, 10_000)
+            .mapToObj(i -> "'value-" + i + "'")
+            .collect(Collectors.joining(","));
     var o = SchemaOracle.of(j("{'enum':[" + values + "]}"));
     assertThat(o.grammar.length()).isLessThan(200_000);
     assertThat(o.grammarAccepts("\"value-9999\"")).isTrue();
@@ -50,12 +53,16 @@ class HostileSchemaTest {
   @Test
   void enumOfNestedPrefixes_staysFlatEnoughForParsers() {
     String values =
-        IntStream.range(1, 1_000).mapToObj(i -> "'" + "a".repeat(i) + "'").collect(Collectors.joining(","));
+        IntStream.range(1, 1_000)
+            .mapToObj(i -> "'" + "a".repeat(i) + "'")
+            .collect(Collectors.joining(","));
     var r = GbnfRecognizer.parse(JsonSchemaGrammar.fromSchema(j("{'enum':[" + values + "]}")));
     assertThat(r.accepts("\"" + "a".repeat(999) + "\"")).isTrue();
     assertThat(r.accepts("\"" + "a".repeat(1000) + "\"")).isFalse();
     String more =
-        IntStream.range(1, 3_000).mapToObj(i -> "'" + "a".repeat(i) + "'").collect(Collectors.joining(","));
+        IntStream.range(1, 3_000)
+            .mapToObj(i -> "'" + "a".repeat(i) + "'")
+            .collect(Collectors.joining(","));
     assertThatThrownBy(() -> JsonSchemaGrammar.fromSchema(j("{'enum':[" + more + "]}")))
         .isInstanceOf(UnsupportedSchemaException.class)
         .hasMessageContaining("the grammar would exceed");
@@ -87,8 +94,13 @@ class HostileSchemaTest {
     StringBuilder doubling = new StringBuilder("{'$defs':{");
     for (int i = 0; i < 40; i++) {
       doubling
-          .append("'d").append(i).append("':{'type':'array','items':{'anyOf':[{'$ref':'#/$defs/d")
-          .append(i + 1).append("'},{'$ref':'#/$defs/d").append(i + 1).append("'}]}},");
+          .append("'d")
+          .append(i)
+          .append("':{'type':'array','items':{'anyOf':[{'$ref':'#/$defs/d")
+          .append(i + 1)
+          .append("'},{'$ref':'#/$defs/d")
+          .append(i + 1)
+          .append("'}]}},");
     }
     doubling.append("'d40':{'type':'integer'}},'$ref':'#/$defs/d0'}");
     var o = SchemaOracle.of(j(doubling.toString()));
@@ -106,8 +118,9 @@ class HostileSchemaTest {
     assertThatThrownBy(
             () ->
                 JsonSchemaGrammar.fromSchema(
-                    j("{'$defs':{'a':{'anyOf':[{'$ref':'#/$defs/b'},{'type':'integer'}]},"
-                        + "'b':{'allOf':[{'$ref':'#/$defs/a'}]}},'$ref':'#/$defs/a'}")))
+                    j(
+                        "{'$defs':{'a':{'anyOf':[{'$ref':'#/$defs/b'},{'type':'integer'}]},"
+                            + "'b':{'allOf':[{'$ref':'#/$defs/a'}]}},'$ref':'#/$defs/a'}")))
         .isInstanceOf(UnsupportedSchemaException.class)
         .hasMessageContaining("refers back to itself");
   }
@@ -116,9 +129,18 @@ class HostileSchemaTest {
   void grammarOverTheSizeCap_isRefusedWithTheLimit() {
     String props =
         IntStream.range(0, 3_000)
-            .mapToObj(i -> "'p" + i + "':{'enum':[" + IntStream.range(0, 30).mapToObj(k -> "'v" + k + "-" + i + "x".repeat(20) + "'").collect(Collectors.joining(",")) + "]}")
+            .mapToObj(
+                i ->
+                    "'p"
+                        + i
+                        + "':{'enum':["
+                        + IntStream.range(0, 30)
+                            .mapToObj(k -> "'v" + k + "-" + i + "x".repeat(20) + "'")
+                            .collect(Collectors.joining(","))
+                        + "]}")
             .collect(Collectors.joining(","));
-    assertThatThrownBy(() -> JsonSchemaGrammar.fromSchema(j("{'type':'object','properties':{" + props + "}}")))
+    assertThatThrownBy(
+            () -> JsonSchemaGrammar.fromSchema(j("{'type':'object','properties':{" + props + "}}")))
         .isInstanceOf(UnsupportedSchemaException.class)
         .hasMessageContaining("the grammar would");
   }

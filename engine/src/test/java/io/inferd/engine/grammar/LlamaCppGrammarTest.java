@@ -21,9 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The grammars through llama.cpp itself (the build bundled with java-llama.cpp): its GBNF parser takes
- * them, and a real model sampled under them (stories260K, temperature 1) writes documents that parse and
- * validate. Skipped where ../shared/models is absent.
+ * The grammars through llama.cpp itself (the build bundled with java-llama.cpp): its GBNF parser
+ * takes them, and a real model sampled under them (stories260K, temperature 1) writes documents
+ * that parse and validate. Skipped where ../shared/models is absent.
  */
 class LlamaCppGrammarTest {
   private static LlamaModel model;
@@ -94,9 +94,11 @@ class LlamaCppGrammarTest {
 
   @Test
   void forcedToolCalls_parseBackToKnownToolsWithValidArguments() {
-    // A bounded location: a tiny model left in an unbounded string may not close it within the budget.
-    String weatherSchema = ToolCallGrammarTest.WEATHER.replace("'minLength':1".replace('\'', '"'),
-        "\"minLength\":1,\"maxLength\":24");
+    // A bounded location: a tiny model left in an unbounded string may not close it within the
+    // budget.
+    String weatherSchema =
+        ToolCallGrammarTest.WEATHER.replace(
+            "'minLength':1".replace('\'', '"'), "\"minLength\":1,\"maxLength\":24");
     List<ToolDefinition> tools =
         List.of(
             new ToolDefinition("get_weather", "", weatherSchema),

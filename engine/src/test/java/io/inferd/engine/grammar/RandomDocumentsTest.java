@@ -36,8 +36,7 @@ class RandomDocumentsTest {
         "{'type':'string','format':'ipv4'}",
         "{'$defs':{'n':{'type':'object','properties':{'v':{'type':'integer','minimum':1,'maximum':9},"
             + "'kids':{'type':'array','items':{'$ref':'#/$defs/n'},'maxItems':2}},'required':['v'],"
-            + "'additionalProperties':false}},"
-            + "'$ref':'#/$defs/n'}",
+            + "'additionalProperties':false}},'$ref':'#/$defs/n'}",
         "{'oneOf':[{'type':'object','properties':{'kind':{'const':'circle'},'r':{'type':'number',"
             + "'minimum':0}},'required':['kind','r'],'additionalProperties':false},{'type':'object',"
             + "'properties':{'kind':{'const':'square'},'side':{'type':'integer','minimum':1}},"
@@ -53,7 +52,9 @@ class RandomDocumentsTest {
     for (int i = 0; i < DOCS; i++) {
       String doc = new Gen(root, rnd).value(root, 0);
       boolean valid = o.schemaAccepts(doc);
-      assertThat(o.grammarAccepts(doc)).as("%s (valid: %s) in\n%s", doc, valid, o.grammar).isEqualTo(valid);
+      assertThat(o.grammarAccepts(doc))
+          .as("%s (valid: %s) in\n%s", doc, valid, o.grammar)
+          .isEqualTo(valid);
       accepted += valid ? 1 : 0;
     }
     // Both kinds are exercised.
@@ -133,7 +134,9 @@ class RandomDocumentsTest {
       long min = num(s, "minLength", 0);
       long max = num(s, "maxLength", min + 8);
       long len = Math.max(0, min - 1 + rnd.nextInt((int) (max - min + 3)));
-      String[] pool = {"a", "Z", " ", "é", "😀", "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "/"};
+      String[] pool = {
+        "a", "Z", " ", "é", "😀", "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "/"
+      };
       StringBuilder sb = new StringBuilder("\"");
       for (long i = 0; i < len; i++) {
         sb.append(pool[rnd.nextInt(pool.length)]);
@@ -149,8 +152,11 @@ class RandomDocumentsTest {
                 + "T"
                 + String.format("%02d:%02d:%02d", rnd.nextInt(25), rnd.nextInt(61), rnd.nextInt(60))
                 + (rnd.nextBoolean() ? "." + rnd.nextInt(1000) : "")
-                + (rnd.nextBoolean() ? "Z" : String.format("%s%02d:%02d", rnd.nextBoolean() ? "+" : "-",
-                    rnd.nextInt(25), rnd.nextInt(60)));
+                + (rnd.nextBoolean()
+                    ? "Z"
+                    : String.format(
+                        "%s%02d:%02d",
+                        rnd.nextBoolean() ? "+" : "-", rnd.nextInt(25), rnd.nextInt(60)));
         case "uuid" -> {
           StringBuilder sb = new StringBuilder();
           for (int part : new int[] {8, 4, 4, 4, off() ? 11 : 12}) {

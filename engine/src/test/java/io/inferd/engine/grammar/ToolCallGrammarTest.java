@@ -13,12 +13,14 @@ import org.junit.jupiter.api.Test;
 
 class ToolCallGrammarTest {
   static final String WEATHER =
-      j("{'type':'object','properties':{'location':{'type':'string','minLength':1},"
-          + "'unit':{'enum':['celsius','fahrenheit']}},'required':['location'],"
-          + "'additionalProperties':false}");
+      j(
+          "{'type':'object','properties':{'location':{'type':'string','minLength':1},"
+              + "'unit':{'enum':['celsius','fahrenheit']}},'required':['location'],"
+              + "'additionalProperties':false}");
   static final String ADD =
-      j("{'type':'object','properties':{'a':{'type':'integer'},'b':{'type':'integer'}},"
-          + "'required':['a','b'],'additionalProperties':false}");
+      j(
+          "{'type':'object','properties':{'a':{'type':'integer'},'b':{'type':'integer'}},"
+              + "'required':['a','b'],'additionalProperties':false}");
   static final List<ToolDefinition> TOOLS =
       List.of(
           new ToolDefinition("get_weather", "Weather at a place", WEATHER),
@@ -30,7 +32,8 @@ class ToolCallGrammarTest {
     StringBuilder sb = new StringBuilder("{\"oneOf\":[");
     for (int i = 0; i < tools.size(); i++) {
       ToolDefinition t = tools.get(i);
-      String args = t.parametersJsonSchema().isBlank() ? "{\"type\":\"object\"}" : t.parametersJsonSchema();
+      String args =
+          t.parametersJsonSchema().isBlank() ? "{\"type\":\"object\"}" : t.parametersJsonSchema();
       sb.append(i == 0 ? "" : ",")
           .append("{\"type\":\"object\",\"properties\":{\"name\":{\"const\":")
           .append(Json.quote(t.name()))
@@ -84,7 +87,8 @@ class ToolCallGrammarTest {
 
   @Test
   void parallel_isAnArrayOfOneToEightCalls() {
-    var r = GbnfRecognizer.parse(ToolCallGrammar.grammar(TOOLS, Optional.empty(), true, Wrapping.NONE));
+    var r =
+        GbnfRecognizer.parse(ToolCallGrammar.grammar(TOOLS, Optional.empty(), true, Wrapping.NONE));
     String call = j("{'name':'ping','arguments':{}}");
     assertThat(r.accepts("[" + call + "]")).isTrue();
     assertThat(r.accepts("[" + String.join(", ", Collections.nCopies(8, call)) + "]")).isTrue();
@@ -95,17 +99,23 @@ class ToolCallGrammarTest {
 
   @Test
   void toolCallTags_wrapEachCall_andParseBack() {
-    var single = GbnfRecognizer.parse(ToolCallGrammar.grammar(TOOLS, Optional.empty(), false, Wrapping.TOOL_CALL_TAGS));
+    var single =
+        GbnfRecognizer.parse(
+            ToolCallGrammar.grammar(TOOLS, Optional.empty(), false, Wrapping.TOOL_CALL_TAGS));
     String weather = j("{'name':'get_weather','arguments':{'location':'Paris'}}");
     String add = j("{'name':'add','arguments':{'a':1,'b':2}}");
     assertThat(single.accepts("<tool_call>\n" + weather + "\n</tool_call>")).isTrue();
     assertThat(single.accepts(weather)).isFalse();
-    var parallel = GbnfRecognizer.parse(ToolCallGrammar.grammar(TOOLS, Optional.empty(), true, Wrapping.TOOL_CALL_TAGS));
-    String two = "<tool_call>\n" + weather + "\n</tool_call>\n<tool_call>\n" + add + "\n</tool_call>";
+    var parallel =
+        GbnfRecognizer.parse(
+            ToolCallGrammar.grammar(TOOLS, Optional.empty(), true, Wrapping.TOOL_CALL_TAGS));
+    String two =
+        "<tool_call>\n" + weather + "\n</tool_call>\n<tool_call>\n" + add + "\n</tool_call>";
     assertThat(parallel.accepts(two)).isTrue();
     assertThat(ToolCalls.parse(two))
         .containsExactly(
-            new ToolCall("get_weather", j("{'location':'Paris'}")), new ToolCall("add", j("{'a':1,'b':2}")));
+            new ToolCall("get_weather", j("{'location':'Paris'}")),
+            new ToolCall("add", j("{'a':1,'b':2}")));
   }
 
   @Test
@@ -117,13 +127,19 @@ class ToolCallGrammarTest {
         .hasMessageContaining("tools: empty");
     assertThatThrownBy(() -> ToolCallGrammar.required(List.of(TOOLS.get(1), TOOLS.get(1))))
         .hasMessageContaining("\"add\" appears twice");
-    var bad = new ToolDefinition("lookup", "", j("{'type':'object','properties':{'q':{'type':'string','pattern':'x'}}}"));
+    var bad =
+        new ToolDefinition(
+            "lookup",
+            "",
+            j("{'type':'object','properties':{'q':{'type':'string','pattern':'x'}}}"));
     assertThatThrownBy(() -> ToolCallGrammar.required(List.of(TOOLS.get(0), bad)))
         .isInstanceOfSatisfying(
-            UnsupportedSchemaException.class,
-            e -> assertThat(e.keyword()).contains("pattern"))
-        .hasMessage("tool \"lookup\" parameters: schema at /properties/q: keyword \"pattern\" is not supported");
-    assertThatThrownBy(() -> ToolCallGrammar.required(List.of(new ToolDefinition("x", "", "{oops"))))
+            UnsupportedSchemaException.class, e -> assertThat(e.keyword()).contains("pattern"))
+        .hasMessage(
+            "tool \"lookup\" parameters: schema at /properties/q: keyword \"pattern\" is not"
+                + " supported");
+    assertThatThrownBy(
+            () -> ToolCallGrammar.required(List.of(new ToolDefinition("x", "", "{oops"))))
         .hasMessageStartingWith("tool \"x\" parameters: the JSON schema is not valid JSON");
   }
 
@@ -131,16 +147,25 @@ class ToolCallGrammarTest {
   void toolsWithSameShapedSchemas_keepTheirOwnRules() {
     var tools =
         List.of(
-            new ToolDefinition("a.b", "", j("{'type':'object','properties':{'x':{'type':'integer','maximum':1}},'required':['x']}")),
-            new ToolDefinition("a_b", "", j("{'type':'object','properties':{'x':{'type':'string'}},'required':['x']}")));
+            new ToolDefinition(
+                "a.b",
+                "",
+                j(
+                    "{'type':'object','properties':{'x':{'type':'integer','maximum':1}},'required':['x']}")),
+            new ToolDefinition(
+                "a_b",
+                "",
+                j("{'type':'object','properties':{'x':{'type':'string'}},'required':['x']}")));
     var o = SchemaOracle.of(callSchema(tools), ToolCallGrammar.required(tools));
     for (String doc :
-        List.of(j("{'name':'a.b','arguments':{'x':1}}"), j("{'name':'a_b','arguments':{'x':'1'}}"))) {
+        List.of(
+            j("{'name':'a.b','arguments':{'x':1}}"), j("{'name':'a_b','arguments':{'x':'1'}}"))) {
       assertThat(o.grammarAccepts(doc)).as(doc).isTrue();
       assertThat(o.schemaAccepts(doc)).as(doc).isTrue();
     }
     for (String doc :
-        List.of(j("{'name':'a.b','arguments':{'x':'1'}}"), j("{'name':'a_b','arguments':{'x':1}}"))) {
+        List.of(
+            j("{'name':'a.b','arguments':{'x':'1'}}"), j("{'name':'a_b','arguments':{'x':1}}"))) {
       assertThat(o.grammarAccepts(doc)).as(doc).isFalse();
       assertThat(o.schemaAccepts(doc)).as(doc).isFalse();
     }

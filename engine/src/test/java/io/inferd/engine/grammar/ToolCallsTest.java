@@ -12,25 +12,35 @@ class ToolCallsTest {
   void bareCall_andArrayOfCalls() {
     assertThat(ToolCalls.parse(j("  {'name': 'add', 'arguments': {'a': 1, 'b': 2.50}}\n")))
         .containsExactly(new ToolCall("add", j("{'a':1,'b':2.50}")));
-    assertThat(ToolCalls.parse(j("[{'name':'a','arguments':{}},{'name':'b','arguments':{'x':[null]}}]")))
+    assertThat(
+            ToolCalls.parse(
+                j("[{'name':'a','arguments':{}},{'name':'b','arguments':{'x':[null]}}]")))
         .containsExactly(new ToolCall("a", "{}"), new ToolCall("b", j("{'x':[null]}")));
   }
 
   @Test
   void taggedCalls_withTextAround_andAMissingLastCloseTag() {
     String out =
-        j("Let me check.\n<tool_call>\n{'name': 'get_weather', 'arguments': {'location': 'Paris'}}\n"
-            + "</tool_call>\n<tool_call>\n{'name': 'add', 'arguments': {'a': 1, 'b': 2}}");
+        j(
+            "Let me check.\n"
+                + "<tool_call>\n"
+                + "{'name': 'get_weather', 'arguments': {'location': 'Paris'}}\n"
+                + "</tool_call>\n"
+                + "<tool_call>\n"
+                + "{'name': 'add', 'arguments': {'a': 1, 'b': 2}}");
     assertThat(ToolCalls.parse(out))
         .containsExactly(
-            new ToolCall("get_weather", j("{'location':'Paris'}")), new ToolCall("add", j("{'a':1,'b':2}")));
+            new ToolCall("get_weather", j("{'location':'Paris'}")),
+            new ToolCall("add", j("{'a':1,'b':2}")));
     assertThat(ToolCalls.contentOutside(out)).isEqualTo("Let me check.");
   }
 
   @Test
   void aCloseTagInsideAString_doesNotEndTheCall() {
-    String out = j("<tool_call>{'name':'say','arguments':{'text':'a </tool_call> b'}}</tool_call> done");
-    assertThat(ToolCalls.parse(out)).containsExactly(new ToolCall("say", j("{'text':'a </tool_call> b'}")));
+    String out =
+        j("<tool_call>{'name':'say','arguments':{'text':'a </tool_call> b'}}</tool_call> done");
+    assertThat(ToolCalls.parse(out))
+        .containsExactly(new ToolCall("say", j("{'text':'a </tool_call> b'}")));
     assertThat(ToolCalls.contentOutside(out)).isEqualTo("done");
   }
 

@@ -59,7 +59,12 @@ class UnsupportedSchemaTest {
               assertThat(e.keyword()).contains(keyword);
               assertThat(e.path()).isEqualTo(path);
               assertThat(e.getMessage())
-                  .startsWith("schema at " + (path.isEmpty() ? "(root)" : path) + ": keyword \"" + keyword + "\"");
+                  .startsWith(
+                      "schema at "
+                          + (path.isEmpty() ? "(root)" : path)
+                          + ": keyword \""
+                          + keyword
+                          + "\"");
             });
   }
 
