@@ -85,11 +85,11 @@ final class Disjointness {
 
   /** The JSON types a schema allows ("integer" counted as "number"). */
   private Set<String> kinds(Map<?, ?> s, int depth) {
-    Set<String> values = values(s);
+    List<?> values = rawValues(s);
     Set<String> out = new HashSet<>();
     if (values != null) {
-      for (String v : values) {
-        out.add(kindOf(Json.parse(v)));
+      for (Object v : values) {
+        out.add(kindOf(v));
       }
       return out;
     }
@@ -109,18 +109,30 @@ final class Disjointness {
     return out;
   }
 
-  /** The canonical texts of const/enum values, or null if the schema is not an enumeration. */
+  /**
+   * Comparable keys of the const/enum values (numbers by value, so 1 and 1.0 meet), or null if the
+   * schema is not an enumeration.
+   */
   private static Set<String> values(Map<?, ?> s) {
+    List<?> raw = rawValues(s);
+    if (raw == null) {
+      return null;
+    }
     Set<String> out = new HashSet<>();
+    for (Object v : raw) {
+      out.add(
+          v instanceof Json.Num n
+              ? "n:" + n.value().stripTrailingZeros().toString()
+              : "j:" + Json.write(v));
+    }
+    return out;
+  }
+
+  private static List<?> rawValues(Map<?, ?> s) {
     if (s.containsKey("const")) {
-      out.add(Json.write(s.get("const")));
-      return out;
+      return java.util.Collections.singletonList(s.get("const"));
     }
-    if (s.get("enum") instanceof List<?> list) {
-      list.forEach(v -> out.add(Json.write(v)));
-      return out;
-    }
-    return null;
+    return s.get("enum") instanceof List<?> list ? list : null;
   }
 
   /** Follows $ref (and single-schema allOf) within the document; null if that is not possible. */

@@ -206,6 +206,13 @@ class JsonSchemaGrammarTest {
         List.of(j("{'kind':'a','y':'z'}"), j("{'kind':'c','x':1}")));
     assertThatThrownBy(
             () ->
+                JsonSchemaGrammar.fromSchema(
+                    j("{'oneOf':[{'type':'object','properties':{'k':{'const':1}},'required':['k']},"
+                        + "{'type':'object','properties':{'k':{'const':1.0}},'required':['k']}]}")))
+        .as("1 and 1.0 are the same value")
+        .isInstanceOf(UnsupportedSchemaException.class);
+    assertThatThrownBy(
+            () ->
                 JsonSchemaGrammar.fromSchema(j("{'oneOf':[{'type':'number'},{'type':'integer'}]}")))
         .isInstanceOf(UnsupportedSchemaException.class)
         .hasMessageContaining("keyword \"oneOf\"");
