@@ -163,6 +163,14 @@ final class JsonRules {
     StringBuilder alts = new StringBuilder();
     String los = lo.toString();
     String his = hi.toString();
+    // Whole digit-count bands (1..9, 10..99, ...) in one item: fewer alternatives, fewer sampler stacks.
+    boolean allNines = his.chars().allMatch(c -> c == '9');
+    boolean bandStart = los.equals("0") || los.matches("10*");
+    if (allNines && bandStart && his.length() > los.length()) {
+      int first = Math.max(los.length(), 1) - 1;
+      String band = "[1-9] " + g.repeat("[0-9]", first, his.length() - 1);
+      return los.equals("0") ? "\"0\" | " + band.strip() : band.strip();
+    }
     for (int len = los.length(); len <= his.length(); len++) {
       String from = len == los.length() ? los : "1" + "0".repeat(len - 1);
       String to = len == his.length() ? his : "9".repeat(len);

@@ -301,6 +301,10 @@ class JsonSchemaGrammarTest {
     checkIntegers("{'type':'integer','minimum':7}", -10, 1200);
     checkIntegers("{'type':'integer','maximum':-7.5}", -150, 10);
     checkIntegers("{'type':'integer','minimum':99,'maximum':1001}", 0, 1100);
+    checkIntegers("{'type':'integer','minimum':0,'maximum':999}", -20, 1100);
+    checkIntegers("{'type':'integer','minimum':1,'maximum':9999}", -20, 10100);
+    checkIntegers("{'type':'integer','minimum':10,'maximum':99999}", -20, 1100);
+    checkIntegers("{'type':'integer','minimum':-99,'maximum':0}", -150, 20);
     var o = SchemaOracle.of(j("{'type':'integer','minimum':100000000000000000000}"));
     assertThat(o.grammarAccepts("100000000000000000000")).isTrue();
     assertThat(o.grammarAccepts("99999999999999999999")).isFalse();
