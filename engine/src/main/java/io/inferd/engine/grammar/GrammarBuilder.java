@@ -160,12 +160,20 @@ final class GrammarBuilder {
 
   /** llama.cpp's rule names are letters, digits and '-'. */
   static String sanitize(String hint) {
-    String s = hint.replaceAll("[^A-Za-z0-9-]+", "-").replaceAll("-{2,}", "-");
-    s = s.replaceAll("^-|-$", "");
-    if (s.isEmpty()) {
-      s = "r";
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < hint.length() && sb.length() < 40; i++) {
+      char c = hint.charAt(i);
+      boolean word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (word) {
+        sb.append(c);
+      } else if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != '-') {
+        sb.append('-');
+      }
     }
-    return s.length() > 40 ? s.substring(0, 40) : s;
+    while (!sb.isEmpty() && sb.charAt(sb.length() - 1) == '-') {
+      sb.setLength(sb.length() - 1);
+    }
+    return sb.isEmpty() ? "r" : sb.toString();
   }
 
   /** The grammar text, {@code root} first. */

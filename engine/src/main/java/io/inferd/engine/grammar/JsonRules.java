@@ -163,9 +163,11 @@ final class JsonRules {
     StringBuilder alts = new StringBuilder();
     String los = lo.toString();
     String his = hi.toString();
-    // Whole digit-count bands (1..9, 10..99, ...) in one item: fewer alternatives, fewer sampler stacks.
+    // Whole digit-count bands (1..9, 10..99, ...) in one item: fewer alternatives, fewer sampler
+    // stacks.
     boolean allNines = his.chars().allMatch(c -> c == '9');
-    boolean bandStart = los.equals("0") || los.matches("10*");
+    boolean bandStart =
+        los.equals("0") || (los.charAt(0) == '1' && los.chars().skip(1).allMatch(c -> c == '0'));
     if (allNines && bandStart && his.length() > los.length()) {
       int first = Math.max(los.length(), 1) - 1;
       String band = "[1-9] " + g.repeat("[0-9]", first, his.length() - 1);

@@ -75,9 +75,7 @@ final class GbnfRecognizer {
     for (Node n : rules.values()) {
       checkRefs(n);
     }
-    for (String name : rules.keySet()) {
-      checkLeftRecursion(name, name, new java.util.HashSet<>());
-    }
+    checkNoLeftRecursion();
     java.util.Set<String> reachable = new java.util.HashSet<>();
     java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of("root"));
     while (!todo.isEmpty()) {
@@ -275,18 +273,37 @@ final class GbnfRecognizer {
     }
   }
 
-  /**
-   * Rules reachable at the start of {@code n} without consuming input must not lead back to start.
-   */
-  private void checkLeftRecursion(String start, String current, java.util.Set<String> seen) {
-    if (!seen.add(current)) {
-      return;
-    }
-    for (String next : leftRefs(rules.get(current))) {
-      if (next.equals(start)) {
-        throw new IllegalArgumentException("left recursion through " + start);
+  /** No rule may reach itself without consuming input (llama.cpp refuses that too). */
+  private void checkNoLeftRecursion() {
+    Map<String, List<String>> edges = new HashMap<>();
+    rules.forEach((name, node) -> edges.put(name, leftRefs(node)));
+    Map<String, Integer> state = new HashMap<>(); // 1: on the path, 2: done
+    for (String start : rules.keySet()) {
+      if (state.containsKey(start)) {
+        continue;
       }
-      checkLeftRecursion(start, next, seen);
+      java.util.ArrayDeque<java.util.Iterator<String>> path = new java.util.ArrayDeque<>();
+      java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+      state.put(start, 1);
+      path.push(edges.get(start).iterator());
+      names.push(start);
+      while (!path.isEmpty()) {
+        if (!path.peek().hasNext()) {
+          path.pop();
+          state.put(names.pop(), 2);
+          continue;
+        }
+        String next = path.peek().next();
+        Integer st = state.get(next);
+        if (st != null && st == 1) {
+          throw new IllegalArgumentException("left recursion through " + next);
+        }
+        if (st == null) {
+          state.put(next, 1);
+          path.push(edges.get(next).iterator());
+          names.push(next);
+        }
+      }
     }
   }
 
@@ -309,11 +326,25 @@ final class GbnfRecognizer {
     return out;
   }
 
+  private final Map<String, Boolean> nullableRules = new HashMap<>();
+
+  /** Whether n can match the empty string (a rule still being decided counts as not). */
   private boolean nullable(Node n, java.util.Set<String> seen) {
     return switch (n) {
       case Lit l -> l.cps().length == 0;
       case CharClass c -> false;
-      case Ref r -> seen.add(r.name()) && nullable(rules.get(r.name()), seen);
+      case Ref r -> {
+        Boolean known = nullableRules.get(r.name());
+        if (known != null) {
+          yield known;
+        }
+        if (!seen.add(r.name())) {
+          yield false;
+        }
+        boolean result = nullable(rules.get(r.name()), seen);
+        nullableRules.put(r.name(), result);
+        yield result;
+      }
       case Seq s -> s.items().stream().allMatch(i -> nullable(i, seen));
       case Alt a -> a.options().stream().anyMatch(o -> nullable(o, seen));
       case Rep r -> r.min() == 0 || nullable(r.node(), seen);

@@ -207,8 +207,9 @@ class JsonSchemaGrammarTest {
     assertThatThrownBy(
             () ->
                 JsonSchemaGrammar.fromSchema(
-                    j("{'oneOf':[{'type':'object','properties':{'k':{'const':1}},'required':['k']},"
-                        + "{'type':'object','properties':{'k':{'const':1.0}},'required':['k']}]}")))
+                    j(
+                        "{'oneOf':[{'type':'object','properties':{'k':{'const':1}},'required':['k']},"
+                            + "{'type':'object','properties':{'k':{'const':1.0}},'required':['k']}]}")))
         .as("1 and 1.0 are the same value")
         .isInstanceOf(UnsupportedSchemaException.class);
     assertThatThrownBy(
