@@ -483,14 +483,17 @@ final class SchemaCompiler {
     }
     String item =
         items == null ? json.anyValue(JsonRules.ANY_DEPTH) : compile(items, path + "/items");
-    String more = g.rule(hint(path) + "-more", GrammarBuilder.join(ws, "\",\"", ws, item));
-    String elements =
-        GrammarBuilder.join(
-            item,
-            g.repeat(
-                more,
-                Math.max(min - 1, 0),
-                max == GrammarBuilder.UNBOUNDED ? GrammarBuilder.UNBOUNDED : max - 1));
+    String elements = item;
+    if (max != 1) {
+      String more = g.rule(hint(path) + "-more", GrammarBuilder.join(ws, "\",\"", ws, item));
+      elements =
+          GrammarBuilder.join(
+              item,
+              g.repeat(
+                  more,
+                  Math.max(min - 1, 0),
+                  max == GrammarBuilder.UNBOUNDED ? GrammarBuilder.UNBOUNDED : max - 1));
+    }
     if (min == 0) {
       elements = "(" + elements + ")?";
     }

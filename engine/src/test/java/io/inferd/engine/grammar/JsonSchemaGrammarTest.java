@@ -116,6 +116,10 @@ class JsonSchemaGrammarTest {
         List.of("[]", "[1,2,3,4]", "[1,\"a\"]", "[1,]", "[,1]"));
     agree("{'type':'array','maxItems':0}", List.of("[]"), List.of("[1]"));
     agree(
+        "{'type':'array','items':{'type':'null'},'maxItems':1}",
+        List.of("[]", "[null]"),
+        List.of("[null,null]"));
+    agree(
         "{'type':'array','items':{'type':'string'}}",
         List.of("[]", "[\"a\",\"b\"]"),
         List.of("[1]"));

@@ -79,7 +79,7 @@ class LlamaCppGrammarTest {
             + "'additionalProperties':false}]}",
         "{'type':['string','null'],'minLength':40,'maxLength':45}",
         "{'$defs':{'n':{'type':'object','properties':{'v':{'type':'integer','minimum':1,'maximum':9},"
-            + "'kids':{'type':'array','items':{'$ref':'#/$defs/n'},'maxItems':2}},'required':['v'],"
+            + "'kids':{'type':'array','items':{'$ref':'#/$defs/n'},'maxItems':1}},'required':['v'],"
             + "'additionalProperties':false}},'type':'object','properties':{'root':{'$ref':'#/$defs/n'}},"
             + "'required':['root'],'additionalProperties':false}",
       })
