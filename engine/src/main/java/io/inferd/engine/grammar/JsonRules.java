@@ -217,10 +217,12 @@ final class JsonRules {
   /** RFC 3339 full-date, with real month lengths and leap years. */
   String date() {
     String leap4 = "(\"0\" [48] | [2468] [048] | [13579] [26])";
-    String leapCentury = "(\"0\" [048] | [2468] [048] | [13579] [26])";
+    // Year 0000 is refused by java.time-based validators: years run 0001-9999.
+    String leapCentury = "(\"0\" [48] | [2468] [048] | [13579] [26])";
+    String year = "([1-9] [0-9]{3} | \"0\" ([1-9] [0-9]{2} | \"0\" ([1-9] [0-9] | \"0\" [1-9])))";
     String leapYear = "([0-9] [0-9] " + leap4 + " | " + leapCentury + " \"00\")";
     String body =
-        "[0-9]{4} \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" (\"0\" [1-9] | [12] [0-9] | \"3\" [01])"
+        year + " \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" (\"0\" [1-9] | [12] [0-9] | \"3\" [01])"
             + " | (\"0\" [469] | \"11\") \"-\" (\"0\" [1-9] | [12] [0-9] | \"30\")"
             + " | \"02-\" (\"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8]))"
             + " | "
@@ -237,7 +239,10 @@ final class JsonRules {
   String time() {
     String hh = "([01] [0-9] | \"2\" [0-3])";
     String mm = "[0-5] [0-9]";
-    String offset = "[-+] ((\"0\" [0-9] | \"1\" [0-7]) \":\" " + mm + " | \"18:00\")";
+    String hours = "(\"0\" [0-9] | \"1\" [0-7]) \":\" " + mm + " | \"18:00\"";
+    // "-00:00" (RFC 3339's unknown offset) is refused by java.time-based validators.
+    String negative = "(\"0\" [1-9] | \"1\" [0-7]) \":\" " + mm + " | \"00:\" ([0-5] [1-9] | [1-5] \"0\") | \"18:00\"";
+    String offset = "(\"+\" (" + hours + ") | \"-\" (" + negative + "))";
     return g.rule(
         "time",
         hh + " \":\" " + mm + " \":\" " + mm + " (\".\" [0-9]{1,9})? (\"Z\" | " + offset + ")");

@@ -4,16 +4,18 @@ import static io.inferd.engine.grammar.JsonSchemaGrammarTest.j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaModel;
-import de.kherud.llama.ModelParameters;
+import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.Prompt;
+import io.inferd.engine.Sampling;
 import io.inferd.engine.ToolDefinition;
 import io.inferd.engine.grammar.ToolCallGrammar.Wrapping;
+import io.inferd.engine.llama.LlamaGenerator;
+import io.inferd.engine.llama.LlamaOptions;
 import io.inferd.engine.testing.SharedModels;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,29 +23,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The grammars through llama.cpp itself (the build bundled with java-llama.cpp): its GBNF parser
+ * The grammars through llama.cpp itself (inferd's own engine and build): its GBNF parser
  * takes them, and a real model sampled under them (stories260K, temperature 1) writes documents
  * that parse and validate. Skipped where ../shared/models is absent.
  */
 class LlamaCppGrammarTest {
-  private static LlamaModel model;
+  private static LlamaGenerator model;
 
   @BeforeAll
-  static void load() throws Exception {
+  static void load() {
     Optional<Path> file = SharedModels.stories260k();
     assumeTrue(file.isPresent(), "../shared/models/stories260K.gguf not present");
-    // java-llama.cpp unpacks into this folder (the build sets it) and fails when it is missing.
-    String unpackDir = System.getProperty("de.kherud.llama.tmpdir");
-    if (unpackDir != null) {
-      Files.createDirectories(Path.of(unpackDir));
-    }
-    model =
-        new LlamaModel(
-            new ModelParameters()
-                .setModel(file.get().toString())
-                .setCtxSize(2048)
-                .setThreads(2)
-                .disableLog());
+    model = LlamaGenerator.load(file.get(), new LlamaOptions(2, 1, 0));
   }
 
   @AfterAll
@@ -54,12 +45,10 @@ class LlamaCppGrammarTest {
   }
 
   private static String sample(String gbnf, int seed) {
-    return model.complete(
-        new InferenceParameters("Once upon a time, ")
-            .setGrammar(gbnf)
-            .setNPredict(1500)
-            .setTemperature(1.0f)
-            .setSeed(seed));
+    Prompt prompt = model.raw("Once upon a time, ");
+    Sampling sampling = new Sampling(1.0f, 1f, OptionalInt.of(seed)).withGrammar(gbnf);
+    int room = model.contextLength() - prompt.tokenCount() - 1;
+    return model.generate(new GenerationRequest(prompt, room, sampling), t -> true).text();
   }
 
   @ParameterizedTest
