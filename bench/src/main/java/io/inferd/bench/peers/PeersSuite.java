@@ -1,0 +1,182 @@
+package io.inferd.bench.peers;
+
+import io.inferd.bench.load.ServerProcess;
+import io.inferd.bench.model.RandomLlamaGguf;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * inferd beside llama.cpp on the same model and cores: llama-bench's ceiling, then one llama-server
+ * and one inferd server JVM (both started once, both idle while the other is driven) under the same
+ * streaming load at each level, targets alternating; then a growing Chat. Writes peers.json and
+ * PEERS.md into the output directory.
+ */
+public final class PeersSuite {
+  static final String LLAMA = "llama-server";
+
+  private PeersSuite() {}
+
+  /**
+   * Runs everything and writes the report.
+   *
+   * @param model the GGUF, or null for the bench's random 125 M model (written under work/models)
+   * @return the markdown report's path
+   */
+  public static Path run(PeersConfig config, Path llamaDir, Path model, Path work, Path out)
+      throws Exception {
+    Files.createDirectories(out);
+    Path logs = work.resolve("logs");
+    Files.createDirectories(logs);
+    PeersReport report = new PeersReport(config);
+    if (model == null) {
+      long started = System.nanoTime();
+      model = RandomLlamaGguf.ensure(work.resolve("models"), RandomLlamaGguf.BENCH_125M,
+          RandomLlamaGguf.DEFAULT_SEED);
+      System.out.printf("  model %s (%.1f s)%n", model, (System.nanoTime() - started) / 1e9);
+      report.environment.put(
+          "model", String.format("%s: Llama, %,d parameters, Q8_0, vocabulary %,d, %,d bytes",
+              model.getFileName(), RandomLlamaGguf.BENCH_125M.parameters(),
+              RandomLlamaGguf.BENCH_125M.vocab(), Files.size(model)));
+    } else {
+      report.environment.put("model", model + " (" + Files.size(model) + " bytes)");
+    }
+    report.environment.put("llama.cpp", llamaBuild(llamaDir));
+    report.environment.put("load average before", loadAverage());
+
+    System.out.println("  llama-bench");
+    report.llamaBench.addAll(
+        LlamaBenchRun.run(llamaDir, model, config.threads(), 512, config.maxTokens(),
+            config.llamaBenchRepetitions(), logs.resolve("llama-bench.log")));
+    report.llamaBench.forEach(f -> System.out.printf("    %s %.1f ± %.1f tok/s%n",
+        f.test(), f.tokPerSec(), f.stddev()));
+
+    int slots = Math.max(config.maxLevel(), 1);
+    System.setProperty("inferd.llama.dir", llamaDir.toString()); // for ServerProcess
+    try (var llama = LlamaServerProcess.start(llamaDir, model, config.threads(), slots,
+            config.slotContext(), logs.resolve("llama-server.log"));
+        var inferd = ServerProcess.start("1g", false, logs.resolve("inferd-server.log"),
+            List.of("--engine", "llama", "--model", model.toString(),
+                "--threads", Integer.toString(config.threads()),
+                "--parallel", Integer.toString(slots),
+                "--queue", "64",
+                "--default-max-tokens", Integer.toString(config.chatReplyTokens())))) {
+      report.environment.put("llama-server", String.join(" ", llama.command()));
+      report.environment.put("inferd", "BenchServer --engine llama --threads " + config.threads()
+          + " --parallel " + slots + " (context " + config.slotContext()
+          + " per sequence: the model's trained context), JVM -Xmx1g");
+      var llamaTarget = new OpenAiTarget(LLAMA, llama.port(), b -> {
+        b.put("ignore_eos", true);
+        b.put("cache_prompt", true);
+        b.put("top_k", 0);
+        b.put("top_p", 1.0);
+        b.put("min_p", 0.0);
+      });
+      var grpc = new GrpcTarget(inferd.grpcPort());
+      var rest = new OpenAiTarget("inferd REST", inferd.httpPort(), b -> {});
+      try (llamaTarget; grpc; rest) {
+        List<StreamTarget> targets = new ArrayList<>(List.of(llamaTarget, grpc));
+        if (config.rest()) {
+          targets.add(rest);
+        }
+        measureLevels(config, targets, report);
+        report.environment.put("load average after streams", loadAverage());
+        measureChat(config, llamaTarget, grpc, rest, report);
+      }
+    } finally {
+      report.environment.put("load average after", loadAverage());
+      report.write(out);
+    }
+    return out.resolve("PEERS.md");
+  }
+
+  private static void measureLevels(
+      PeersConfig config, List<StreamTarget> targets, PeersReport report) throws Exception {
+    for (StreamTarget t : targets) {
+      System.out.println("  warm-up " + t.name());
+      LoadRun.run(t, config.maxLevel(), config.warmupCalls(), config.maxTokens() / 2);
+      LoadRun.run(t, 1, config.warmupCalls(), config.maxTokens() / 2);
+    }
+    for (int level : config.levels()) {
+      Map<String, List<LoadRun.Stats>> rounds = new LinkedHashMap<>();
+      targets.forEach(t -> rounds.put(t.name(), new ArrayList<>()));
+      for (int r = 0; r < config.rounds(); r++) {
+        List<StreamTarget> order = new ArrayList<>(targets);
+        if (r % 2 == 1) {
+          java.util.Collections.reverse(order);
+        }
+        for (StreamTarget t : order) {
+          LoadRun.Stats s = LoadRun.run(t, level, config.calls(), config.maxTokens());
+          rounds.get(t.name()).add(s);
+          System.out.printf(
+              "    %2d streams %-12s %7.1f tok/s aggregate, %6.1f per stream, TTFT p50 %6.1f"
+                  + " p99 %6.1f ms, %d tokens%s%n",
+              level, t.name(), s.aggregateTokPerSec(), s.perStreamMedianTokPerSec(),
+              s.ttftP50Millis(), s.ttftP99Millis(), s.tokens(),
+              s.errors() > 0 ? ", " + s.errors() + " errors " + s.errorSamples() : "");
+        }
+      }
+      report.levels.add(new PeersReport.Level(level, rounds));
+    }
+  }
+
+  private static void measureChat(
+      PeersConfig config, OpenAiTarget llama, GrpcTarget grpc, OpenAiTarget rest,
+      PeersReport report) {
+    for (int repeat = 0; repeat < config.chatRepeats(); repeat++) {
+      List<String> messages =
+          ChatRun.userMessages(config.chatTurns(), config.chatUserTokens(), 1000 + repeat);
+      List<Runnable> runs = new ArrayList<>();
+      runs.add(() -> chat(report, "inferd gRPC Chat",
+          () -> grpc.chat(messages).millis()));
+      runs.add(() -> chat(report, LLAMA,
+          () -> ChatRun.overOpenAi(llama, messages, config.chatReplyTokens(), 0.7f)));
+      if (config.rest()) {
+        runs.add(() -> chat(report, "inferd REST",
+            () -> ChatRun.overOpenAi(rest, messages, config.chatReplyTokens(), 0.7f)));
+      }
+      if (repeat % 2 == 1) {
+        java.util.Collections.reverse(runs);
+      }
+      runs.forEach(Runnable::run);
+    }
+  }
+
+  private interface ChatCall {
+    List<Double> run() throws Exception;
+  }
+
+  private static void chat(PeersReport report, String target, ChatCall call) {
+    try {
+      List<Double> millis = call.run();
+      report.chats.add(new ChatRun.Times(target, millis));
+      System.out.printf("    Chat %-16s turns (ms): %s%n", target,
+          millis.stream().map(m -> String.format("%.0f", m)).toList());
+    } catch (Exception e) {
+      report.notes.add("Chat on " + target + " failed: " + e);
+      System.out.println("    Chat on " + target + " failed: " + e);
+    }
+  }
+
+  private static String llamaBuild(Path llamaDir) {
+    try {
+      return String.join(", ", Files.readAllLines(llamaDir.resolve("build.properties")))
+          + " (" + llamaDir + ")";
+    } catch (IOException e) {
+      return llamaDir.toString();
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return parts[0] + " / " + parts[1] + " / " + parts[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}
