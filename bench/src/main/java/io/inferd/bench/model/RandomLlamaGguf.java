@@ -281,7 +281,7 @@ public final class RandomLlamaGguf {
     Path file =
         args.length > 0
             ? Path.of(args[0])
-            : Path.of("bench/target/models").resolve(fileName(BENCH_125M, seed));
+            : Path.of("bench/target/bench-peers/models").resolve(fileName(BENCH_125M, seed));
     long started = System.nanoTime();
     write(file, BENCH_125M, seed);
     System.out.printf(

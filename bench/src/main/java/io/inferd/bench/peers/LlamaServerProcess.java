@@ -27,11 +27,11 @@ final class LlamaServerProcess implements AutoCloseable {
 
   /**
    * Starts {@code bin/llama-server} with {@code slots} parallel sequences of {@code slotContext}
-   * tokens each.
+   * tokens each; {@code chatTemplate}, when not null, replaces the model's template.
    */
   static LlamaServerProcess start(
-      Path llamaDir, Path model, int threads, int slots, int slotContext, Path log)
-      throws IOException, InterruptedException {
+      Path llamaDir, Path model, int threads, int slots, int slotContext, Path chatTemplate,
+      Path log) throws IOException, InterruptedException {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(llamaDir.resolve("bin/llama-server").toString());
@@ -45,6 +45,9 @@ final class LlamaServerProcess implements AutoCloseable {
             "--host", "127.0.0.1",
             "--port", Integer.toString(port),
             "--no-webui"));
+    if (chatTemplate != null) {
+      command.addAll(List.of("--jinja", "--chat-template-file", chatTemplate.toString()));
+    }
     Files.createDirectories(log.getParent());
     ProcessBuilder builder =
         new ProcessBuilder(command)

@@ -88,21 +88,30 @@ final class OpenAiTarget implements StreamTarget {
     return timer.done();
   }
 
+  /** The prompt tokens the server counts for one user message (a one-token answer). */
+  int promptTokens(String userText) throws Exception {
+    return send(body(List.of(new Turn("user", userText)), 1, 0f))
+        .path("usage").path("prompt_tokens").asInt(-1);
+  }
+
   /** One Chat turn with the whole history: the answer's text. */
   String complete(List<Turn> history, int maxTokens, float temperature) throws Exception {
-    ObjectNode body = body(history, maxTokens, temperature);
+    return send(body(history, maxTokens, temperature))
+        .path("choices")
+        .path(0)
+        .path("message")
+        .path("content")
+        .asText("");
+  }
+
+  private JsonNode send(ObjectNode body) throws Exception {
     HttpResponse<byte[]> response =
         http.send(request(body), HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
       throw new IOException(
           name + ": HTTP " + response.statusCode() + ": " + new String(response.body(), UTF_8));
     }
-    return JSON.readTree(response.body())
-        .path("choices")
-        .path(0)
-        .path("message")
-        .path("content")
-        .asText("");
+    return JSON.readTree(response.body());
   }
 
   private ObjectNode body(List<Turn> history, int maxTokens, float temperature) {

@@ -57,25 +57,18 @@ public final class PeersSuite {
 
     int slots = Math.max(config.maxLevel(), 1);
     System.setProperty("inferd.llama.dir", llamaDir.toString()); // for ServerProcess
-    try (var llama = LlamaServerProcess.start(llamaDir, model, config.threads(), slots,
-            config.slotContext(), logs.resolve("llama-server.log"));
-        var inferd = ServerProcess.start("1g", false, logs.resolve("inferd-server.log"),
+    try (var inferd = ServerProcess.start("1g", false, logs.resolve("inferd-server.log"),
             List.of("--engine", "llama", "--model", model.toString(),
                 "--threads", Integer.toString(config.threads()),
                 "--parallel", Integer.toString(slots),
                 "--queue", "64",
-                "--default-max-tokens", Integer.toString(config.chatReplyTokens())))) {
+                "--default-max-tokens", Integer.toString(config.chatReplyTokens())));
+        var llama = startLlama(config, llamaDir, model, slots, logs, inferd.httpPort(), report)) {
       report.environment.put("llama-server", String.join(" ", llama.command()));
       report.environment.put("inferd", "BenchServer --engine llama --threads " + config.threads()
           + " --parallel " + slots + " (context " + config.slotContext()
           + " per sequence: the model's trained context), JVM -Xmx1g");
-      var llamaTarget = new OpenAiTarget(LLAMA, llama.port(), b -> {
-        b.put("ignore_eos", true);
-        b.put("cache_prompt", true);
-        b.put("top_k", 0);
-        b.put("top_p", 1.0);
-        b.put("min_p", 0.0);
-      });
+      var llamaTarget = new OpenAiTarget(LLAMA, llama.port(), PeersSuite::llamaFields);
       var grpc = new GrpcTarget(inferd.grpcPort());
       var rest = new OpenAiTarget("inferd REST", inferd.httpPort(), b -> {});
       try (llamaTarget; grpc; rest) {
@@ -93,6 +86,59 @@ public final class PeersSuite {
     }
     return out.resolve("PEERS.md");
   }
+
+  /** llama.cpp's own fields: no early end, and the sampler chain inferd uses (temperature only). */
+  private static void llamaFields(com.fasterxml.jackson.databind.node.ObjectNode b) {
+    b.put("ignore_eos", true);
+    b.put("cache_prompt", true);
+    b.put("top_k", 0);
+    b.put("top_p", 1.0);
+    b.put("min_p", 0.0);
+  }
+
+  /**
+   * llama-server with the model's chat template; restarted with inferd's rendering (contents joined
+   * by newlines) when inferd counts other prompt tokens for the same message, so both prefill the
+   * same prompt.
+   */
+  private static LlamaServerProcess startLlama(PeersConfig config, Path llamaDir, Path model,
+      int slots, Path logs, int inferdHttp, PeersReport report) throws Exception {
+    String probe = LoadRun.prompt();
+    int inferdTokens;
+    try (var rest = new OpenAiTarget("inferd REST", inferdHttp, b -> {})) {
+      inferdTokens = rest.promptTokens(probe);
+    }
+    Path template = null;
+    for (int attempt = 0; ; attempt++) {
+      var llama = LlamaServerProcess.start(llamaDir, model, config.threads(), slots,
+          config.slotContext(), template, logs.resolve("llama-server-" + attempt + ".log"));
+      int llamaTokens;
+      try (var target = new OpenAiTarget(LLAMA, llama.port(), PeersSuite::llamaFields)) {
+        llamaTokens = target.promptTokens(probe);
+      } catch (Exception e) {
+        llama.close();
+        throw e;
+      }
+      String counts = String.format("a %d-character user message is %d prompt tokens on inferd,"
+          + " %d on llama-server", probe.length(), inferdTokens, llamaTokens);
+      if (llamaTokens == inferdTokens || template != null) {
+        report.environment.put("prompt", counts + (template == null ? "" : " (llama-server runs"
+            + " with inferd's rendering: contents joined by newlines)"));
+        return llama;
+      }
+      llama.close();
+      report.notes.add(counts + " with the model's ChatML template: inferd does not apply it"
+          + " (JinjaChat renders plain text), so llama-server was restarted with a template that"
+          + " renders as inferd does, to compare equal work");
+      template = logs.resolve("plain-template.jinja");
+      Files.writeString(template, PLAIN_TEMPLATE);
+    }
+  }
+
+  /** What inferd's plain rendering does: each message's content, one per line. */
+  static final String PLAIN_TEMPLATE =
+      "{% for message in messages %}{% if not loop.first %}{{ '\\n' }}{% endif %}"
+          + "{{ message['content'] }}{% endfor %}";
 
   private static void measureLevels(
       PeersConfig config, List<StreamTarget> targets, PeersReport report) throws Exception {
