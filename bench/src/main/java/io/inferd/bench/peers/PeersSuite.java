@@ -48,12 +48,20 @@ public final class PeersSuite {
     report.environment.put("llama.cpp", llamaBuild(llamaDir));
     report.environment.put("load average before", loadAverage());
 
-    System.out.println("  llama-bench");
-    report.llamaBench.addAll(
+    boolean peers = Files.isExecutable(llamaDir.resolve("bin/llama-server"))
+        && Files.isExecutable(llamaDir.resolve("bin/llama-bench"));
+    if (!peers) {
+      report.notes.add("llama-server and llama-bench are not built in " + llamaDir
+          + " (engine/native/build-llama.sh --tools builds them): inferd measured alone, no ratios");
+      System.out.println("  " + report.notes.getLast());
+    } else {
+      System.out.println("  llama-bench");
+      report.llamaBench.addAll(
         LlamaBenchRun.run(llamaDir, model, config.threads(), 512, config.maxTokens(),
             config.llamaBenchRepetitions(), logs.resolve("llama-bench.log")));
-    report.llamaBench.forEach(f -> System.out.printf("    %s %.1f ± %.1f tok/s%n",
-        f.test(), f.tokPerSec(), f.stddev()));
+      report.llamaBench.forEach(f -> System.out.printf("    %s %.1f ± %.1f tok/s%n",
+          f.test(), f.tokPerSec(), f.stddev()));
+    }
 
     int slots = Math.max(config.maxLevel(), 1);
     System.setProperty("inferd.llama.dir", llamaDir.toString()); // for ServerProcess
@@ -63,16 +71,25 @@ public final class PeersSuite {
                 "--parallel", Integer.toString(slots),
                 "--queue", "64",
                 "--default-max-tokens", Integer.toString(config.chatReplyTokens())));
-        var llama = startLlama(config, llamaDir, model, slots, logs, inferd.httpPort(), report)) {
-      report.environment.put("llama-server", String.join(" ", llama.command()));
+        var llama = peers
+            ? startLlama(config, llamaDir, model, slots, logs, inferd.httpPort(), report)
+            : null) {
+      if (llama != null) {
+        report.environment.put("llama-server", String.join(" ", llama.command()));
+      }
       report.environment.put("inferd", "BenchServer --engine llama --threads " + config.threads()
           + " --parallel " + slots + " (context " + config.slotContext()
           + " per sequence: the model's trained context), JVM -Xmx1g");
-      var llamaTarget = new OpenAiTarget(LLAMA, llama.port(), PeersSuite::llamaFields);
+      var llamaTarget =
+          llama == null ? null : new OpenAiTarget(LLAMA, llama.port(), PeersSuite::llamaFields);
       var grpc = new GrpcTarget(inferd.grpcPort());
       var rest = new OpenAiTarget("inferd REST", inferd.httpPort(), b -> {});
       try (llamaTarget; grpc; rest) {
-        List<StreamTarget> targets = new ArrayList<>(List.of(llamaTarget, grpc));
+        List<StreamTarget> targets = new ArrayList<>();
+        if (llamaTarget != null) {
+          targets.add(llamaTarget);
+        }
+        targets.add(grpc);
         if (config.rest()) {
           targets.add(rest);
         }
@@ -179,8 +196,10 @@ public final class PeersSuite {
       List<Runnable> runs = new ArrayList<>();
       runs.add(() -> chat(report, "inferd gRPC Chat",
           () -> grpc.chat(messages).millis()));
-      runs.add(() -> chat(report, LLAMA,
-          () -> ChatRun.overOpenAi(llama, messages, config.chatReplyTokens(), 0.7f)));
+      if (llama != null) {
+        runs.add(() -> chat(report, LLAMA,
+            () -> ChatRun.overOpenAi(llama, messages, config.chatReplyTokens(), 0.7f)));
+      }
       if (config.rest()) {
         runs.add(() -> chat(report, "inferd REST",
             () -> ChatRun.overOpenAi(rest, messages, config.chatReplyTokens(), 0.7f)));
