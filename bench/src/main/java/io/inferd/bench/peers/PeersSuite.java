@@ -93,7 +93,7 @@ public final class PeersSuite {
         if (config.rest()) {
           targets.add(rest);
         }
-        measureLevels(config, targets, report);
+        measureLevels(config, targets, report, out);
         report.environment.put("load average after streams", loadAverage());
         measureChat(config, llamaTarget, grpc, rest, report);
       }
@@ -158,7 +158,8 @@ public final class PeersSuite {
           + "{{ message['content'] }}{% endfor %}";
 
   private static void measureLevels(
-      PeersConfig config, List<StreamTarget> targets, PeersReport report) throws Exception {
+      PeersConfig config, List<StreamTarget> targets, PeersReport report, Path out)
+      throws Exception {
     for (StreamTarget t : targets) {
       System.out.println("  warm-up " + t.name());
       LoadRun.run(t, config.maxLevel(), config.warmupCalls(), config.maxTokens() / 2);
@@ -184,6 +185,7 @@ public final class PeersSuite {
         }
       }
       report.levels.add(new PeersReport.Level(level, rounds));
+      report.write(out); // a run cut short keeps the levels measured so far
     }
   }
 
