@@ -46,7 +46,7 @@ final class GrpcTarget implements StreamTarget {
             .build();
     StreamResult.Timer timer = new StreamResult.Timer();
     var done = new CompletableFuture<StreamResult>();
-    stub.withDeadlineAfter(120, TimeUnit.SECONDS)
+    stub.withDeadlineAfter(600, TimeUnit.SECONDS)
         .streamComplete(
             request,
             new StreamObserver<>() {
@@ -76,7 +76,7 @@ final class GrpcTarget implements StreamTarget {
                 }
               }
             });
-    return done.get(130, TimeUnit.SECONDS);
+    return done.get(610, TimeUnit.SECONDS);
   }
 
   /**

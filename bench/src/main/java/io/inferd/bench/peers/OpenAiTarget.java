@@ -129,7 +129,7 @@ final class OpenAiTarget implements StreamTarget {
 
   private HttpRequest request(ObjectNode body) throws IOException {
     return HttpRequest.newBuilder(uri)
-        .timeout(Duration.ofSeconds(120))
+        .timeout(Duration.ofSeconds(600))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
         .build();

@@ -162,8 +162,12 @@ public final class PeersSuite {
       throws Exception {
     for (StreamTarget t : targets) {
       System.out.println("  warm-up " + t.name());
-      LoadRun.run(t, config.maxLevel(), config.warmupCalls(), config.maxTokens() / 2);
-      LoadRun.run(t, 1, config.warmupCalls(), config.maxTokens() / 2);
+      for (int level : List.of(config.maxLevel(), 1)) {
+        LoadRun.Stats s = LoadRun.run(t, level, config.warmupCalls(), config.maxTokens() / 2);
+        if (s.errors() > 0) {
+          System.out.println("    warm-up errors: " + s.errors() + " " + s.errorSamples());
+        }
+      }
     }
     for (int level : config.levels()) {
       Map<String, List<LoadRun.Stats>> rounds = new LinkedHashMap<>();
