@@ -65,8 +65,9 @@ public final class LlamaGenerator implements TextGenerator {
     LlamaLibrary library;
     try {
       library = LlamaApi.LIB;
-    } catch (ExceptionInInitializerError | IllegalStateException e) {
-      Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : e;
+    } catch (LinkageError | IllegalStateException e) {
+      // The first failure is an ExceptionInInitializerError with the reason; later ones repeat it.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ModelLoadException("cannot load " + file + ": " + cause.getMessage(), cause);
     }
     int gpuLayers = options.gpuLayers() == LlamaOptions.ALL_GPU_LAYERS ? (library.cudaBuilt() ? -1 : 0) : options.gpuLayers();
