@@ -175,7 +175,12 @@ public final class LlamaGenerator implements TextGenerator {
     }
     SamplerChain sampler = SamplerChain.create(model, request.sampling());
     Sequence sequence = new Sequence(prompt, request, sampler);
-    loop.submit(sequence);
+    try {
+      loop.submit(sequence);
+    } catch (RuntimeException e) {
+      sampler.close(); // the loop never saw it
+      throw e;
+    }
     StringBuilder text = new StringBuilder();
     int delivered = 0;
     try {
