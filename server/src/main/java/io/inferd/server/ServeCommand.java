@@ -206,6 +206,16 @@ final class ServeCommand implements Callable<Integer> {
       })
   Path apiKeysFile;
 
+  @Option(
+      names = "--api-keys-on-error",
+      defaultValue = "${env:INFERD_API_KEYS_ON_ERROR:-reject}",
+      paramLabel = "reject|keep",
+      description =
+          "When a reload finds the keys file broken, unreadable or deleted: reject (default) accepts"
+              + " no key from it until it is fixed; keep serves the keys read before and logs an"
+              + " error at every check (env INFERD_API_KEYS_ON_ERROR).")
+  String apiKeysOnError;
+
   @Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
 
   @Option(
@@ -253,7 +263,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     ApiKeyStore keys;
     try {
-      keys = ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS"));
+      keys = ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS"), keysOnError());
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
@@ -376,6 +386,16 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     server.awaitTermination();
     return 0;
+  }
+
+  private ApiKeyStore.OnError keysOnError() {
+    return switch (apiKeysOnError.strip()) {
+      case "reject" -> ApiKeyStore.OnError.REJECT_ALL;
+      case "keep" -> ApiKeyStore.OnError.KEEP_PREVIOUS;
+      default ->
+          throw new IllegalArgumentException(
+              "--api-keys-on-error: " + apiKeysOnError + " (expected: reject or keep)");
+    };
   }
 
   /** Netty's epoll transport reports a taken port as a native IOException, not a BindException. */
