@@ -70,6 +70,14 @@ final class GrpcTransportOptions {
   int maxConcurrentCallsPerConnection;
 
   @Option(
+      names = "--max-resets-per-10s",
+      defaultValue = "${env:INFERD_MAX_RESETS_PER_10S:-200}",
+      description =
+          "Stream resets (RST_STREAM) one connection may send in 10 s before it gets GOAWAY"
+              + " ENHANCE_YOUR_CALM (HTTP/2 rapid reset); 0 = no limit (default ${DEFAULT-VALUE}).")
+  int maxResetsPer10s;
+
+  @Option(
       names = "--tls-cert",
       paramLabel = "PEM",
       defaultValue = "${env:INFERD_TLS_CERT}",
@@ -114,6 +122,9 @@ final class GrpcTransportOptions {
         .permitKeepAliveWithoutCalls(true)
         .maxInboundMessageSize(maxInboundMessageBytes)
         .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection);
+    if (maxResetsPer10s > 0) {
+      builder.maxRstFramesPerWindow(maxResetsPer10s, 10);
+    }
     if (maxConnectionIdleSeconds > 0) {
       builder.maxConnectionIdle(maxConnectionIdleSeconds, TimeUnit.SECONDS);
     }
