@@ -3,6 +3,8 @@ package io.inferd.server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.helidon.common.tls.Tls;
+import io.inferd.server.rest.ListenerSettings;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -100,6 +102,18 @@ final class GrpcTransportOptions {
 
   boolean tls() {
     return tlsCert != null;
+  }
+
+  /** What the ready line appends to a port's protocol: "", "+tls" or "+mtls". */
+  String security() {
+    return tlsCert == null ? "" : tlsClientCa == null ? "+tls" : "+mtls";
+  }
+
+  /** The same certificate (and client CAs) for the HTTP ports; null without TLS. */
+  Tls httpTls() {
+    return tlsCert == null || tlsKey == null
+        ? null
+        : ListenerSettings.tls(tlsCert, tlsKey, tlsClientCa);
   }
 
   NettyServerBuilder builder(SocketAddress address) throws IOException {
