@@ -22,7 +22,9 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,9 +57,15 @@ public final class InferenceCore implements AutoCloseable {
     // scheduler admits at most slots() generations, so slots() threads never leave one waiting.
     this.generationThreads =
         Executors.newFixedThreadPool(scheduler.slots(), namedThreads("inferd-generate"));
+    int embedders = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     this.embeddingThreads =
-        Executors.newFixedThreadPool(
-            Math.max(1, Runtime.getRuntime().availableProcessors() / 2), namedThreads("inferd-embed"));
+        new ThreadPoolExecutor(
+            embedders,
+            embedders,
+            0L,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(EmbeddingWork.QUEUE), // full: RESOURCE_EXHAUSTED at once
+            namedThreads("inferd-embed"));
   }
 
   public ModelRegistry models() {
@@ -287,17 +295,7 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   CompletableFuture<EmbeddingResult> embed(String modelName, List<String> texts) {
-    NamedModel<Embedder> model = models.embedder(modelName);
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> {
-            Embedder.Embeddings embeddings = model.model().embed(texts);
-            return new EmbeddingResult(model.name(), embeddings.vectors(), embeddings.tokenCount());
-          },
-          embeddingThreads);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new ShuttingDownException());
-    }
+    return EmbeddingWork.submit(embeddingThreads, models.embedder(modelName), texts);
   }
 
   /** A fresh id for a completion, e.g. {@code cmpl-5f0c…}. */

@@ -32,7 +32,11 @@ final class Embeddings implements Endpoint {
     }
     EmbeddingResult result = call.await(batch.finish());
     call.stats().addUsage(result.tokenCount(), 0);
-    Json.send(res, OpenAiJson.embeddings(result, request.base64()));
+    try {
+      Json.send(res, OpenAiJson.embeddings(result, request.base64()));
+    } catch (RuntimeException e) { // Helidon reports a closed socket unchecked
+      return "499"; // the client closed the connection while its texts were embedded
+    }
     return "200";
   }
 
