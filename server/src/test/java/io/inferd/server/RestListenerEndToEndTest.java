@@ -111,6 +111,48 @@ class RestListenerEndToEndTest {
         .startsWith("HTTP/1.1 200");
   }
 
+  private String exchange(String request) throws Exception {
+    Socket socket = connect();
+    socket.getOutputStream().write(request.getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+    return new String(socket.getInputStream().readNBytes(12), US_ASCII);
+  }
+
+  @Test
+  void malformedChunkedBody_isABadRequest() throws Exception {
+    start(ListenerSettings.defaults());
+    assertThat(
+            exchange(
+                "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"))
+        .startsWith("HTTP/1.1 400");
+  }
+
+  @Test
+  void oversizedChunkedBody_isPayloadTooLarge() throws Exception {
+    start(ListenerSettings.defaults());
+    Socket socket = connect();
+    var out = socket.getOutputStream();
+    out.write(
+        ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n")
+            .getBytes(US_ASCII));
+    byte[] chunk = new byte[1 << 20];
+    java.util.Arrays.fill(chunk, (byte) 'a');
+    try {
+      for (int i = 0; i < 40; i++) {
+        out.write(("100000\r\n").getBytes(US_ASCII));
+        out.write(chunk);
+        out.write("\r\n".getBytes(US_ASCII));
+      }
+      out.write("0\r\n\r\n".getBytes(US_ASCII));
+    } catch (IOException closedEarly) {
+      // the server may answer and close before reading it all
+    }
+    assertThat(new String(socket.getInputStream().readNBytes(12), US_ASCII))
+        .startsWith("HTTP/1.1 413");
+  }
+
   private interface Io {
     String call() throws IOException;
   }

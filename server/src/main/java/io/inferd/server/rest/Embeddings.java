@@ -22,7 +22,7 @@ final class Embeddings implements Endpoint {
   @Override
   public String serve(ServerRequest req, ServerResponse res, RestCall call) throws Exception {
     EmbeddingRequest request =
-        OpenAiJson.embeddingRequest(Json.parseObject(req.content().inputStream().readAllBytes()));
+        OpenAiJson.embeddingRequest(Json.parseObject(RequestBodyErrors.read(req)));
     EmbeddingBatch batch = core.newEmbeddingBatch();
     for (String text : request.texts()) {
       batch.add(request.model(), text);

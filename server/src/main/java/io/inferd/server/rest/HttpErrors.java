@@ -68,6 +68,10 @@ final class HttpErrors {
 
   static HttpError of(Throwable error) {
     Throwable e = unwrap(error);
+    HttpError refusedBody = RequestBodyErrors.of(e);
+    if (refusedBody != null) {
+      return refusedBody;
+    }
     if (e instanceof InvalidRequestException || e instanceof PromptTooLongException) {
       return new HttpError(
           400, "invalid_request_error", null, field(e.getMessage()), e.getMessage(), -1);
