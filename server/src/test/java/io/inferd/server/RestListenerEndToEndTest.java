@@ -153,6 +153,18 @@ class RestListenerEndToEndTest {
         .startsWith("HTTP/1.1 413");
   }
 
+  @Test
+  void postThatIsNotDeclaredJson_isUnsupportedMediaType() throws Exception {
+    start(ListenerSettings.defaults());
+    String body = "{\"input\":\"x\"}";
+    assertThat(
+            exchange(
+                "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body))
+        .as("a cross-origin 'simple request' from a web page")
+        .startsWith("HTTP/1.1 415");
+  }
+
   private interface Io {
     String call() throws IOException;
   }

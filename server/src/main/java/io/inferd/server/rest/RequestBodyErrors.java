@@ -28,8 +28,34 @@ final class RequestBodyErrors {
     }
   }
 
+  /**
+   * POST bodies declared as anything but JSON are refused. Without auth, a web page could otherwise
+   * POST cross-origin as a "simple request" (text/plain, forms) that browsers send without asking
+   * first. A request with no Content-Type at all is still accepted (clients that omit it exist).
+   */
+  static void requireJson(ServerRequest req) {
+    if (req.prologue().method() != io.helidon.http.Method.POST) {
+      return;
+    }
+    String type = req.headers().contentType().map(t -> t.mediaType().text()).orElse(null);
+    if (type != null && !type.equalsIgnoreCase("application/json")) {
+      throw new NotJsonException(type);
+    }
+  }
+
+  /** A POST whose Content-Type is not application/json. */
+  static final class NotJsonException extends RuntimeException {
+    NotJsonException(String type) {
+      super("Content-Type: " + type + " (expected: application/json)");
+    }
+  }
+
   /** The answer for {@code e}, or null if it is not a request Helidon refused. */
   static HttpError of(Throwable e) {
+    if (e instanceof NotJsonException notJson) {
+      return new HttpError(
+          415, "invalid_request_error", "unsupported_media_type", null, notJson.getMessage(), -1);
+    }
     if (!(e instanceof RequestException refused)) {
       return null;
     }
