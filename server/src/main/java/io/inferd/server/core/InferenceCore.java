@@ -2,7 +2,6 @@ package io.inferd.server.core;
 
 import static java.util.Objects.requireNonNull;
 
-import io.inferd.engine.Embedder;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.ModelRegistry;

@@ -2,7 +2,6 @@ package io.inferd.server.grpc;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.inferd.engine.Role;
 import io.inferd.engine.Turn;
 import io.inferd.server.core.LimitExceededException;
 import java.util.ArrayDeque;
@@ -69,9 +68,5 @@ final class ChatHistory {
     }
     all.addAll(turns);
     return all;
-  }
-
-  static boolean isSystem(Turn turn) {
-    return turn.role() == Role.SYSTEM;
   }
 }
