@@ -2,7 +2,6 @@ package io.inferd.server.core;
 
 import static java.util.Objects.requireNonNull;
 
-import io.inferd.engine.Embedder;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.ModelRegistry;
@@ -22,7 +21,9 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,9 +56,15 @@ public final class InferenceCore implements AutoCloseable {
     // scheduler admits at most slots() generations, so slots() threads never leave one waiting.
     this.generationThreads =
         Executors.newFixedThreadPool(scheduler.slots(), namedThreads("inferd-generate"));
+    int embedders = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     this.embeddingThreads =
-        Executors.newFixedThreadPool(
-            Math.max(1, Runtime.getRuntime().availableProcessors() / 2), namedThreads("inferd-embed"));
+        new ThreadPoolExecutor(
+            embedders,
+            embedders,
+            0L,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(EmbeddingWork.QUEUE), // full: RESOURCE_EXHAUSTED at once
+            namedThreads("inferd-embed"));
   }
 
   public ModelRegistry models() {
@@ -121,33 +128,58 @@ public final class InferenceCore implements AutoCloseable {
    * context, the oldest turns after the system prompt are left out, as chat front ends do.
    */
   public PlannedCompletion planChatTurn(List<Turn> history) {
+    return planChat(history).plan();
+  }
+
+  /**
+   * Plans a Chat turn over {@code history}, dropping the oldest turns (never the system prompt,
+   * never the newest) until the prompt leaves room for a reply. The cut is found by binary search,
+   * so a long history costs O(log n) renders, not one per dropped turn.
+   */
+  public ChatTurnPlan planChat(List<Turn> history) {
     NamedModel<TextGenerator> model = models.generator("");
-    List<Turn> window = new ArrayList<>(history);
-    Prompt prompt = model.model().render(window);
+    List<Turn> system = history.stream().filter(t -> t.role() == Role.SYSTEM).toList();
+    List<Turn> turns = history.stream().filter(t -> t.role() != Role.SYSTEM).toList();
     int context = model.model().contextLength();
     // Leave the reply room for a full default answer, or half the context on small models.
     int promptBudget = context - Math.min(limits.defaultMaxTokens(), context / 2);
-    while (prompt.tokenCount() > promptBudget && droppableTurns(window) > 1) {
-      window.remove(firstDroppable(window));
-      prompt = model.model().render(window);
+    Prompt prompt = model.model().render(window(system, turns, 0));
+    int from = 0;
+    if (prompt.tokenCount() > promptBudget && turns.size() > 1) {
+      // Fewer turns never render longer: find the first start whose prompt fits, else keep one.
+      int low = 1;
+      int high = turns.size() - 1;
+      Prompt fitting = null;
+      while (low <= high) {
+        int mid = (low + high) >>> 1;
+        Prompt candidate = model.model().render(window(system, turns, mid));
+        if (candidate.tokenCount() <= promptBudget) {
+          fitting = candidate;
+          from = mid;
+          high = mid - 1;
+        } else {
+          low = mid + 1;
+        }
+      }
+      if (fitting == null) {
+        from = turns.size() - 1;
+        fitting = model.model().render(window(system, turns, from));
+      }
+      prompt = fitting;
     }
     int maxTokens = fitMaxTokens(model, prompt, 0);
     Sampling sampling = new Sampling(limits.chatTemperature(), 1f, OptionalInt.empty());
-    return new PlannedCompletion(
-        model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling), "");
+    return new ChatTurnPlan(
+        new PlannedCompletion(
+            model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling), ""),
+        turns.size() - from);
   }
 
-  private static int droppableTurns(List<Turn> window) {
-    return (int) window.stream().filter(t -> t.role() != Role.SYSTEM).count();
-  }
-
-  private static int firstDroppable(List<Turn> window) {
-    for (int i = 0; i < window.size(); i++) {
-      if (window.get(i).role() != Role.SYSTEM) {
-        return i;
-      }
-    }
-    throw new IllegalStateException("no turn to drop");
+  private static List<Turn> window(List<Turn> system, List<Turn> turns, int from) {
+    List<Turn> window = new ArrayList<>(system.size() + turns.size() - from);
+    window.addAll(system);
+    window.addAll(turns.subList(from, turns.size()));
+    return window;
   }
 
   /** 0 asks for the server default, trimmed to what is left of the context; more must fit. */
@@ -263,17 +295,7 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   CompletableFuture<EmbeddingResult> embed(String modelName, List<String> texts) {
-    NamedModel<Embedder> model = models.embedder(modelName);
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> {
-            Embedder.Embeddings embeddings = model.model().embed(texts);
-            return new EmbeddingResult(model.name(), embeddings.vectors(), embeddings.tokenCount());
-          },
-          embeddingThreads);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new ShuttingDownException());
-    }
+    return EmbeddingWork.submit(embeddingThreads, models.embedder(modelName), texts);
   }
 
   /** A fresh id for a completion, e.g. {@code cmpl-5f0c…}. */
