@@ -1,0 +1,254 @@
+package io.inferd.engine.remote;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.inferd.engine.Embedder;
+import io.inferd.engine.remote.UpstreamPool.Endpoint;
+import io.inferd.engine.remote.UpstreamPool.Lease;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embedding model served by an OpenAI-compatible HTTP server: {@code POST {base}/embeddings}
+ * with the texts as {@code input} and {@code encoding_format: float}. Vectors come back
+ * L2-normalised (as the {@link Embedder} contract asks), in the order of the texts. Several servers
+ * share the load through an {@link UpstreamPool}, as for {@link OpenAiUpstreamGenerator}. The
+ * engine SPI gives embeddings no deadline, so each request has {@code timeout}.
+ */
+public final class OpenAiUpstreamEmbedder implements Embedder {
+  private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
+
+  private final UpstreamPool pool;
+  private final HttpClient http;
+  private final String upstreamModel;
+  private final String apiKey;
+  private final Duration timeout;
+  private final boolean ownsTransport;
+  private volatile int dimension;
+
+  public OpenAiUpstreamEmbedder(
+      UpstreamPool pool, HttpClient http, String upstreamModel, String apiKey, Duration timeout) {
+    this(pool, http, upstreamModel, apiKey, timeout, false);
+  }
+
+  private OpenAiUpstreamEmbedder(
+      UpstreamPool pool,
+      HttpClient http,
+      String upstreamModel,
+      String apiKey,
+      Duration timeout,
+      boolean ownsTransport) {
+    this.pool = requireNonNull(pool, "pool");
+    this.http = requireNonNull(http, "http");
+    this.upstreamModel = upstreamModel == null ? "" : upstreamModel;
+    this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+    this.timeout = requireNonNull(timeout, "timeout");
+    this.ownsTransport = ownsTransport;
+  }
+
+  /** With a client and pool of its own, which {@link #close()} closes. */
+  public static OpenAiUpstreamEmbedder connect(
+      List<URI> baseUrls, String upstreamModel, String apiKey, UpstreamPool.Settings settings) {
+    HttpClient http = OpenAiUpstreamGenerator.newHttpClient();
+    UpstreamPool pool = new UpstreamPool(baseUrls, http, apiKey, settings);
+    return new OpenAiUpstreamEmbedder(
+        pool, http, upstreamModel, apiKey, Duration.ofSeconds(60), true);
+  }
+
+  /** Learnt from the first answer; asks the upstream to embed one word if nothing did yet. */
+  @Override
+  public int dimension() {
+    if (dimension == 0) {
+      embed(List.of("dimension"));
+    }
+    return dimension;
+  }
+
+  @Override
+  public Embeddings embed(List<String> texts) {
+    requireNonNull(texts, "texts");
+    if (texts.isEmpty()) {
+      return new Embeddings(List.of(), 0);
+    }
+    byte[] body = requestBody(texts);
+    String requestId = RequestIds.current().orElseGet(RequestIds::newId);
+    List<Endpoint> tried = new ArrayList<>();
+    StatusRuntimeException lastFailure =
+        Status.UNAVAILABLE.withDescription("no upstream to ask").asRuntimeException();
+    while (true) {
+      Optional<Lease> next = pool.acquire(tried);
+      if (next.isEmpty()) {
+        throw lastFailure;
+      }
+      try (Lease lease = next.get()) {
+        tried.add(lease.endpoint());
+        URI url = URI.create(lease.endpoint().base() + "/embeddings");
+        long start = System.nanoTime();
+        HttpResponse<byte[]> response;
+        try {
+          response =
+              http.send(request(url, requestId, body), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+          if (UpstreamFailures.isTimeout(e)) {
+            throw logged(url, requestId, start, 0, UpstreamFailures.deadline(url));
+          }
+          lease.failed("POST " + url + ": " + UpstreamFailures.describe(e));
+          lastFailure = logged(url, requestId, start, 0, UpstreamFailures.unreachable(url, e));
+          continue;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+        }
+        int status = response.statusCode();
+        if (status != 200) {
+          if (UpstreamFailures.ejects(status)) {
+            lease.failed("POST " + url + ": HTTP " + status);
+          }
+          StatusRuntimeException failure =
+              logged(
+                  url,
+                  requestId,
+                  start,
+                  status,
+                  UpstreamFailures.status(url, status, response.body()));
+          if (UpstreamFailures.worthAnotherEndpoint(status)) {
+            lastFailure = failure;
+            continue;
+          }
+          throw failure;
+        }
+        Embeddings embeddings = parse(url, response.body(), texts.size());
+        lease.succeeded();
+        logged(url, requestId, start, status, null);
+        return embeddings;
+      }
+    }
+  }
+
+  private HttpRequest request(URI url, String requestId, byte[] body) {
+    HttpRequest.Builder post =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header(RequestIds.HEADER, requestId)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (apiKey != null) {
+      post.header("Authorization", "Bearer " + apiKey);
+    }
+    return post.build();
+  }
+
+  private byte[] requestBody(List<String> texts) {
+    ObjectNode body = UpstreamFailures.JSON.createObjectNode();
+    if (!upstreamModel.isEmpty()) {
+      body.put("model", upstreamModel);
+    }
+    var input = body.putArray("input");
+    texts.forEach(input::add);
+    body.put("encoding_format", "float");
+    try {
+      return UpstreamFailures.JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an embeddings request", e);
+    }
+  }
+
+  private Embeddings parse(URI url, byte[] body, int expected) {
+    JsonNode root;
+    try {
+      root = UpstreamFailures.JSON.readTree(body);
+    } catch (IOException e) {
+      throw malformed(url, "not JSON");
+    }
+    JsonNode data = root.path("data");
+    if (!data.isArray() || data.size() != expected) {
+      throw malformed(url, "expected " + expected + " embeddings in 'data'");
+    }
+    float[][] vectors = new float[expected][];
+    for (JsonNode item : data) {
+      int index = item.path("index").asInt(-1);
+      JsonNode values = item.path("embedding");
+      if (index < 0 || index >= expected || vectors[index] != null || !values.isArray()) {
+        throw malformed(url, "data[].index and data[].embedding");
+      }
+      float[] vector = new float[values.size()];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = (float) values.get(i).asDouble();
+      }
+      vectors[index] = normalised(vector);
+    }
+    int dims = vectors[0].length;
+    for (float[] vector : vectors) {
+      if (vector.length != dims || dims == 0) {
+        throw malformed(url, "vectors of one non-zero length");
+      }
+    }
+    dimension = dims;
+    return new Embeddings(List.of(vectors), root.path("usage").path("prompt_tokens").asInt(0));
+  }
+
+  private static float[] normalised(float[] vector) {
+    double sum = 0;
+    for (float v : vector) {
+      sum += (double) v * v;
+    }
+    if (sum == 0) {
+      return vector;
+    }
+    float scale = (float) (1 / Math.sqrt(sum));
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] *= scale;
+    }
+    return vector;
+  }
+
+  private static StatusRuntimeException malformed(URI url, String expected) {
+    return Status.INTERNAL
+        .withDescription(
+            "upstream "
+                + url
+                + " sent an unexpected embeddings answer (expected: "
+                + expected
+                + ")")
+        .asRuntimeException();
+  }
+
+  private StatusRuntimeException logged(
+      URI url, String requestId, long startNanos, int status, StatusRuntimeException failure) {
+    if (log.isInfoEnabled()) {
+      log.info(
+          String.format(
+              "upstream=%s model=%s request_id=%s http=%s outcome=%s ms=%.1f%s",
+              url,
+              upstreamModel.isEmpty() ? "-" : upstreamModel,
+              requestId,
+              status == 0 ? "-" : Integer.toString(status),
+              failure == null ? "ok" : "error",
+              (System.nanoTime() - startNanos) / 1e6,
+              failure == null ? "" : " error=\"" + failure.getStatus().getDescription() + "\""));
+    }
+    return failure;
+  }
+
+  @Override
+  public void close() {
+    if (ownsTransport) {
+      pool.close();
+      http.close();
+    }
+  }
+}
