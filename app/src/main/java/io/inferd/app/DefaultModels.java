@@ -1,6 +1,6 @@
 package io.inferd.app;
 
-import io.inferd.engine.remote.ModelSpec;
+import io.inferd.engine.ModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.inferd.app;
 
-import io.inferd.engine.remote.ModelSpec;
+import io.inferd.engine.ModelSpec;
 import io.inferd.server.InferdServer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.inferd.engine.ModelLoadException;

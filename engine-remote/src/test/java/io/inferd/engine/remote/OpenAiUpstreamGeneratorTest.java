@@ -14,7 +14,7 @@ import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.Prompt;
 import io.inferd.engine.Sampling;
 import io.inferd.engine.Turn;
-import io.inferd.engine.remote.ModelSpec;
+import io.inferd.engine.ModelSpec;
 import java.net.URI;
 import java.util.List;
 import java.util.OptionalInt;

@@ -1,4 +1,4 @@
-package io.inferd.engine.remote;
+package io.inferd.engine;
 
 import java.net.URI;
 import java.net.URISyntaxException;
