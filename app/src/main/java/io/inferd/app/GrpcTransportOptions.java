@@ -1,19 +1,10 @@
 package io.inferd.app;
 
-import io.grpc.ServerCredentials;
-import io.grpc.TlsServerCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/**
- * The transport settings a production gRPC server needs: keepalive, connection idle and age limits (so
- * long-lived HTTP/2 connections rebalance behind load balancers), message and stream limits, and TLS
- * or mutual TLS from PEM files.
- */
+/** {@code inferd serve}'s options for {@link GrpcTransport}. */
 final class GrpcTransportOptions {
   @Option(
       names = "--keepalive-time",
@@ -90,47 +81,19 @@ final class GrpcTransportOptions {
       description = "Require client certificates signed by these CAs (mutual TLS).")
   Path tlsClientCa;
 
-  boolean tls() {
-    return tlsCert != null;
-  }
-
-  NettyServerBuilder builder(SocketAddress address) throws IOException {
-    NettyServerBuilder builder;
-    if (tlsCert == null && tlsKey == null) {
-      if (tlsClientCa != null) {
-        throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
-      }
-      builder = NettyServerBuilder.forAddress(address);
-    } else {
-      if (tlsCert == null || tlsKey == null) {
-        throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
-      }
-      builder = NettyServerBuilder.forAddress(address, credentials());
-    }
-    builder
-        .keepAliveTime(keepAliveSeconds, TimeUnit.SECONDS)
-        .keepAliveTimeout(keepAliveTimeoutSeconds, TimeUnit.SECONDS)
-        .permitKeepAliveTime(permitKeepAliveSeconds, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .maxInboundMessageSize(maxInboundMessageBytes)
-        .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection);
-    if (maxConnectionIdleSeconds > 0) {
-      builder.maxConnectionIdle(maxConnectionIdleSeconds, TimeUnit.SECONDS);
-    }
-    if (maxConnectionAgeSeconds > 0) {
-      builder
-          .maxConnectionAge(maxConnectionAgeSeconds, TimeUnit.SECONDS)
-          .maxConnectionAgeGrace(maxConnectionAgeGraceSeconds, TimeUnit.SECONDS);
-    }
-    return builder;
-  }
-
-  private ServerCredentials credentials() throws IOException {
-    TlsServerCredentials.Builder tls =
-        TlsServerCredentials.newBuilder().keyManager(tlsCert.toFile(), tlsKey.toFile());
-    if (tlsClientCa != null) {
-      tls.trustManager(tlsClientCa.toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-    }
-    return tls.build();
+  /** The options as settings; fails on TLS options that do not go together. */
+  GrpcTransport settings() {
+    return new GrpcTransport(
+        Duration.ofSeconds(keepAliveSeconds),
+        Duration.ofSeconds(keepAliveTimeoutSeconds),
+        Duration.ofSeconds(permitKeepAliveSeconds),
+        Duration.ofSeconds(maxConnectionIdleSeconds),
+        Duration.ofSeconds(maxConnectionAgeSeconds),
+        Duration.ofSeconds(maxConnectionAgeGraceSeconds),
+        maxInboundMessageBytes,
+        maxConcurrentCallsPerConnection,
+        tlsCert,
+        tlsKey,
+        tlsClientCa);
   }
 }

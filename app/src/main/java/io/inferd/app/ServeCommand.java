@@ -1,40 +1,21 @@
 package io.inferd.app;
 
-import io.inferd.engine.ModelSpec;
-import io.inferd.server.InferdServer;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.inferd.engine.Engines;
 import io.inferd.engine.ModelLoadException;
 import io.inferd.engine.ModelRegistry;
-import io.inferd.engine.Scheduler;
-import io.inferd.engine.llama.LlamaGenerator;
-import io.inferd.engine.llama.LlamaOptions;
-import io.inferd.engine.onnx.MiniLmEmbedder;
+import io.inferd.engine.ModelSpec;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
 import io.inferd.server.core.FastMode;
-import io.inferd.server.core.InferenceCore;
-import io.inferd.server.core.RateLimiter;
-import io.inferd.server.rest.RestGateway;
-import io.inferd.server.telemetry.AccessLog;
-import io.inferd.server.telemetry.InferdMetrics;
-import io.inferd.server.telemetry.MetricsEndpoint;
-import io.inferd.server.telemetry.Telemetry;
-import io.inferd.engine.remote.GrpcUpstreamGenerator;
-import io.inferd.engine.remote.OpenAiUpstreamEmbedder;
-import io.inferd.engine.remote.OpenAiUpstreamGenerator;
-import io.inferd.engine.remote.UpstreamPool;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -246,138 +227,102 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    List<ModelSpec> specs;
+    InferdConfig config;
     try {
-      specs = modelSpecs();
+      config = config();
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
     }
-    ApiKeyStore keys;
+    Inferd inferd;
     try {
-      keys = ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS"));
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    if (fastModel != null && !fastModel.isBlank() && !specs.stream().anyMatch(m -> m.name().equals(fastModel))) {
-      err.println("error: --fast-model " + fastModel + " is not one of the --model names");
-      return 2;
-    }
-    ModelRegistry registry;
-    try {
-      registry = loadModels(specs);
-    } catch (ModelLoadException | IllegalArgumentException e) {
+      inferd = Inferd.start(config);
+    } catch (ModelLoadException e) {
       err.println("error: " + e.getMessage());
       return 3;
-    }
-    int slots = parallel * registry.generatorNames().size();
-    var scheduler = new Scheduler(slots, queue, 1000);
-    var fastMode =
-        fastModeBelowMillis <= 0
-            ? FastMode.off()
-            : new FastMode(Duration.ofMillis(fastModeBelowMillis), fastMaxTokens, fastModel);
-    var core =
-        new InferenceCore(
-            registry,
-            scheduler,
-            new CoreLimits(defaultMaxTokens, maxTokensLimit, maxEmbedTexts, 0.7f, maxPromptTokens),
-            fastMode);
-    var telemetry = new Telemetry(new AccessLog(), new InferdMetrics(scheduler));
-    var address = new InetSocketAddress(host, port);
-    NettyServerBuilder builder;
-    try {
-      builder = transport.builder(address);
-    } catch (IllegalArgumentException | IOException e) {
-      registry.close();
+    } catch (Inferd.ListenException e) {
+      String why =
+          portTaken(e) ? "address already in use (choose another " + e.option() + ")" : rootMessage(e);
+      err.println("error: cannot listen on " + host + " (" + e.option() + "): " + why);
+      return 4;
+    } catch (IOException | IllegalArgumentException e) { // unreadable TLS files
       err.println("error: " + e.getMessage());
       return 2;
     }
-    var rateLimiter = new RateLimiter(rateLimit, rateBurst);
-    var server =
-        new InferdServer(
-            builder,
-            core,
-            new InferdServer.Settings(
-                keys,
-                rateLimiter,
-                telemetry,
-                Duration.ofSeconds(streamIdleTimeoutSeconds),
-                compressResponses,
-                Clock.systemUTC()));
-    MetricsEndpoint metrics = null;
-    RestGateway rest = null;
-    String listening = "--port";
-    try {
-      server.start();
-      if (httpPort >= 0) {
-        listening = "--http-port";
-        rest =
-            new RestGateway(
-                    core, keys, rateLimiter, telemetry, Duration.ofSeconds(streamIdleTimeoutSeconds))
-                .start(host, httpPort);
-      }
-      if (metricsPort >= 0) {
-        listening = "--metrics-port";
-        metrics = MetricsEndpoint.start(host, metricsPort, telemetry.metrics());
-      }
-    } catch (IOException e) {
-      if (rest != null) {
-        rest.stop(Duration.ZERO);
-      }
-      server.stop(Duration.ZERO);
-      registry.close();
-      String why =
-          portTaken(e) ? "address already in use (choose another " + listening + ")" : rootMessage(e);
-      err.println("error: cannot listen on " + host + " (" + listening + "): " + why);
-      return 4;
-    }
-    if (!keys.enabled()) {
+    if (!config.keys().enabled()) {
       log.warn(
           "AUTHENTICATION IS OFF: any client can call this server. Set --api-keys-file or"
               + " INFERD_API_KEYS before exposing it beyond this machine.");
     }
-    MetricsEndpoint metricsEndpoint = metrics;
-    RestGateway restGateway = rest;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.info("shutting down: {} s grace for running calls", shutdownGraceSeconds);
-                  Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
-                  // Both protocols drain at once; the gRPC server closes the shared core last.
-                  var restStopped =
-                      CompletableFuture.runAsync(
-                          () -> {
-                            if (restGateway != null) {
-                              restGateway.stop(grace);
-                            }
-                          });
-                  server.stop(grace);
-                  restStopped.join();
-                  if (metricsEndpoint != null) {
-                    metricsEndpoint.close();
-                  }
-                  registry.close();
-                  log.info("stopped");
+                  inferd.stop();
                   // llama.cpp leaves a native thread behind; end the process with success ourselves.
                   Runtime.getRuntime().halt(0);
                 },
                 "inferd-shutdown"));
+    ModelRegistry registry = inferd.models();
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "inferd ready: grpc%s=%s:%d http=%s metrics=%s models=%s embeddings=%s auth=%s%n",
-        transport.tls() ? "+tls" : "",
+        config.transport().tls() ? "+tls" : "",
         host,
-        server.port(),
-        rest == null ? "off" : host + ":" + rest.port(),
-        metrics == null ? "off" : host + ":" + metrics.port(),
+        inferd.grpcPort(),
+        inferd.httpPort() < 0 ? "off" : host + ":" + inferd.httpPort(),
+        inferd.metricsPort() < 0 ? "off" : host + ":" + inferd.metricsPort(),
         String.join(",", registry.generatorNames()),
         registry.embedderNames().isEmpty() ? "off" : String.join(",", registry.embedderNames()),
-        keys.enabled() ? "on(" + keys.size() + " keys)" : "OFF");
+        config.keys().enabled() ? "on(" + config.keys().size() + " keys)" : "OFF");
     out.flush();
-    server.awaitTermination();
+    inferd.awaitTermination();
     return 0;
+  }
+
+  /** The options as one configuration; fails with the message serve prints on a bad option. */
+  InferdConfig config() {
+    List<ModelSpec> specs = modelSpecs();
+    if (fastModel != null
+        && !fastModel.isBlank()
+        && specs.stream().noneMatch(m -> m.name().equals(fastModel))) {
+      throw new IllegalArgumentException("--fast-model " + fastModel + " is not one of the --model names");
+    }
+    Engines engines = Engines.installed();
+    List<ModelSpec> embedders = new ArrayList<>();
+    for (String embedder : embeddingModels) {
+      if (!embedder.isBlank()) {
+        ModelSpec model = ModelSpec.parse("--embedding-model", embedder.strip());
+        engines.checkEmbedder("--embedding-model", model);
+        embedders.add(model);
+      }
+    }
+    return InferdConfig.builder()
+        .host(host)
+        .ports(port, httpPort, metricsPort)
+        .generators(specs)
+        .embedders(embedders)
+        .miniLm(embeddings)
+        .defaultModel(defaultModel)
+        .threads(threads)
+        .parallel(parallel)
+        .queue(queue)
+        .contextTokens(context)
+        .upstreamApiKey(upstreamApiKey)
+        .limits(
+            new CoreLimits(defaultMaxTokens, maxTokensLimit, maxEmbedTexts, 0.7f, maxPromptTokens))
+        .fastMode(
+            fastModeBelowMillis <= 0
+                ? FastMode.off()
+                : new FastMode(Duration.ofMillis(fastModeBelowMillis), fastMaxTokens, fastModel))
+        .keys(ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS")))
+        .rateLimit(rateLimit, rateBurst)
+        .streamIdleTimeout(Duration.ofSeconds(streamIdleTimeoutSeconds))
+        .compressResponses(compressResponses)
+        .transport(transport.settings())
+        .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+        .build();
   }
 
   /** Netty's epoll transport reports a taken port as a native IOException, not a BindException. */
@@ -417,50 +362,14 @@ final class ServeCommand implements Callable<Integer> {
                               + DefaultModels.searchPath(home)
                               + ")")));
     }
+    Engines engines = Engines.installed();
     for (ModelSpec model : specs) {
+      engines.check("--model", model);
       if (!model.isRemote() && !Files.isRegularFile(model.path())) {
         throw new IllegalArgumentException(
             "model file not found: " + model.path().toAbsolutePath() + " (--model " + model + ")");
       }
     }
     return specs;
-  }
-
-  private ModelRegistry loadModels(List<ModelSpec> specs) {
-    int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    var options = new LlamaOptions(cores, parallel, context);
-    ModelRegistry.Builder registry = ModelRegistry.builder().defaultGenerator(defaultModel);
-    for (ModelSpec model : specs) {
-      registry.generator(
-          model.name(),
-          model.isGrpcUpstream()
-              ? GrpcUpstreamGenerator.connect(
-                  model.upstreamTarget(), model.upstreamModel(), upstreamApiKey, parallel)
-              : model.isOpenAiUpstream()
-                  ? OpenAiUpstreamGenerator.connect(
-                      model.upstreamUrls(),
-                      model.upstreamModel(),
-                      upstreamApiKey,
-                      parallel,
-                      UpstreamPool.Settings.defaults())
-                  : LlamaGenerator.load(model.path(), options));
-    }
-    if (embeddings) {
-      registry.embedder(MiniLmEmbedder.DEFAULT_NAME, MiniLmEmbedder.load());
-    }
-    for (String spec : embeddingModels) {
-      if (spec.isBlank()) {
-        continue;
-      }
-      ModelSpec model = ModelSpec.parseEmbedding(spec.strip());
-      registry.embedder(
-          model.name(),
-          OpenAiUpstreamEmbedder.connect(
-              model.upstreamUrls(),
-              model.upstreamModel(),
-              upstreamApiKey,
-              UpstreamPool.Settings.defaults()));
-    }
-    return registry.build();
   }
 }

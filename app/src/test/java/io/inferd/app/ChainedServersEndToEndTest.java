@@ -27,7 +27,7 @@ class ChainedServersEndToEndTest {
     b = RunningServer.start(modelOnB, 2, 2);
     a =
         RunningServer.start(
-            GrpcUpstreamGenerator.connect("127.0.0.1:" + b.server.port(), "tiny", null, 2), 2, 2);
+            GrpcUpstreamGenerator.connect("127.0.0.1:" + b.server.grpcPort(), "tiny", null, 2), 2, 2);
   }
 
   @AfterEach

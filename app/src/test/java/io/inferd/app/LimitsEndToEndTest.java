@@ -15,7 +15,6 @@ import io.inferd.api.v1.InferenceServiceGrpc.InferenceServiceBlockingStub;
 import io.inferd.api.v1.Message;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
-import io.inferd.server.core.RateLimiter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,12 +33,14 @@ class LimitsEndToEndTest {
   void start() throws Exception {
     running =
         RunningServer.start(
-            ObservedGenerator.open(TestModels.tiny()),
-            2,
-            4,
-            ApiKeyStore.of(null, "a=sk-a,b=sk-b"),
-            new RateLimiter(0.5, 3),
-            new CoreLimits(16, 64, 3, 0.7f, 100));
+            RunningServer.testConfig()
+                .parallel(2)
+                .queue(4)
+                .keys(ApiKeyStore.of(null, "a=sk-a,b=sk-b"))
+                .rateLimit(0.5, 3)
+                .limits(new CoreLimits(16, 64, 3, 0.7f, 100))
+                .build(),
+            RunningServer.withEmbedder(ObservedGenerator.open(TestModels.tiny())));
   }
 
   @AfterEach

@@ -12,12 +12,9 @@ import io.inferd.api.v1.Message;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.Generation;
-import io.inferd.server.auth.ApiKeyStore;
-import io.inferd.server.rest.RestGateway;
 import io.inferd.engine.remote.OpenAiUpstreamGenerator;
 import io.inferd.engine.remote.UpstreamPool;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,16 +29,14 @@ import org.junit.jupiter.api.Test;
 class OpenAiUpstreamEndToEndTest {
   private ObservedGenerator modelOnB;
   private RunningServer b;
-  private RestGateway restOnB;
   private RunningServer a;
 
   private void startChain(ObservedGenerator generator) throws Exception {
     modelOnB = generator;
     b = RunningServer.start(modelOnB, 2, 2);
-    restOnB = new RestGateway(b.core, ApiKeyStore.disabled(), b.telemetry).start("127.0.0.1", 0);
     var upstream =
         OpenAiUpstreamGenerator.connect(
-            List.of(URI.create("http://127.0.0.1:" + restOnB.port() + "/v1")),
+            List.of(URI.create("http://127.0.0.1:" + b.server.httpPort() + "/v1")),
             "tiny",
             null,
             2,
@@ -56,9 +51,6 @@ class OpenAiUpstreamEndToEndTest {
     }
     if (a != null) {
       a.close();
-    }
-    if (restOnB != null) {
-      restOnB.stop(Duration.ofSeconds(1));
     }
     if (b != null) {
       b.close();

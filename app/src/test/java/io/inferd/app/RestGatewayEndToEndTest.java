@@ -7,17 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
-import io.inferd.engine.ModelRegistry;
 import io.inferd.engine.Prompt;
-import io.inferd.engine.Scheduler;
 import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
 import io.inferd.engine.Turn;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.rest.RestGateway;
-import io.inferd.server.telemetry.AccessLog;
-import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.Telemetry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,10 +22,10 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -575,27 +571,25 @@ class RestGatewayEndToEndTest {
    * it.
    */
   static final class RunningGateway implements AutoCloseable {
+    final Inferd inferd;
     final InferenceCore core;
     final Telemetry telemetry;
     final RestGateway gateway;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private RunningGateway(InferenceCore core, ApiKeyStore keys) throws IOException {
-      this.core = core;
-      this.telemetry = new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler()));
-      this.gateway = new RestGateway(core, keys, telemetry).start("127.0.0.1", 0);
+    private RunningGateway(Inferd inferd) {
+      this.inferd = inferd;
+      this.core = inferd.core();
+      this.telemetry = inferd.telemetry();
+      this.gateway = inferd.rest();
     }
 
     static RunningGateway start(TextGenerator generator, int slots, int queue, ApiKeyStore keys)
         throws IOException {
-      ModelRegistry registry =
-          ModelRegistry.builder()
-              .generator("tiny", generator)
-              .embedder("all-minilm-l6-v2", TestModels.embedder())
-              .build();
       return new RunningGateway(
-          new InferenceCore(registry, new Scheduler(slots, queue, 500), RunningServer.TEST_LIMITS),
-          keys);
+          Inferd.start(
+              RunningServer.testConfig().parallel(slots).queue(queue).keys(keys).build(),
+              RunningServer.withEmbedder(generator)));
     }
 
     URI uri(String path) {
@@ -663,8 +657,7 @@ class RestGatewayEndToEndTest {
     @Override
     public void close() {
       http.close();
-      gateway.stop(Duration.ofSeconds(1));
-      core.close();
+      inferd.stop(Duration.ofSeconds(1));
     }
   }
 }

@@ -41,7 +41,7 @@ class SlowClientEndToEndTest {
     running = RunningServer.withStreamIdleTimeout(generator, Duration.ofSeconds(1));
     // A small fixed window (no BDP auto-tuning), and the client takes one message only.
     channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", running.server.port())
+        NettyChannelBuilder.forAddress("127.0.0.1", running.server.grpcPort())
             .usePlaintext()
             .flowControlWindow(16 * 1024)
             .build();

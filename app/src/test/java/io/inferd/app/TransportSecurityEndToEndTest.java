@@ -1,6 +1,5 @@
 package io.inferd.app;
 
-import io.inferd.server.InferdServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,9 +14,6 @@ import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.Message;
 import io.inferd.engine.ModelRegistry;
-import io.inferd.engine.Scheduler;
-import io.inferd.server.core.InferenceCore;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS and mutual TLS from PEM files, and the message-size limit, as `inferd serve` configures them. */
 class TransportSecurityEndToEndTest {
   @TempDir Path dir;
-  private InferdServer server;
+  private Inferd server;
   private ManagedChannel channel;
 
   @AfterEach
@@ -43,8 +39,10 @@ class TransportSecurityEndToEndTest {
 
   private void start(GrpcTransportOptions transport) throws Exception {
     var registry = ModelRegistry.builder().generator("tiny", TestModels.tiny()).build();
-    var core = new InferenceCore(registry, new Scheduler(1, 1, 100), RunningServer.TEST_LIMITS);
-    server = new InferdServer(transport.builder(new InetSocketAddress("127.0.0.1", 0)), core).start();
+    server =
+        Inferd.start(
+            RunningServer.testConfig().parallel(1).queue(1).transport(transport.settings()).build(),
+            registry);
   }
 
   private static GrpcTransportOptions defaults() {
@@ -61,7 +59,7 @@ class TransportSecurityEndToEndTest {
   }
 
   private String complete(ChannelCredentials credentials) {
-    channel = NettyChannelBuilder.forAddress("localhost", server.port(), credentials).build();
+    channel = NettyChannelBuilder.forAddress("localhost", server.grpcPort(), credentials).build();
     return InferenceServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(10, TimeUnit.SECONDS)
         .complete(
@@ -119,7 +117,7 @@ class TransportSecurityEndToEndTest {
     start(options);
     assertThatThrownBy(
             () -> {
-              channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+              channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
               InferenceServiceGrpc.newBlockingStub(channel)
                   .withDeadlineAfter(10, TimeUnit.SECONDS)
                   .complete(

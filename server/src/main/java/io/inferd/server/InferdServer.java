@@ -76,7 +76,6 @@ public final class InferdServer {
         }
       };
 
-  private final InferenceCore core;
   private volatile boolean started;
 
   /** No API keys, no rate limit, its own telemetry: for tests and local use. */
@@ -85,7 +84,7 @@ public final class InferdServer {
   }
 
   public InferdServer(ServerBuilder<?> builder, InferenceCore core, Settings settings) {
-    this.core = requireNonNull(core, "core");
+    requireNonNull(core, "core");
     var service = new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout());
     // Reads outermost first: every call is recorded, rejected ones included; only the inference
     // service needs a key, so health checks and reflection stay open.
@@ -149,7 +148,7 @@ public final class InferdServer {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
-    core.close();
+    // The core is the caller's: REST serves it too, and a component closes only what it created.
   }
 
   public void awaitTermination() throws InterruptedException {

@@ -14,6 +14,7 @@ import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.Prompt;
 import io.inferd.engine.Sampling;
 import io.inferd.engine.Turn;
+import io.inferd.engine.Engines;
 import io.inferd.engine.ModelSpec;
 import java.net.URI;
 import java.util.List;
@@ -214,23 +215,26 @@ class OpenAiUpstreamGeneratorTest {
 
   @Test
   void modelSpec_readsOpenAiUpstreamsWithSeveralUrls() {
+    var engines = Engines.installed();
     ModelSpec spec = ModelSpec.parse("remote=openai+http://h1:8080/v1|http://h2:8080/v1/#llama-3");
-    assertThat(spec.isOpenAiUpstream()).isTrue();
+    assertThat(spec.scheme()).isEqualTo("openai+http");
     assertThat(spec.isRemote()).isTrue();
-    assertThat(spec.upstreamUrls())
+    assertThat(OpenAiEngineProvider.urls("--model", spec))
         .containsExactly(URI.create("http://h1:8080/v1"), URI.create("http://h2:8080/v1/"));
-    assertThat(spec.upstreamModel()).isEqualTo("llama-3");
-    assertThat(ModelSpec.parse("r=openai+https://api.example.com/v1").upstreamModel()).isEmpty();
-    assertThat(ModelSpec.parseEmbedding("e=openai+http://h1/v1#bge").upstreamUrls()).hasSize(1);
+    assertThat(spec.remoteModel()).isEqualTo("llama-3");
+    assertThat(ModelSpec.parse("r=openai+https://api.example.com/v1").remoteModel()).isEmpty();
+    engines.checkEmbedder("--embedding-model", ModelSpec.parse("--embedding-model", "e=openai+http://h1/v1#bge"));
 
     assertThatThrownBy(() -> ModelSpec.parse("openai+http://h1:8080/v1"))
         .hasMessageContaining("a remote model needs a name");
-    assertThatThrownBy(() -> ModelSpec.parse("r=openai+ftp://h1/v1"))
-        .hasMessageContaining("is not an http(s) base URL");
-    assertThatThrownBy(() -> ModelSpec.parse("r=openai+http://h1:8080/v1|#m"))
+    assertThatThrownBy(() -> engines.check("--model", ModelSpec.parse("r=openai+ftp://h1/v1")))
+        .hasMessageContaining("no engine for 'openai+ftp://'");
+    assertThatThrownBy(() -> engines.check("--model", ModelSpec.parse("r=openai+http://h1:8080/v1|#m")))
         .hasMessageContaining("--model r=");
-    assertThatThrownBy(() -> ModelSpec.parseEmbedding("e=grpc://h1:1#m"))
-        .hasMessageContaining("--embedding-model");
+    assertThatThrownBy(
+            () -> engines.checkEmbedder("--embedding-model", ModelSpec.parse("--embedding-model", "e=grpc://h1:1#m")))
+        .hasMessageContaining("--embedding-model")
+        .hasMessageContaining("serve no embeddings");
   }
 
   @Test

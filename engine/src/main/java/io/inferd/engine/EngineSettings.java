@@ -1,0 +1,15 @@
+package io.inferd.engine;
+
+/**
+ * What every engine is opened with: CPU threads and parallel generations of a local model, its
+ * context size (0: the model's own), and the API key sent to remote ones (null: none).
+ */
+public record EngineSettings(int threads, int parallel, int contextTokens, String remoteApiKey) {
+  public EngineSettings {
+    if (threads < 1 || parallel < 1 || contextTokens < 0) {
+      throw new IllegalArgumentException(
+          "threads " + threads + ", parallel " + parallel + ", context " + contextTokens
+              + " (expected: threads >= 1, parallel >= 1, context >= 0)");
+    }
+  }
+}
