@@ -146,7 +146,7 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
         return new Generation(text.toString(), 0, tokens, FinishReason.CANCELLED);
       }
       log(requestId, start, e.getStatus().getCode().name(), "error", tokens);
-      throw e;
+      throw UpstreamFailures.fromGrpc(target, e);
     } catch (Exception e) {
       throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
     } finally {

@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.inferd.engine.Embedder;
+import io.inferd.engine.InferenceException;
+import io.inferd.engine.InferenceException.Kind;
 import io.inferd.engine.remote.UpstreamPool.Endpoint;
 import io.inferd.engine.remote.UpstreamPool.Lease;
 import java.io.IOException;
@@ -87,8 +87,8 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
     byte[] body = requestBody(texts);
     String requestId = RequestIds.current().orElseGet(RequestIds::newId);
     List<Endpoint> tried = new ArrayList<>();
-    StatusRuntimeException lastFailure =
-        Status.UNAVAILABLE.withDescription("no upstream to ask").asRuntimeException();
+    InferenceException lastFailure =
+        UpstreamFailures.failure(Kind.UNAVAILABLE, "upstream_unavailable", "no upstream to ask");
     while (true) {
       Optional<Lease> next = pool.acquire(tried);
       if (next.isEmpty()) {
@@ -111,14 +111,14 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
           continue;
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+          throw UpstreamFailures.failure(Kind.CANCELLED, null, "interrupted");
         }
         int status = response.statusCode();
         if (status != 200) {
           if (UpstreamFailures.ejects(status)) {
             lease.failed("POST " + url + ": HTTP " + status);
           }
-          StatusRuntimeException failure =
+          InferenceException failure =
               logged(
                   url,
                   requestId,
@@ -216,19 +216,15 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
     return vector;
   }
 
-  private static StatusRuntimeException malformed(URI url, String expected) {
-    return Status.INTERNAL
-        .withDescription(
-            "upstream "
-                + url
-                + " sent an unexpected embeddings answer (expected: "
-                + expected
-                + ")")
-        .asRuntimeException();
+  private static InferenceException malformed(URI url, String expected) {
+    return UpstreamFailures.failure(
+        Kind.UPSTREAM_FAILED,
+        "upstream_error",
+        "upstream " + url + " sent an unexpected embeddings answer (expected: " + expected + ")");
   }
 
-  private StatusRuntimeException logged(
-      URI url, String requestId, long startNanos, int status, StatusRuntimeException failure) {
+  private InferenceException logged(
+      URI url, String requestId, long startNanos, int status, InferenceException failure) {
     if (log.isInfoEnabled()) {
       log.info(
           String.format(
@@ -239,7 +235,7 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
               status == 0 ? "-" : Integer.toString(status),
               failure == null ? "ok" : "error",
               (System.nanoTime() - startNanos) / 1e6,
-              failure == null ? "" : " error=\"" + failure.getStatus().getDescription() + "\""));
+              failure == null ? "" : " error=\"" + failure.getMessage() + "\""));
     }
     return failure;
   }

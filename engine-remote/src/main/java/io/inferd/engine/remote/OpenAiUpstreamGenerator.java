@@ -6,11 +6,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.InferenceException;
+import io.inferd.engine.InferenceException.Kind;
 import io.inferd.engine.Prompt;
 import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
@@ -151,8 +151,8 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
     String requestId = RequestIds.take(request.prompt());
     byte[] body = requestBody(request);
     List<Endpoint> tried = new ArrayList<>();
-    StatusRuntimeException lastFailure =
-        Status.UNAVAILABLE.withDescription("no upstream to ask").asRuntimeException();
+    InferenceException lastFailure =
+        UpstreamFailures.failure(Kind.UNAVAILABLE, "upstream_unavailable", "no upstream to ask");
     while (true) {
       Optional<Lease> next = pool.acquire(tried);
       if (next.isEmpty()) {
@@ -212,9 +212,9 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
 
   /** The first server turned the request away before doing any work; the next one may take it. */
   private static final class RetryElsewhere extends Exception {
-    final StatusRuntimeException failure;
+    final InferenceException failure;
 
-    RetryElsewhere(StatusRuntimeException failure) {
+    RetryElsewhere(InferenceException failure) {
       super(null, null, false, false);
       this.failure = failure;
     }
@@ -295,7 +295,7 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
         if (UpstreamFailures.isTimeout(e)) {
           throw logged("deadline", UpstreamFailures.deadline(url));
         }
-        StatusRuntimeException failure = UpstreamFailures.unreachable(url, e);
+        InferenceException failure = UpstreamFailures.unreachable(url, e);
         if (UpstreamFailures.isTransportFailure(e)) {
           lease.failed("POST " + url + ": " + UpstreamFailures.describe(e));
           log("unreachable", failure);
@@ -309,7 +309,7 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
     private RuntimeException rejected(SseBody sse) throws InterruptedException, RetryElsewhere {
       byte[] error = sse.readAll(MAX_ERROR_BODY, TimeUnit.SECONDS.toNanos(2));
       sse.cancel();
-      StatusRuntimeException failure = UpstreamFailures.status(url, httpStatus, error);
+      InferenceException failure = UpstreamFailures.status(url, httpStatus, error);
       if (UpstreamFailures.ejects(httpStatus)) {
         lease.failed("POST " + url + ": HTTP " + httpStatus);
       }
@@ -347,10 +347,10 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
             lease.failed("POST " + url + ": stream ended after " + chunks + " chunks");
             throw logged(
                 "broken",
-                Status.UNAVAILABLE
-                    .withDescription(
-                        "upstream " + url + " ended the stream early, after " + chunks + " tokens")
-                    .asRuntimeException());
+                UpstreamFailures.failure(
+                    Kind.UNAVAILABLE,
+                    "upstream_unavailable",
+                    "upstream " + url + " ended the stream early, after " + chunks + " tokens"));
           }
           case SseBody.Failed failed -> {
             if (done) {
@@ -387,13 +387,10 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
       } catch (JsonProcessingException e) {
         throw logged(
             "error",
-            Status.INTERNAL
-                .withDescription(
-                    "upstream "
-                        + url
-                        + " sent an event that is not JSON: "
-                        + e.getOriginalMessage())
-                .asRuntimeException());
+            UpstreamFailures.failure(
+                Kind.UPSTREAM_FAILED,
+                "upstream_error",
+                "upstream " + url + " sent an event that is not JSON: " + e.getOriginalMessage()));
       }
       JsonNode error = chunk.get("error");
       if (error != null && error.isObject()) {
@@ -433,12 +430,12 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
           reason);
     }
 
-    private StatusRuntimeException logged(String outcome, StatusRuntimeException failure) {
+    private InferenceException logged(String outcome, InferenceException failure) {
       log(outcome, failure);
       return failure;
     }
 
-    private void log(String outcome, StatusRuntimeException failure) {
+    private void log(String outcome, InferenceException failure) {
       if (!log.isInfoEnabled()) {
         return;
       }
@@ -452,7 +449,7 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
               outcome,
               (System.nanoTime() - startNanos) / 1e6,
               chunks,
-              failure == null ? "" : " error=\"" + failure.getStatus().getDescription() + "\""));
+              failure == null ? "" : " error=\"" + failure.getMessage() + "\""));
     }
   }
 }

@@ -2,30 +2,40 @@ package io.inferd.engine.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.inferd.engine.InferenceException;
+import io.inferd.engine.InferenceException.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
-/** How the HTTP upstreams' failures become gRPC statuses (which the server maps on to clients). */
+/**
+ * How remote engines' failures become {@link InferenceException}s, classified once here: an HTTP
+ * status or error event of an OpenAI upstream, a gRPC status of an ai.inference.v1 upstream, or a
+ * connection that failed. The server's mappers render them like any engine failure.
+ */
 final class UpstreamFailures {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_MESSAGE_CHARS = 500;
 
   private UpstreamFailures() {}
 
+  /** A busy upstream gives no hint of its own that reaches here; a second is a polite wait. */
+  private static final long BUSY_RETRY_MILLIS = 1000;
+
+  private static final Metadata.Key<String> RETRY_PUSHBACK =
+      Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+
   static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
+    return InferenceException.unwrap(error);
+  }
+
+  static InferenceException failure(Kind kind, String code, String message) {
+    return new InferenceException(kind, code, message, -1, null);
   }
 
   /** A short reason for logs and messages, e.g. {@code ConnectException: Connection refused}. */
@@ -63,58 +73,88 @@ final class UpstreamFailures {
     return httpStatus >= 500;
   }
 
-  /** The upstream's answer as the status this server's caller gets. */
-  static StatusRuntimeException status(URI url, int httpStatus, byte[] body) {
-    Status status =
-        switch (httpStatus) {
-          case 400, 422 -> Status.INVALID_ARGUMENT;
-          case 401 -> Status.UNAUTHENTICATED;
-          case 403 -> Status.PERMISSION_DENIED;
-          case 404 -> Status.NOT_FOUND;
-          case 408, 504 -> Status.DEADLINE_EXCEEDED;
-          case 413, 429 -> Status.RESOURCE_EXHAUSTED;
-          case 501 -> Status.UNIMPLEMENTED;
-          default -> httpStatus >= 500 ? Status.UNAVAILABLE : Status.INTERNAL;
-        };
+  /** An OpenAI upstream's HTTP error answer. */
+  static InferenceException status(URI url, int httpStatus, byte[] body) {
     String hint = httpStatus == 401 || httpStatus == 403 ? " (check --upstream-api-key)" : "";
-    return status
-        .withDescription(
-            "upstream " + url + " answered " + httpStatus + hint + ": " + message(body))
-        .asRuntimeException();
+    String message = "upstream " + url + " answered " + httpStatus + hint + ": " + message(body);
+    return switch (httpStatus) {
+      case 400, 422 -> failure(Kind.INVALID_ARGUMENT, null, message);
+      case 401, 403 -> failure(Kind.UPSTREAM_REFUSED, "upstream_auth", message);
+      case 404 -> failure(Kind.NOT_FOUND, "model_not_found", message);
+      case 408, 504 -> failure(Kind.DEADLINE_EXCEEDED, "upstream_timeout", message);
+      case 413, 429 -> busy(message);
+      case 501 -> failure(Kind.UNIMPLEMENTED, null, message);
+      default ->
+          httpStatus >= 500
+              ? failure(Kind.UNAVAILABLE, "upstream_unavailable", message)
+              : failure(Kind.UPSTREAM_FAILED, "upstream_error", message);
+    };
   }
 
-  /** An {@code {"error": {...}}} event inside a stream. */
-  static StatusRuntimeException streamError(URI url, JsonNode error) {
+  /** An {@code {"error": {...}}} event inside an OpenAI stream. */
+  static InferenceException streamError(URI url, JsonNode error) {
     String type = error.path("type").asText("");
     String code = error.path("code").asText("");
-    Status status =
-        switch (type) {
-          case "invalid_request_error" -> Status.INVALID_ARGUMENT;
-          case "rate_limit_error" -> Status.RESOURCE_EXHAUSTED;
-          case "authentication_error" -> Status.UNAUTHENTICATED;
-          case "not_found_error" -> Status.NOT_FOUND;
-          default -> "shutting_down".equals(code) ? Status.UNAVAILABLE : Status.INTERNAL;
-        };
-    return status
-        .withDescription(
-            "upstream "
-                + url
-                + " failed mid-stream: "
-                + truncate(error.path("message").asText(type)))
-        .asRuntimeException();
+    String message =
+        "upstream " + url + " failed mid-stream: " + truncate(error.path("message").asText(type));
+    return switch (type) {
+      case "invalid_request_error" -> failure(Kind.INVALID_ARGUMENT, null, message);
+      case "rate_limit_error" -> busy(message);
+      case "authentication_error" -> failure(Kind.UPSTREAM_REFUSED, "upstream_auth", message);
+      case "not_found_error" -> failure(Kind.NOT_FOUND, "model_not_found", message);
+      default ->
+          "shutting_down".equals(code)
+              ? failure(Kind.UNAVAILABLE, "upstream_unavailable", message)
+              : failure(Kind.UPSTREAM_FAILED, "upstream_error", message);
+    };
   }
 
-  static StatusRuntimeException unreachable(URI url, Throwable error) {
-    return Status.UNAVAILABLE
-        .withDescription("upstream " + url + " unreachable: " + describe(error))
-        .withCause(unwrap(error))
-        .asRuntimeException();
+  /** A status from an ai.inference.v1 upstream, with its description and retry pushback. */
+  static InferenceException fromGrpc(String target, StatusRuntimeException e) {
+    Status status = e.getStatus();
+    String message =
+        status.getDescription() == null
+            ? "upstream grpc://" + target + ": " + status.getCode()
+            : status.getDescription();
+    return switch (status.getCode()) {
+      case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE ->
+          failure(Kind.INVALID_ARGUMENT, null, message);
+      case UNAUTHENTICATED, PERMISSION_DENIED ->
+          failure(Kind.UPSTREAM_REFUSED, "upstream_auth", message + " (check --upstream-api-key)");
+      case NOT_FOUND -> failure(Kind.NOT_FOUND, "model_not_found", message);
+      case RESOURCE_EXHAUSTED -> {
+        Metadata trailers = Status.trailersFromThrowable(e);
+        String pushback = trailers == null ? null : trailers.get(RETRY_PUSHBACK);
+        long retry = pushback == null ? BUSY_RETRY_MILLIS : Long.parseLong(pushback);
+        yield new InferenceException(Kind.RESOURCE_EXHAUSTED, "upstream_busy", message, retry, e);
+      }
+      case UNAVAILABLE -> failure(Kind.UNAVAILABLE, "upstream_unavailable", message);
+      case DEADLINE_EXCEEDED -> failure(Kind.DEADLINE_EXCEEDED, "upstream_timeout", message);
+      case CANCELLED -> failure(Kind.CANCELLED, null, message);
+      case UNIMPLEMENTED -> failure(Kind.UNIMPLEMENTED, null, message);
+      default ->
+          new InferenceException(
+              Kind.UPSTREAM_FAILED, "upstream_error", "upstream error: " + message, -1, e);
+    };
   }
 
-  static StatusRuntimeException deadline(URI url) {
-    return Status.DEADLINE_EXCEEDED
-        .withDescription("deadline exceeded waiting for upstream " + url)
-        .asRuntimeException();
+  private static InferenceException busy(String message) {
+    return new InferenceException(
+        Kind.RESOURCE_EXHAUSTED, "upstream_busy", message, BUSY_RETRY_MILLIS, null);
+  }
+
+  static InferenceException unreachable(URI url, Throwable error) {
+    return new InferenceException(
+        Kind.UNAVAILABLE,
+        "upstream_unavailable",
+        "upstream " + url + " unreachable: " + describe(error),
+        -1,
+        unwrap(error));
+  }
+
+  static InferenceException deadline(URI url) {
+    return failure(
+        Kind.DEADLINE_EXCEEDED, "upstream_timeout", "deadline exceeded waiting for upstream " + url);
   }
 
   /** The OpenAI-style {@code error.message}, or the start of the body as text. */

@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Context;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.inferd.engine.Embedder;
+import io.inferd.engine.Engines;
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.InferenceException;
+import io.inferd.engine.InferenceException.Kind;
+import io.inferd.engine.ModelSpec;
 import io.inferd.engine.Prompt;
 import io.inferd.engine.Sampling;
 import io.inferd.engine.Turn;
-import io.inferd.engine.Engines;
-import io.inferd.engine.ModelSpec;
 import java.net.URI;
 import java.util.List;
 import java.util.OptionalInt;
@@ -136,8 +136,8 @@ class OpenAiUpstreamGeneratorTest {
 
     assertThatThrownBy(() -> generator.generate(request(deadline), t -> true))
         .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+            InferenceException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.DEADLINE_EXCEEDED));
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(tookMillis).isBetween(250L, 5000L);
     assertThat(generator.pool().endpoints().get(0).ejected())
@@ -154,8 +154,8 @@ class OpenAiUpstreamGeneratorTest {
 
     assertThatThrownBy(() -> generator.generate(request(deadline), tokens::add))
         .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+            InferenceException.class,
+            e -> assertThat(e.kind()).isEqualTo(Kind.DEADLINE_EXCEEDED));
 
     assertThat(tokens).isNotEmpty();
     assertThat(server.clientLeft.await(5, TimeUnit.SECONDS)).isTrue();
@@ -168,10 +168,10 @@ class OpenAiUpstreamGeneratorTest {
 
     assertThatThrownBy(() -> generator.generate(request(OptionalLong.empty()), t -> true))
         .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
+            InferenceException.class,
             e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-              assertThat(e.getStatus().getDescription())
+              assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT);
+              assertThat(e.getMessage())
                   .contains("answered 400", "max_tokens: -1 (expected: >= 0)");
             });
     assertThat(generator.pool().endpoints().get(0).ejected())
@@ -186,10 +186,10 @@ class OpenAiUpstreamGeneratorTest {
 
     assertThatThrownBy(() -> generator.generate(request(OptionalLong.empty()), t -> true))
         .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
+            InferenceException.class,
             e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-              assertThat(e.getStatus().getDescription()).contains("server busy");
+              assertThat(e.kind()).isEqualTo(Kind.RESOURCE_EXHAUSTED);
+              assertThat(e.getMessage()).contains("server busy");
             });
   }
 

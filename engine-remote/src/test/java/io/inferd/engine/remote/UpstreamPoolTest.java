@@ -3,10 +3,10 @@ package io.inferd.engine.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.InferenceException;
+import io.inferd.engine.InferenceException.Kind;
 import io.inferd.engine.Sampling;
 import io.inferd.engine.Turn;
 import io.inferd.engine.remote.UpstreamPool.Endpoint;
@@ -143,19 +143,19 @@ class UpstreamPoolTest {
     UpstreamPool pool = pool(failing.baseUrl(), healthy.baseUrl());
     OpenAiUpstreamGenerator generator = generator(pool);
 
-    List<Status.Code> outcomes = new ArrayList<>();
+    List<Kind> outcomes = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       try {
         generate(generator);
-        outcomes.add(Status.Code.OK);
-      } catch (StatusRuntimeException e) {
-        outcomes.add(e.getStatus().getCode());
-        assertThat(e.getStatus().getDescription()).contains("answered 500", "engine exploded");
+        outcomes.add(null);
+      } catch (InferenceException e) {
+        outcomes.add(e.kind());
+        assertThat(e.getMessage()).contains("answered 500", "engine exploded");
       }
     }
 
     assertThat(failing.chatCalls.get()).as("requests to the failing server").isEqualTo(1);
-    assertThat(outcomes.stream().filter(c -> c == Status.Code.UNAVAILABLE)).hasSize(1);
+    assertThat(outcomes.stream().filter(c -> c == Kind.UNAVAILABLE)).hasSize(1);
     assertThat(healthy.chatCalls.get()).isEqualTo(9);
     assertThat(pool.endpoints().get(0).ejected()).isTrue();
   }
@@ -211,7 +211,7 @@ class UpstreamPoolTest {
     only.modelsStatus = 500;
     UpstreamPool pool = pool(only.baseUrl());
     OpenAiUpstreamGenerator generator = generator(pool);
-    assertThatThrownBy(() -> generate(generator)).isInstanceOf(StatusRuntimeException.class);
+    assertThatThrownBy(() -> generate(generator)).isInstanceOf(InferenceException.class);
     assertThat(pool.endpoints().get(0).ejected()).isTrue();
 
     only.chat = FakeOpenAiServer.Chat.STREAM; // recovered before any probe said so
@@ -226,10 +226,10 @@ class UpstreamPoolTest {
     UpstreamPool pool = pool(down);
     assertThatThrownBy(() -> generate(generator(pool)))
         .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
+            InferenceException.class,
             e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-              assertThat(e.getStatus().getDescription()).contains(down.toString(), "unreachable");
+              assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+              assertThat(e.getMessage()).contains(down.toString(), "unreachable");
             });
   }
 
