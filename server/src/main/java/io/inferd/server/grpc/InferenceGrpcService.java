@@ -19,6 +19,7 @@ import io.inferd.engine.Generation;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
+import io.inferd.server.core.StreamOutlet;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.CallStats;
@@ -97,40 +98,51 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
     var call = (ServerCallStreamObserver<StreamChunk>) out;
-    var gate = new ReadyGate(streamIdleTimeout);
-    var idle = new boolean[] {false}; // set by the engine thread, read after it finished
+    var outlet =
+        new StreamOutlet<StreamChunk>(
+            new StreamOutlet.Transport<>() {
+              @Override
+              public boolean ready() {
+                return call.isReady();
+              }
+
+              @Override
+              public boolean gone() {
+                return call.isCancelled();
+              }
+
+              @Override
+              public boolean write(StreamChunk chunk) {
+                call.onNext(chunk);
+                return true;
+              }
+            },
+            streamIdleTimeout);
     var work = new AtomicReference<CompletableFuture<Generation>>();
-    call.setOnReadyHandler(gate::open); // transport drained: the writer may continue
+    call.setOnReadyHandler(outlet::wake); // transport drained: the writer may continue
     call.setOnCancelHandler(
         () -> { // client cancel or deadline; also keeps onNext from throwing
-          gate.open();
+          outlet.wake();
           cancel(work.get());
         });
     CallStats stats = TelemetryInterceptor.current();
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
-      var firstChunk = new boolean[] {true}; // touched by the single engine thread only
       work.set(
           core.generate(
               plan,
               token -> {
                 stats.firstToken(System.nanoTime());
-                ReadyGate.Outcome outcome = gate.awaitReady(call);
-                if (outcome != ReadyGate.Outcome.WRITE) {
-                  idle[0] = outcome == ReadyGate.Outcome.IDLE_TIMEOUT;
-                  return false; // false stops decoding
-                }
-                call.onNext(ProtoMapping.delta(id, plan.model(), token, firstChunk[0]));
-                firstChunk[0] = false;
-                return true;
+                var chunk = ProtoMapping.delta(id, plan.model(), token, outlet.written() == 0);
+                return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
               }));
       answerWhenDone(
           call,
           work.get(),
           generation -> {
             stats.addUsage(generation.promptTokens(), generation.completionTokens());
-            if (idle[0]) {
+            if (outlet.idleTimedOut()) {
               stats.note("stream-idle-timeout");
               call.onError(
                   Status.DEADLINE_EXCEEDED
@@ -141,7 +153,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                       .asRuntimeException());
               return;
             }
-            call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
+            call.onNext(ProtoMapping.last(id, plan.model(), generation, outlet.written() == 0));
             call.onCompleted();
           });
     } catch (RuntimeException e) {
