@@ -16,12 +16,9 @@ import io.inferd.api.v1.StreamChunk;
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
-import io.inferd.engine.Prompt;
-import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
 import io.inferd.engine.Turn;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@code x-api-key} when a key is configured ({@code --upstream-api-key}), and is logged once on
  * {@code inferd.upstream}.
  */
-public final class GrpcUpstreamGenerator implements TextGenerator {
+public final class GrpcUpstreamGenerator implements RemoteGenerator {
   private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
   private static final Metadata.Key<String> API_KEY =
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
@@ -73,18 +70,8 @@ public final class GrpcUpstreamGenerator implements TextGenerator {
   }
 
   @Override
-  public int contextLength() {
-    return RemotePrompts.UNCHECKED_CONTEXT;
-  }
-
-  @Override
   public int parallelism() {
     return parallelism;
-  }
-
-  @Override
-  public Prompt render(List<Turn> conversation) {
-    return RemotePrompts.of(conversation);
   }
 
   @Override

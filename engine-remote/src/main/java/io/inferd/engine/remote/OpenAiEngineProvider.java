@@ -32,12 +32,7 @@ public final class OpenAiEngineProvider implements EngineProvider {
 
   @Override
   public TextGenerator generator(ModelSpec spec, EngineSettings settings) {
-    return OpenAiUpstreamGenerator.connect(
-        urls("--model", spec),
-        spec.remoteModel(),
-        settings.remoteApiKey(),
-        settings.parallel(),
-        UpstreamPool.Settings.defaults());
+    return new OpenAiUpstreamGenerator(upstream("--model", spec, settings), settings.parallel());
   }
 
   @Override
@@ -47,11 +42,13 @@ public final class OpenAiEngineProvider implements EngineProvider {
 
   @Override
   public Embedder embedder(ModelSpec spec, EngineSettings settings) {
-    return OpenAiUpstreamEmbedder.connect(
-        urls("--embedding-model", spec),
-        spec.remoteModel(),
-        settings.remoteApiKey(),
-        UpstreamPool.Settings.defaults());
+    return new OpenAiUpstreamEmbedder(
+        upstream("--embedding-model", spec, settings), OpenAiUpstreamEmbedder.TIMEOUT);
+  }
+
+  private static OpenAiUpstream upstream(String option, ModelSpec spec, EngineSettings settings) {
+    return OpenAiUpstream.connect(
+        urls(option, spec), spec.remoteModel(), settings.remoteApiKey(), UpstreamPool.Settings.defaults());
   }
 
   /** The base URLs, e.g. {@code http://h1:8080/v1}; each may repeat the {@code openai+} prefix. */

@@ -8,17 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferd.engine.Embedder;
 import io.inferd.engine.InferenceException;
 import io.inferd.engine.InferenceException.Kind;
-import io.inferd.engine.remote.UpstreamPool.Endpoint;
+import io.inferd.engine.remote.OpenAiUpstream.RetryElsewhere;
 import io.inferd.engine.remote.UpstreamPool.Lease;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,41 +29,28 @@ import org.slf4j.LoggerFactory;
 public final class OpenAiUpstreamEmbedder implements Embedder {
   private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
 
-  private final UpstreamPool pool;
-  private final HttpClient http;
-  private final String upstreamModel;
-  private final String apiKey;
+  /** The engine SPI gives embeddings no deadline: each request gets this long. */
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private final OpenAiUpstream upstream;
   private final Duration timeout;
-  private final boolean ownsTransport;
   private volatile int dimension;
 
   public OpenAiUpstreamEmbedder(
       UpstreamPool pool, HttpClient http, String upstreamModel, String apiKey, Duration timeout) {
-    this(pool, http, upstreamModel, apiKey, timeout, false);
+    this(new OpenAiUpstream(pool, http, upstreamModel, apiKey, false), timeout);
   }
 
-  private OpenAiUpstreamEmbedder(
-      UpstreamPool pool,
-      HttpClient http,
-      String upstreamModel,
-      String apiKey,
-      Duration timeout,
-      boolean ownsTransport) {
-    this.pool = requireNonNull(pool, "pool");
-    this.http = requireNonNull(http, "http");
-    this.upstreamModel = upstreamModel == null ? "" : upstreamModel;
-    this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+  OpenAiUpstreamEmbedder(OpenAiUpstream upstream, Duration timeout) {
+    this.upstream = upstream;
     this.timeout = requireNonNull(timeout, "timeout");
-    this.ownsTransport = ownsTransport;
   }
 
   /** With a client and pool of its own, which {@link #close()} closes. */
   public static OpenAiUpstreamEmbedder connect(
       List<URI> baseUrls, String upstreamModel, String apiKey, UpstreamPool.Settings settings) {
-    HttpClient http = OpenAiUpstreamGenerator.newHttpClient();
-    UpstreamPool pool = new UpstreamPool(baseUrls, http, apiKey, settings);
     return new OpenAiUpstreamEmbedder(
-        pool, http, upstreamModel, apiKey, Duration.ofSeconds(60), true);
+        OpenAiUpstream.connect(baseUrls, upstreamModel, apiKey, settings), TIMEOUT);
   }
 
   /** Learnt from the first answer; asks the upstream to embed one word if nothing did yet. */
@@ -86,76 +70,53 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
     }
     byte[] body = requestBody(texts);
     String requestId = RequestIds.current().orElseGet(RequestIds::newId);
-    List<Endpoint> tried = new ArrayList<>();
-    InferenceException lastFailure =
-        UpstreamFailures.failure(Kind.UNAVAILABLE, "upstream_unavailable", "no upstream to ask");
-    while (true) {
-      Optional<Lease> next = pool.acquire(tried);
-      if (next.isEmpty()) {
-        throw lastFailure;
-      }
-      try (Lease lease = next.get()) {
-        tried.add(lease.endpoint());
-        URI url = URI.create(lease.endpoint().base() + "/embeddings");
-        long start = System.nanoTime();
-        HttpResponse<byte[]> response;
-        try {
-          response =
-              http.send(request(url, requestId, body), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-          if (UpstreamFailures.isTimeout(e)) {
-            throw logged(url, requestId, start, 0, UpstreamFailures.deadline(url));
-          }
-          lease.failed("POST " + url + ": " + UpstreamFailures.describe(e));
-          lastFailure = logged(url, requestId, start, 0, UpstreamFailures.unreachable(url, e));
-          continue;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw UpstreamFailures.failure(Kind.CANCELLED, null, "interrupted");
-        }
-        int status = response.statusCode();
-        if (status != 200) {
-          if (UpstreamFailures.ejects(status)) {
-            lease.failed("POST " + url + ": HTTP " + status);
-          }
-          InferenceException failure =
-              logged(
-                  url,
-                  requestId,
-                  start,
-                  status,
-                  UpstreamFailures.status(url, status, response.body()));
-          if (UpstreamFailures.worthAnotherEndpoint(status)) {
-            lastFailure = failure;
-            continue;
-          }
-          throw failure;
-        }
-        Embeddings embeddings = parse(url, response.body(), texts.size());
-        lease.succeeded();
-        logged(url, requestId, start, status, null);
-        return embeddings;
-      }
-    }
+    return upstream.withFailover(lease -> attempt(lease, requestId, body, texts.size()), () -> Long.MAX_VALUE);
   }
 
-  private HttpRequest request(URI url, String requestId, byte[] body) {
-    HttpRequest.Builder post =
-        HttpRequest.newBuilder(url)
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .header(RequestIds.HEADER, requestId)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (apiKey != null) {
-      post.header("Authorization", "Bearer " + apiKey);
+  /** One request to one server; a server that could not be reached or was busy: the next one. */
+  private Embeddings attempt(Lease lease, String requestId, byte[] body, int count)
+      throws RetryElsewhere {
+    URI url = URI.create(lease.endpoint().base() + "/embeddings");
+    long start = System.nanoTime();
+    HttpResponse<byte[]> response;
+    try {
+      response =
+          upstream.http.send(
+              upstream.post(url, requestId, body, timeout).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      if (UpstreamFailures.isTimeout(e)) {
+        throw logged(url, requestId, start, 0, UpstreamFailures.deadline(url));
+      }
+      lease.failed("POST " + url + ": " + UpstreamFailures.describe(e));
+      throw new RetryElsewhere(
+          logged(url, requestId, start, 0, UpstreamFailures.unreachable(url, e)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw UpstreamFailures.failure(Kind.CANCELLED, null, "interrupted");
     }
-    return post.build();
+    int status = response.statusCode();
+    if (status != 200) {
+      if (UpstreamFailures.ejects(status)) {
+        lease.failed("POST " + url + ": HTTP " + status);
+      }
+      InferenceException failure =
+          logged(url, requestId, start, status, UpstreamFailures.status(url, status, response.body()));
+      if (UpstreamFailures.worthAnotherEndpoint(status)) {
+        throw new RetryElsewhere(failure);
+      }
+      throw failure;
+    }
+    Embeddings embeddings = parse(url, response.body(), count);
+    lease.succeeded();
+    logged(url, requestId, start, status, null);
+    return embeddings;
   }
 
   private byte[] requestBody(List<String> texts) {
     ObjectNode body = UpstreamFailures.JSON.createObjectNode();
-    if (!upstreamModel.isEmpty()) {
-      body.put("model", upstreamModel);
+    if (!upstream.model.isEmpty()) {
+      body.put("model", upstream.model);
     }
     var input = body.putArray("input");
     texts.forEach(input::add);
@@ -230,7 +191,7 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
           String.format(
               "upstream=%s model=%s request_id=%s http=%s outcome=%s ms=%.1f%s",
               url,
-              upstreamModel.isEmpty() ? "-" : upstreamModel,
+              upstream.model.isEmpty() ? "-" : upstream.model,
               requestId,
               status == 0 ? "-" : Integer.toString(status),
               failure == null ? "ok" : "error",
@@ -242,9 +203,6 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
 
   @Override
   public void close() {
-    if (ownsTransport) {
-      pool.close();
-      http.close();
-    }
+    upstream.close();
   }
 }

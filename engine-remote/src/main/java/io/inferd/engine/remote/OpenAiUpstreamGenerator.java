@@ -1,6 +1,5 @@
 package io.inferd.engine.remote;
 
-import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,20 +10,16 @@ import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.InferenceException;
 import io.inferd.engine.InferenceException.Kind;
-import io.inferd.engine.Prompt;
-import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
 import io.inferd.engine.Turn;
-import io.inferd.engine.remote.UpstreamPool.Endpoint;
+import io.inferd.engine.remote.OpenAiUpstream.RetryElsewhere;
 import io.inferd.engine.remote.UpstreamPool.Lease;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       RequestIds}, or a fresh one), which the one log line per upstream request names too.
  * </ul>
  */
-public final class OpenAiUpstreamGenerator implements TextGenerator {
+public final class OpenAiUpstreamGenerator implements RemoteGenerator {
   private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
 
 
@@ -66,12 +61,8 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
 
   private static final int MAX_ERROR_BODY = 16 << 10;
 
-  private final UpstreamPool pool;
-  private final HttpClient http;
-  private final String upstreamModel;
-  private final String apiKey;
+  private final OpenAiUpstream upstream;
   private final int parallelism;
-  private final boolean ownsTransport;
 
   /**
    * A generator over {@code pool}'s servers; {@code http} must be the client the pool probes with.
@@ -79,25 +70,15 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
    */
   public OpenAiUpstreamGenerator(
       UpstreamPool pool, HttpClient http, String upstreamModel, String apiKey, int parallelism) {
-    this(pool, http, upstreamModel, apiKey, parallelism, false);
+    this(new OpenAiUpstream(pool, http, upstreamModel, apiKey, false), parallelism);
   }
 
-  private OpenAiUpstreamGenerator(
-      UpstreamPool pool,
-      HttpClient http,
-      String upstreamModel,
-      String apiKey,
-      int parallelism,
-      boolean ownsTransport) {
-    this.pool = requireNonNull(pool, "pool");
-    this.http = requireNonNull(http, "http");
-    this.upstreamModel = upstreamModel == null ? "" : upstreamModel;
-    this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+  OpenAiUpstreamGenerator(OpenAiUpstream upstream, int parallelism) {
+    this.upstream = upstream;
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism: " + parallelism + " (expected: >= 1)");
     }
     this.parallelism = parallelism;
-    this.ownsTransport = ownsTransport;
   }
 
   /**
@@ -110,30 +91,12 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
       String apiKey,
       int parallelism,
       UpstreamPool.Settings settings) {
-    HttpClient http = newHttpClient();
-    UpstreamPool pool = new UpstreamPool(baseUrls, http, apiKey, settings);
-    return new OpenAiUpstreamGenerator(pool, http, upstreamModel, apiKey, parallelism, true);
-  }
-
-  /**
-   * HTTP/1.1 (one connection per stream, kept alive between requests): closing a connection is how
-   * an HTTP/1.1 server learns that a stream's reader left. A 5 s connect timeout.
-   */
-  public static HttpClient newHttpClient() {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    return new OpenAiUpstreamGenerator(
+        OpenAiUpstream.connect(baseUrls, upstreamModel, apiKey, settings), parallelism);
   }
 
   public UpstreamPool pool() {
-    return pool;
-  }
-
-  @Override
-  public int contextLength() {
-    return RemotePrompts.UNCHECKED_CONTEXT;
+    return upstream.pool;
   }
 
   @Override
@@ -142,35 +105,12 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
   }
 
   @Override
-  public Prompt render(List<Turn> conversation) {
-    return RemotePrompts.of(conversation);
-  }
-
-  @Override
   public Generation generate(GenerationRequest request, TokenSink sink) {
     String requestId = RequestIds.take(request.prompt());
     byte[] body = requestBody(request);
-    List<Endpoint> tried = new ArrayList<>();
-    InferenceException lastFailure =
-        UpstreamFailures.failure(Kind.UNAVAILABLE, "upstream_unavailable", "no upstream to ask");
-    while (true) {
-      Optional<Lease> next = pool.acquire(tried);
-      if (next.isEmpty()) {
-        throw lastFailure;
-      }
-      try (Lease lease = next.get()) {
-        tried.add(lease.endpoint());
-        Attempt attempt = new Attempt(lease, request, sink, requestId, body);
-        try {
-          return attempt.run();
-        } catch (RetryElsewhere retry) {
-          lastFailure = retry.failure;
-          if (remainingNanos(request) <= 0) {
-            throw lastFailure;
-          }
-        }
-      }
-    }
+    return upstream.withFailover(
+        lease -> new Attempt(lease, request, sink, requestId, body).run(),
+        () -> remainingNanos(request));
   }
 
   private static long remainingNanos(GenerationRequest request) {
@@ -181,8 +121,8 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
 
   private byte[] requestBody(GenerationRequest request) {
     ObjectNode body = UpstreamFailures.JSON.createObjectNode();
-    if (!upstreamModel.isEmpty()) {
-      body.put("model", upstreamModel);
+    if (!upstream.model.isEmpty()) {
+      body.put("model", upstream.model);
     }
     ArrayNode messages = body.putArray("messages");
     for (Turn turn : request.prompt().conversation()) {
@@ -204,20 +144,7 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
   /** Closes the pool and HTTP client if {@link #connect} made them. */
   @Override
   public void close() {
-    if (ownsTransport) {
-      pool.close();
-      http.close();
-    }
-  }
-
-  /** The first server turned the request away before doing any work; the next one may take it. */
-  private static final class RetryElsewhere extends Exception {
-    final InferenceException failure;
-
-    RetryElsewhere(InferenceException failure) {
-      super(null, null, false, false);
-      this.failure = failure;
-    }
+    upstream.close();
   }
 
   /** One request to one server. */
@@ -252,18 +179,12 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
       }
       Duration headerTimeout =
           remaining == Long.MAX_VALUE ? NO_DEADLINE_HEADER_TIMEOUT : Duration.ofNanos(remaining);
-      HttpRequest.Builder post =
-          HttpRequest.newBuilder(url)
-              .timeout(headerTimeout)
-              .header("Content-Type", "application/json")
+      HttpRequest post =
+          upstream.post(url, requestId, body, headerTimeout)
               .header("Accept", "text/event-stream")
-              .header(RequestIds.HEADER, requestId)
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-      if (apiKey != null) {
-        post.header("Authorization", "Bearer " + apiKey);
-      }
+              .build();
       SseBody sse = new SseBody();
-      CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(post.build(), info -> sse);
+      CompletableFuture<HttpResponse<Void>> sent = upstream.http.sendAsync(post, info -> sse);
       try {
         HttpResponse<Void> response = awaitHeaders(sent, sse);
         httpStatus = response.statusCode();
@@ -443,7 +364,7 @@ public final class OpenAiUpstreamGenerator implements TextGenerator {
           String.format(
               "upstream=%s model=%s request_id=%s http=%s outcome=%s ms=%.1f tokens_out=%d%s",
               url,
-              upstreamModel.isEmpty() ? "-" : upstreamModel,
+              upstream.model.isEmpty() ? "-" : upstream.model,
               requestId,
               httpStatus == 0 ? "-" : Integer.toString(httpStatus),
               outcome,

@@ -39,7 +39,7 @@ class UpstreamPoolTest {
           Duration.ofSeconds(1));
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final HttpClient http = OpenAiUpstreamGenerator.newHttpClient();
+  private final HttpClient http = OpenAiUpstream.newHttpClient();
 
   @AfterEach
   void close() throws Exception {

@@ -16,6 +16,7 @@ import io.inferd.api.v1.EmbedRequest;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.engine.Generation;
+import io.inferd.engine.TokenSink;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
@@ -75,13 +76,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
-      work.set(
-          core.generate(
-              plan,
-              token -> {
-                stats.firstToken(System.nanoTime());
-                return !call.isCancelled();
-              }));
+      work.set(generate(plan, stats, token -> !call.isCancelled()));
       answerWhenDone(
           call,
           work.get(),
@@ -98,26 +93,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
     var call = (ServerCallStreamObserver<StreamChunk>) out;
-    var outlet =
-        new StreamOutlet<StreamChunk>(
-            new StreamOutlet.Transport<>() {
-              @Override
-              public boolean ready() {
-                return call.isReady();
-              }
-
-              @Override
-              public boolean gone() {
-                return call.isCancelled();
-              }
-
-              @Override
-              public boolean write(StreamChunk chunk) {
-                call.onNext(chunk);
-                return true;
-              }
-            },
-            streamIdleTimeout);
+    var outlet = new StreamOutlet<>(transport(call), streamIdleTimeout);
     var work = new AtomicReference<CompletableFuture<Generation>>();
     call.setOnReadyHandler(outlet::wake); // transport drained: the writer may continue
     call.setOnCancelHandler(
@@ -130,13 +106,12 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       work.set(
-          core.generate(
+          generate(
               plan,
-              token -> {
-                stats.firstToken(System.nanoTime());
-                var chunk = ProtoMapping.delta(id, plan.model(), token, outlet.written() == 0);
-                return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
-              }));
+              stats,
+              token -> // false stops decoding
+                  outlet.offer(ProtoMapping.delta(id, plan.model(), token, outlet.written() == 0))
+                      == StreamOutlet.Outcome.WRITTEN));
       answerWhenDone(
           call,
           work.get(),
@@ -212,6 +187,38 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> out) {
     return new ChatSession(
         core, (ServerCallStreamObserver<ChatMessage>) out, clock, TelemetryInterceptor.current());
+  }
+
+  /** Starts the generation; each token counts for the first-token time, then goes to {@code sink}. */
+  private CompletableFuture<Generation> generate(
+      PlannedCompletion plan, CallStats stats, TokenSink sink) {
+    return core.generate(
+        plan,
+        token -> {
+          stats.firstToken(System.nanoTime());
+          return sink.onToken(token);
+        });
+  }
+
+  /** A gRPC stream as the outlet sees it: ready when flow control allows, gone when cancelled. */
+  private static <T> StreamOutlet.Transport<T> transport(ServerCallStreamObserver<T> call) {
+    return new StreamOutlet.Transport<>() {
+      @Override
+      public boolean ready() {
+        return call.isReady();
+      }
+
+      @Override
+      public boolean gone() {
+        return call.isCancelled();
+      }
+
+      @Override
+      public boolean write(T message) {
+        call.onNext(message);
+        return true;
+      }
+    };
   }
 
   /**
