@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@code x-api-key} when a key is configured ({@code --upstream-api-key}), and is logged once on
  * {@code inferd.upstream}.
  */
-public final class GrpcUpstreamGenerator implements RemoteGenerator {
+public final class GrpcUpstreamGenerator extends RemoteGenerator {
   private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
   private static final Metadata.Key<String> API_KEY =
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
@@ -42,14 +42,13 @@ public final class GrpcUpstreamGenerator implements RemoteGenerator {
   private final String target;
   private final String upstreamModel;
   private final InferenceServiceGrpc.InferenceServiceBlockingStub stub;
-  private final int parallelism;
 
   public GrpcUpstreamGenerator(
       ManagedChannel channel, String upstreamModel, String apiKey, int parallelism) {
+    super(parallelism);
     this.channel = requireNonNull(channel, "channel");
     this.target = channel.authority();
     this.upstreamModel = upstreamModel == null ? "" : upstreamModel;
-    this.parallelism = parallelism;
     var stub = InferenceServiceGrpc.newBlockingStub(channel);
     if (apiKey != null && !apiKey.isBlank()) {
       Metadata headers = new Metadata();
@@ -67,11 +66,6 @@ public final class GrpcUpstreamGenerator implements RemoteGenerator {
         upstreamModel,
         apiKey,
         parallelism);
-  }
-
-  @Override
-  public int parallelism() {
-    return parallelism;
   }
 
   @Override

@@ -12,7 +12,6 @@ import io.inferd.engine.remote.OpenAiUpstream.RetryElsewhere;
 import io.inferd.engine.remote.UpstreamPool.Lease;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -35,11 +34,6 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
   private final OpenAiUpstream upstream;
   private final Duration timeout;
   private volatile int dimension;
-
-  public OpenAiUpstreamEmbedder(
-      UpstreamPool pool, HttpClient http, String upstreamModel, String apiKey, Duration timeout) {
-    this(new OpenAiUpstream(pool, http, upstreamModel, apiKey, false), timeout);
-  }
 
   OpenAiUpstreamEmbedder(OpenAiUpstream upstream, Duration timeout) {
     this.upstream = upstream;

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       RequestIds}, or a fresh one), which the one log line per upstream request names too.
  * </ul>
  */
-public final class OpenAiUpstreamGenerator implements RemoteGenerator {
+public final class OpenAiUpstreamGenerator extends RemoteGenerator {
   private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
 
 
@@ -62,7 +62,6 @@ public final class OpenAiUpstreamGenerator implements RemoteGenerator {
   private static final int MAX_ERROR_BODY = 16 << 10;
 
   private final OpenAiUpstream upstream;
-  private final int parallelism;
 
   /**
    * A generator over {@code pool}'s servers; {@code http} must be the client the pool probes with.
@@ -74,11 +73,8 @@ public final class OpenAiUpstreamGenerator implements RemoteGenerator {
   }
 
   OpenAiUpstreamGenerator(OpenAiUpstream upstream, int parallelism) {
+    super(parallelism);
     this.upstream = upstream;
-    if (parallelism < 1) {
-      throw new IllegalArgumentException("parallelism: " + parallelism + " (expected: >= 1)");
-    }
-    this.parallelism = parallelism;
   }
 
   /**
@@ -97,11 +93,6 @@ public final class OpenAiUpstreamGenerator implements RemoteGenerator {
 
   public UpstreamPool pool() {
     return upstream.pool;
-  }
-
-  @Override
-  public int parallelism() {
-    return parallelism;
   }
 
   @Override
