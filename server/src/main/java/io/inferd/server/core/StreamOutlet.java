@@ -65,10 +65,26 @@ public final class StreamOutlet<T> {
   }
 
   /**
-   * Waits until the transport is ready, then writes {@code message}; the engine's token callback
-   * returns whether this was {@link Outcome#WRITTEN} (false stops decoding).
+   * Waits until the transport is ready, writes {@code message}, then waits until the transport has
+   * taken it (is ready again), so the next token is decoded only once this one is on its way and a
+   * client that left is noticed before it. The engine's token callback returns whether this was
+   * {@link Outcome#WRITTEN} (false stops decoding). Each wait is bounded by the idle timeout.
    */
   public Outcome offer(T message) {
+    Outcome ready = awaitReady();
+    if (ready != Outcome.WRITTEN) {
+      return ready;
+    }
+    // Outside the lock: a transport's write may run its own handlers, which wake this outlet.
+    if (!transport.write(message)) {
+      return end(Outcome.GONE);
+    }
+    written++; // one engine thread offers
+    return awaitReady();
+  }
+
+  /** WRITTEN once the transport is ready; GONE or IDLE_TIMEOUT when it will not be. */
+  private Outcome awaitReady() {
     long giveUpAt = System.nanoTime() + idleTimeoutNanos;
     lock.lock();
     try {
@@ -80,7 +96,7 @@ public final class StreamOutlet<T> {
           return end(Outcome.GONE);
         }
         if (transport.ready()) {
-          break;
+          return Outcome.WRITTEN;
         }
         long left = giveUpAt - System.nanoTime();
         if (left <= 0) {
@@ -94,12 +110,6 @@ public final class StreamOutlet<T> {
     } finally {
       lock.unlock();
     }
-    // Outside the lock: a transport's write may run its own handlers, which wake this outlet.
-    if (!transport.write(message)) {
-      return end(Outcome.GONE);
-    }
-    written++; // one engine thread offers
-    return Outcome.WRITTEN;
   }
 
   /** Whether the stream was ended because its reader took nothing for the idle timeout. */

@@ -16,6 +16,7 @@ class StreamOutletTest {
     volatile boolean ready = true;
     volatile boolean gone;
     volatile boolean writeFails;
+    volatile boolean busyAfterWrite;
     final List<String> written = new CopyOnWriteArrayList<>();
 
     @Override
@@ -34,6 +35,9 @@ class StreamOutletTest {
         return false;
       }
       written.add(message);
+      if (busyAfterWrite) {
+        ready = false;
+      }
       return true;
     }
   }
@@ -62,6 +66,21 @@ class StreamOutletTest {
     outlet.wake(); // as gRPC's onReady handler does
     assertThat(offered.get(1, SECONDS)).isEqualTo(Outcome.WRITTEN);
     assertThat(transport.written).containsExactly("a");
+  }
+
+  @Test
+  void offer_returnsOnlyOnceTheTransportTookTheMessage_soAGoneClientStopsTheNextToken()
+      throws Exception {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.busyAfterWrite = true; // as SSE: busy until the request thread has written it
+    CompletableFuture<Outcome> offered = CompletableFuture.supplyAsync(() -> outlet.offer("a"));
+    Thread.sleep(150);
+    assertThat(transport.written).containsExactly("a");
+    assertThat(offered).as("the engine waits until the event is out").isNotDone();
+
+    transport.gone = true; // the write failed: the client left
+    outlet.wake();
+    assertThat(offered.get(1, SECONDS)).isEqualTo(Outcome.GONE);
   }
 
   @Test
