@@ -2,13 +2,16 @@ package io.inferd.bench.report;
 
 import io.inferd.bench.Payloads;
 import io.inferd.bench.report.Results.LevelRow;
-import io.inferd.bench.report.Results.ProtocolBlock;
 import io.inferd.bench.report.Results.SerializationRow;
 import io.inferd.bench.report.Results.StreamsRow;
-import io.inferd.bench.report.Results.WireRow;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.DoubleFunction;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /** The source document's two tables, mirrored with measured values and ratios. */
 final class TablesSection extends ReportBase {
@@ -183,116 +186,52 @@ final class TablesSection extends ReportBase {
         "REST (measured)",
         "gRPC (measured)",
         "measured");
-    for (String scenario : SCENARIOS) {
-      Optional<LevelRow> g = level("gRPC", scenario, c);
-      Optional<LevelRow> rr = level("REST", scenario, c);
-      if (g.isEmpty() || rr.isEmpty() || g.get().latency() == null || rr.get().latency() == null) {
-        continue;
-      }
-      boolean first = scenario.equals("unary");
-      row(
-          first ? "평균 지연시간 / avg latency" : "",
-          first ? "250 ms" : "",
-          first ? "25 ms" : "",
-          first ? "10×" : "",
-          scenario,
-          us(rr.get().latency().meanUs()),
-          us(g.get().latency().meanUs()),
-          times(rr.get().latency().meanUs() / g.get().latency().meanUs()));
-    }
-    for (String scenario : SCENARIOS) {
-      Optional<LevelRow> g = level("gRPC", scenario, c);
-      Optional<LevelRow> rr = level("REST", scenario, c);
-      if (g.isEmpty() || rr.isEmpty() || g.get().latency() == null || rr.get().latency() == null) {
-        continue;
-      }
-      boolean first = scenario.equals("unary");
-      row(
-          first ? "P99 지연시간 / P99 latency" : "",
-          first ? "800 ms" : "",
-          first ? "80 ms" : "",
-          first ? "10×" : "",
-          scenario,
-          us(rr.get().latency().p99Us()),
-          us(g.get().latency().p99Us()),
-          times(rr.get().latency().p99Us() / g.get().latency().p99Us()));
-    }
-    for (String scenario : SCENARIOS) {
-      Optional<WireRow> g = wire("gRPC", scenario, "");
-      Optional<WireRow> rr = wire("REST", scenario, "");
-      if (g.isEmpty() || rr.isEmpty()) {
-        continue;
-      }
-      boolean first = scenario.equals("unary");
-      row(
-          first ? "직렬화 크기 / bytes on the wire per call" : "",
-          first ? "2.4 KB" : "",
-          first ? "0.8 KB" : "",
-          first ? "3×" : "",
-          scenario,
-          bytes(rr.get().totalBytesPerCall()),
-          bytes(g.get().totalBytesPerCall()),
-          times(rr.get().totalBytesPerCall() / g.get().totalBytesPerCall()));
-    }
-    for (String scenario : SCENARIOS) {
-      Optional<LevelRow> g = level("gRPC", scenario, c);
-      Optional<LevelRow> rr = level("REST", scenario, c);
-      if (g.isEmpty() || rr.isEmpty()) {
-        continue;
-      }
-      boolean first = scenario.equals("unary");
-      row(
-          first ? "CPU 사용량 / server CPU per call" : "",
-          first ? "100%" : "",
-          first ? "60%" : "",
-          first ? "40% less" : "",
-          scenario,
-          "100% (" + ms(rr.get().serverCpuSecondsPer1000()) + ")",
-          percent(g.get().serverCpuSecondsPer1000() / rr.get().serverCpuSecondsPer1000())
-              + " ("
-              + ms(g.get().serverCpuSecondsPer1000())
-              + ")",
-          lessOrMore(1 - g.get().serverCpuSecondsPer1000() / rr.get().serverCpuSecondsPer1000()));
-    }
-    for (String scenario : SCENARIOS) {
-      Optional<ProtocolBlock> g = block("gRPC", scenario);
-      Optional<ProtocolBlock> rr = block("REST", scenario);
-      if (g.isEmpty() || rr.isEmpty() || g.get().peakRssKb() <= 0 || rr.get().peakRssKb() <= 0) {
-        continue;
-      }
-      boolean first = scenario.equals("unary");
-      row(
-          first ? "메모리 사용량 / server peak RSS" : "",
-          first ? "100%" : "",
-          first ? "70%" : "",
-          first ? "30% less" : "",
-          scenario,
-          "100% (" + kb(rr.get().peakRssKb()) + ")",
-          percent((double) g.get().peakRssKb() / rr.get().peakRssKb())
-              + " ("
-              + kb(g.get().peakRssKb())
-              + ")",
-          lessOrMore(1 - (double) g.get().peakRssKb() / rr.get().peakRssKb()));
-    }
-    for (String scenario : SCENARIOS) {
-      Optional<LevelRow> g = level("gRPC", scenario, c);
-      Optional<LevelRow> rr = level("REST", scenario, c);
-      if (g.isEmpty() || rr.isEmpty()) {
-        continue;
-      }
-      row(
-          scenario.equals("unary") ? "(memory) heap allocated per call" : "",
-          "",
-          "",
-          "",
-          scenario,
-          "100% (" + bytes(rr.get().allocatedBytesPerCall()) + ")",
-          percent(g.get().allocatedBytesPerCall() / rr.get().allocatedBytesPerCall())
-              + " ("
-              + bytes(g.get().allocatedBytesPerCall())
-              + ")",
-          lessOrMore(1 - g.get().allocatedBytesPerCall() / rr.get().allocatedBytesPerCall()));
-    }
+    claimRows(
+        new String[] {"평균 지연시간 / avg latency", "250 ms", "25 ms", "10×"},
+        scenario -> latencyCells(scenario, c, MEAN));
+    claimRows(
+        new String[] {"P99 지연시간 / P99 latency", "800 ms", "80 ms", "10×"},
+        scenario -> latencyCells(scenario, c, P99));
+    claimRows(
+        new String[] {"직렬화 크기 / bytes on the wire per call", "2.4 KB", "0.8 KB", "3×"},
+        scenario ->
+            both(wire("gRPC", scenario, ""), wire("REST", scenario, ""))
+                .map(
+                    w ->
+                        new String[] {
+                          bytes(w.rest().totalBytesPerCall()),
+                          bytes(w.grpc().totalBytesPerCall()),
+                          times(w.rest().totalBytesPerCall() / w.grpc().totalBytesPerCall())
+                        }));
+    claimRows(
+        new String[] {"CPU 사용량 / server CPU per call", "100%", "60%", "40% less"},
+        scenario ->
+            both(level("gRPC", scenario, c), level("REST", scenario, c))
+                .map(
+                    l ->
+                        shareCells(
+                            l.grpc().serverCpuSecondsPer1000(),
+                            l.rest().serverCpuSecondsPer1000(),
+                            TablesSection::ms)));
+    claimRows(
+        new String[] {"메모리 사용량 / server peak RSS", "100%", "70%", "30% less"},
+        scenario ->
+            both(block("gRPC", scenario), block("REST", scenario))
+                .filter(b -> b.grpc().peakRssKb() > 0 && b.rest().peakRssKb() > 0)
+                .map(
+                    b ->
+                        shareCells(
+                            b.grpc().peakRssKb(), b.rest().peakRssKb(), ReportBase::kb)));
+    claimRows(
+        new String[] {"(memory) heap allocated per call", "", "", ""},
+        scenario ->
+            both(level("gRPC", scenario, c), level("REST", scenario, c))
+                .map(
+                    l ->
+                        shareCells(
+                            l.grpc().allocatedBytesPerCall(),
+                            l.rest().allocatedBytesPerCall(),
+                            ReportBase::bytes)));
     Optional<StreamsRow> gs = streams("gRPC");
     Optional<StreamsRow> rs = streams("REST");
     if (gs.isPresent() && rs.isPresent()) {
@@ -367,4 +306,58 @@ final class TablesSection extends ReportBase {
     return us(cpuSecondsPer1000 * 1000) + " CPU";
   }
 
+
+  /** A measurement of both protocols. */
+  private record Pair<T>(T grpc, T rest) {}
+
+  private static <T> Optional<Pair<T>> both(Optional<T> grpc, Optional<T> rest) {
+    return grpc.isPresent() && rest.isPresent()
+        ? Optional.of(new Pair<>(grpc.get(), rest.get()))
+        : Optional.empty();
+  }
+
+  /**
+   * One row per scenario for a claim of the document, its four cells in the first row only; a
+   * scenario without both measurements is left out.
+   */
+  private void claimRows(String[] claim, Function<String, Optional<String[]>> measured) {
+    for (String scenario : SCENARIOS) {
+      Optional<String[]> cells = measured.apply(scenario);
+      if (cells.isEmpty()) {
+        continue;
+      }
+      boolean first = scenario.equals("unary");
+      List<Object> row = new ArrayList<>();
+      for (String cell : claim) {
+        row.add(first ? cell : "");
+      }
+      row.add(scenario);
+      row.addAll(List.of(cells.get()));
+      row(row.toArray());
+    }
+  }
+
+  /** REST, gRPC and REST ÷ gRPC of a latency at {@code c} callers. */
+  private Optional<String[]> latencyCells(
+      String scenario, int c, ToDoubleFunction<LevelRow> metric) {
+    return both(level("gRPC", scenario, c), level("REST", scenario, c))
+        .filter(l -> l.grpc().latency() != null && l.rest().latency() != null)
+        .map(
+            l ->
+                new String[] {
+                  us(metric.applyAsDouble(l.rest())),
+                  us(metric.applyAsDouble(l.grpc())),
+                  times(metric.applyAsDouble(l.rest()) / metric.applyAsDouble(l.grpc()))
+                });
+  }
+
+  /** REST as 100%, gRPC as a share of it, and how much less gRPC uses. */
+  private static String[] shareCells(
+      double grpc, double rest, DoubleFunction<String> unit) {
+    return new String[] {
+      "100% (" + unit.apply(rest) + ")",
+      percent(grpc / rest) + " (" + unit.apply(grpc) + ")",
+      lessOrMore(1 - grpc / rest)
+    };
+  }
 }
