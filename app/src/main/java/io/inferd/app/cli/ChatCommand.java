@@ -32,8 +32,6 @@ public final class ChatCommand extends ClientCommand {
       description = "System prompt, sent as the first turn.")
   String system;
 
-  public ChatCommand() {}
-
   @Override
   Duration defaultDeadline() {
     return CONVERSATION_DEADLINE; // the deadline bounds the whole stream, typing included

@@ -18,8 +18,6 @@ import picocli.CommandLine.Mixin;
 public final class CompleteCommand extends ClientCommand {
   @Mixin GenerationOptions generation = new GenerationOptions();
 
-  public CompleteCommand() {}
-
   @Override
   int run(InferenceClient client) {
     CompleteResponse response = client.complete(generation.request());

@@ -36,8 +36,6 @@ public final class EmbedCommand extends ClientCommand {
       description = "Texts to embed; without any, each line of stdin is one (blank lines skipped).")
   List<String> texts;
 
-  public EmbedCommand() {}
-
   @Override
   int run(InferenceClient client) throws IOException {
     List<String> input = texts != null && !texts.isEmpty() ? texts : readLines(stdin());

@@ -19,8 +19,6 @@ import picocli.CommandLine.Mixin;
 public final class StreamCommand extends ClientCommand {
   @Mixin GenerationOptions generation = new GenerationOptions();
 
-  public StreamCommand() {}
-
   @Override
   int run(InferenceClient client) {
     Iterator<StreamChunk> chunks = client.streamComplete(generation.request());

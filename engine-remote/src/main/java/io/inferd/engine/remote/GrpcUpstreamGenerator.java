@@ -20,8 +20,6 @@ import io.inferd.engine.TokenSink;
 import io.inferd.engine.Turn;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A text generator that is another server implementing ai.inference.v1 (another inferd): the
@@ -33,7 +31,6 @@ import org.slf4j.LoggerFactory;
  * {@code inferd.upstream}.
  */
 public final class GrpcUpstreamGenerator extends RemoteGenerator {
-  private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
   private static final Metadata.Key<String> API_KEY =
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -136,19 +133,14 @@ public final class GrpcUpstreamGenerator extends RemoteGenerator {
   }
 
   private void log(String requestId, long startNanos, String code, String outcome, int tokens) {
-    if (!log.isInfoEnabled()) {
-      return;
-    }
-    log.info(
-        String.format(
-            "upstream=grpc://%s model=%s request_id=%s status=%s outcome=%s ms=%.1f tokens_out=%d",
-            target,
-            upstreamModel.isEmpty() ? "-" : upstreamModel,
-            requestId,
-            code,
-            outcome.isEmpty() ? "-" : outcome,
-            (System.nanoTime() - startNanos) / 1e6,
-            tokens));
+    UpstreamLog.request(
+        "grpc://" + target,
+        upstreamModel,
+        requestId,
+        "status=" + code,
+        outcome,
+        startNanos,
+        " tokens_out=" + tokens);
   }
 
   @Override

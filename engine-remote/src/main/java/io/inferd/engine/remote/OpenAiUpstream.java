@@ -103,6 +103,25 @@ final class OpenAiUpstream implements AutoCloseable {
     }
   }
 
+  /** The one log line per upstream request, on {@code inferd.upstream}. */
+  void log(
+      URI url,
+      String requestId,
+      int httpStatus,
+      String outcome,
+      long startNanos,
+      String more,
+      InferenceException failure) {
+    UpstreamLog.request(
+        url.toString(),
+        model,
+        requestId,
+        "http=" + (httpStatus == 0 ? "-" : Integer.toString(httpStatus)),
+        outcome,
+        startNanos,
+        more + (failure == null ? "" : " error=\"" + failure.getMessage() + "\""));
+  }
+
   @Override
   public void close() {
     if (ownsTransport) {

@@ -15,8 +15,6 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An embedding model served by an OpenAI-compatible HTTP server: {@code POST {base}/embeddings}
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
  * engine SPI gives embeddings no deadline, so each request has {@code timeout}.
  */
 public final class OpenAiUpstreamEmbedder implements Embedder {
-  private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
 
   /** The engine SPI gives embeddings no deadline: each request gets this long. */
   static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -180,18 +177,7 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
 
   private InferenceException logged(
       URI url, String requestId, long startNanos, int status, InferenceException failure) {
-    if (log.isInfoEnabled()) {
-      log.info(
-          String.format(
-              "upstream=%s model=%s request_id=%s http=%s outcome=%s ms=%.1f%s",
-              url,
-              upstream.model.isEmpty() ? "-" : upstream.model,
-              requestId,
-              status == 0 ? "-" : Integer.toString(status),
-              failure == null ? "ok" : "error",
-              (System.nanoTime() - startNanos) / 1e6,
-              failure == null ? "" : " error=\"" + failure.getMessage() + "\""));
-    }
+    upstream.log(url, requestId, status, failure == null ? "ok" : "error", startNanos, "", failure);
     return failure;
   }
 

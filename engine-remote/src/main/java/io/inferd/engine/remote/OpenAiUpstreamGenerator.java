@@ -24,8 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A text generator that is an OpenAI-compatible HTTP server (another inferd's REST gateway, vLLM,
@@ -53,7 +51,6 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class OpenAiUpstreamGenerator extends RemoteGenerator {
-  private static final Logger log = LoggerFactory.getLogger("inferd.upstream");
 
 
   /** How long to wait for response headers when the caller set no deadline. */
@@ -348,20 +345,8 @@ public final class OpenAiUpstreamGenerator extends RemoteGenerator {
     }
 
     private void log(String outcome, InferenceException failure) {
-      if (!log.isInfoEnabled()) {
-        return;
-      }
-      log.info(
-          String.format(
-              "upstream=%s model=%s request_id=%s http=%s outcome=%s ms=%.1f tokens_out=%d%s",
-              url,
-              upstream.model.isEmpty() ? "-" : upstream.model,
-              requestId,
-              httpStatus == 0 ? "-" : Integer.toString(httpStatus),
-              outcome,
-              (System.nanoTime() - startNanos) / 1e6,
-              chunks,
-              failure == null ? "" : " error=\"" + failure.getMessage() + "\""));
+      upstream.log(
+          url, requestId, httpStatus, outcome, startNanos, " tokens_out=" + chunks, failure);
     }
   }
 }
