@@ -81,12 +81,14 @@ public final class Inferd {
   public static Inferd start(InferdConfig config) throws IOException {
     NettyServerBuilder transport = transport(config); // TLS files are read before any model loads
     ModelRegistry models = loadModels(config);
+    Inferd inferd;
     try {
-      return new Inferd(config, transport, models, true).listen();
-    } catch (IOException | RuntimeException e) {
+      inferd = new Inferd(config, transport, models, true);
+    } catch (RuntimeException e) {
       models.close();
       throw e;
     }
+    return inferd.listen(); // a failure there stops what started, the models included
   }
 
   /**
