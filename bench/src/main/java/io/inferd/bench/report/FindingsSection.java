@@ -29,11 +29,7 @@ final class FindingsSection extends ReportBase {
     for (int c : List.of(1, 16)) {
       Optional<LevelRow> rest = level("REST", "stream", c);
       Optional<LevelRow> grpc = level("gRPC", "stream", c);
-      if (rest.isPresent()
-          && grpc.isPresent()
-          && rest.get().timeToFirstToken() != null
-          && grpc.get().timeToFirstToken() != null
-          && rest.get().timeToFirstToken().p50Us() >= 30_000) {
+      if (restFirstEventWaits(c)) {
         notes.add(
             "**REST streams wait about 40 ms for their first event.** Time to first token over REST"
                 + " is "

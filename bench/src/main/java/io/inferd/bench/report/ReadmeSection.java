@@ -132,11 +132,7 @@ final class ReadmeSection extends ReportBase {
     for (int level : List.of(1, 16)) {
       Optional<LevelRow> rest = level("REST", "stream", level);
       Optional<LevelRow> grpc = level("gRPC", "stream", level);
-      if (rest.isPresent()
-          && grpc.isPresent()
-          && rest.get().timeToFirstToken() != null
-          && grpc.get().timeToFirstToken() != null
-          && rest.get().timeToFirstToken().p50Us() >= 30_000) {
+      if (restFirstEventWaits(level)) {
         s.append(
                 "- **REST streaming** figures carry a ~40 ms wait for the first event (time to"
                     + " first token ")

@@ -269,15 +269,24 @@ abstract class ReportBase {
 
   /** Whether this run shows the REST gateway's ~40 ms Nagle/delayed-ACK wait on streams. */
   boolean nagle() {
-    for (int c : List.of(1, 16)) {
-      Optional<LevelRow> rest = level("REST", "stream", c);
-      if (rest.isPresent()
-          && rest.get().timeToFirstToken() != null
-          && rest.get().timeToFirstToken().p50Us() >= 30_000) {
-        return true;
-      }
+    return restFirstEventWaits(1) || restFirstEventWaits(16);
+  }
+
+  /**
+   * Whether REST's first streamed event took 30 ms or more (p50) at {@code c} callers, and at least
+   * twice gRPC's: a wait of its own, not a slow machine.
+   */
+  boolean restFirstEventWaits(int c) {
+    Optional<LevelRow> rest = level("REST", "stream", c);
+    Optional<LevelRow> grpc = level("gRPC", "stream", c);
+    if (rest.isEmpty()
+        || grpc.isEmpty()
+        || rest.get().timeToFirstToken() == null
+        || grpc.get().timeToFirstToken() == null) {
+      return false;
     }
-    return false;
+    double restUs = rest.get().timeToFirstToken().p50Us();
+    return restUs >= 30_000 && restUs >= 2 * grpc.get().timeToFirstToken().p50Us();
   }
 
   static String callers(int c) {
