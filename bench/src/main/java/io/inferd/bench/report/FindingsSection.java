@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** What the load showed about the server, each note only when this run's data shows it. */
 final class FindingsSection extends ReportBase {
@@ -26,20 +27,17 @@ final class FindingsSection extends ReportBase {
   /** Measurements only: what the server's code does is read from the code, not restated here. */
   private void findings() {
     List<String> notes = new ArrayList<>();
-    for (int c : List.of(1, 16)) {
-      Optional<LevelRow> rest = level("REST", "stream", c);
-      Optional<LevelRow> grpc = level("gRPC", "stream", c);
-      if (restFirstEventWaits(c)) {
-        notes.add(
+    OptionalInt waits = firstEventWaitLevel();
+    if (waits.isPresent()) {
+      int c = waits.getAsInt();
+      notes.add(
             "**REST streams wait about 40 ms for their first event.** Time to first token over REST"
                 + " is "
-                + us(rest.get().timeToFirstToken().p50Us())
+                + us(level("REST", "stream", c).get().timeToFirstToken().p50Us())
                 + " (p50, "
-                + c
-                + " caller"
-                + (c == 1 ? "" : "s")
+                + callers(c)
                 + ") against "
-                + us(grpc.get().timeToFirstToken().p50Us())
+                + us(level("gRPC", "stream", c).get().timeToFirstToken().p50Us())
                 + " over gRPC, on an engine that has every token at once. A wait of about 40 ms on a"
                 + " kept-alive connection is the signature of Nagle's algorithm meeting the"
                 + " client's delayed ACK (check the REST sockets' TCP_NODELAY); it is configuration,"
@@ -61,8 +59,6 @@ final class FindingsSection extends ReportBase {
                                     .orElse("–")
                                 + " over gRPC.")
                     .orElse(""));
-        break;
-      }
     }
     Optional<LevelRow> grpcStream = level("gRPC", "stream", headline());
     Optional<LevelRow> restStream = level("REST", "stream", headline());

@@ -129,22 +129,16 @@ final class ReadmeSection extends ReportBase {
               bytes(gs.get().heapPerStreamBytes()),
               rs.get().opened()));
     }
-    for (int level : List.of(1, 16)) {
-      Optional<LevelRow> rest = level("REST", "stream", level);
-      Optional<LevelRow> grpc = level("gRPC", "stream", level);
-      if (restFirstEventWaits(level)) {
-        s.append(
-                "- **REST streaming** figures carry a ~40 ms wait for the first event (time to"
-                    + " first token ")
-            .append(us(rest.get().timeToFirstToken().p50Us()))
-            .append(" vs ")
-            .append(us(grpc.get().timeToFirstToken().p50Us()))
-            .append(
-                " over gRPC), the signature of Nagle's algorithm meeting the client's delayed ACK;"
-                    + " see the report's \"Server behaviour\" section.\n");
-        break;
-      }
-    }
+    firstEventWaitLevel()
+        .ifPresent(
+            level ->
+                s.append("- **REST streaming** figures carry a ~40 ms wait for the first event")
+                    .append(" (time to first token ")
+                    .append(us(level("REST", "stream", level).get().timeToFirstToken().p50Us()))
+                    .append(" vs ")
+                    .append(us(level("gRPC", "stream", level).get().timeToFirstToken().p50Us()))
+                    .append(" over gRPC), the signature of Nagle's algorithm meeting the client's")
+                    .append(" delayed ACK; see the report's \"Server behaviour\" section.\n"));
     Optional<LevelRow> grpcStream = level("gRPC", "stream", c);
     if (grpcStream.isPresent()
         && grpcStream.get().allocatedBytesPerCall() / (Payloads.STREAM_TOKENS + 1) > 8 * 1024) {

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 
 /**
  * What every part of the benchmark report shares: the results, lookups into them, number
@@ -269,7 +271,12 @@ abstract class ReportBase {
 
   /** Whether this run shows the REST gateway's ~40 ms Nagle/delayed-ACK wait on streams. */
   boolean nagle() {
-    return restFirstEventWaits(1) || restFirstEventWaits(16);
+    return firstEventWaitLevel().isPresent();
+  }
+
+  /** The first of 1 and 16 callers at which {@link #restFirstEventWaits} holds. */
+  OptionalInt firstEventWaitLevel() {
+    return IntStream.of(1, 16).filter(this::restFirstEventWaits).findFirst();
   }
 
   /**
