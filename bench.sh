@@ -58,7 +58,8 @@ stale() {
 }
 if stale; then
   echo "bench.sh: building the bench module…" >&2
-  (cd "$home" && mvn -q -B -ntp -DskipTests -pl bench -am package) >&2
+  mvn=mvn; command -v mvn >/dev/null 2>&1 || mvn="$home/mvnw" # the wrapper's pinned Maven
+  (cd "$home" && "$mvn" -q -B -ntp -DskipTests -pl bench -am package) >&2
 fi
 
 # ghz, pinned, into the project's tool directory (full mode only: the quick run skips what is missing).

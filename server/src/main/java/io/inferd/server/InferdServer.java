@@ -45,38 +45,26 @@ public final class InferdServer {
 
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
-  /** Requests stay bytes until {@link MalformedRequestInterceptor} lets the service parse them. */
-  private static final MethodDescriptor.Marshaller<InputStream> RAW_REQUESTS =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(InputStream value) {
-          return value;
-        }
-
-        @Override
-        public InputStream parse(InputStream stream) {
-          return stream.markSupported() ? stream : new BufferedInputStream(stream);
-        }
-      };
-
   /**
-   * Responses pass through as the protobuf stream they already are; grpc-java's own InputStream
-   * marshaller would copy each one through a fresh 8 KiB buffer (17 KiB per streamed token).
+   * Messages pass through as the streams they are: requests stay bytes until {@link
+   * MalformedRequestInterceptor} lets the service parse them (buffered, so it can look twice), and
+   * responses stay the protobuf stream they already are — grpc-java's own InputStream marshaller
+   * would copy each one through a fresh 8 KiB buffer (17 KiB per streamed token).
    */
-  private static final MethodDescriptor.Marshaller<InputStream> UNCOPIED_RESPONSES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(InputStream value) {
-          return value;
-        }
+  private static MethodDescriptor.Marshaller<InputStream> passThrough(boolean markable) {
+    return new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(InputStream value) {
+        return value;
+      }
 
-        @Override
-        public InputStream parse(InputStream stream) {
-          return stream;
-        }
-      };
+      @Override
+      public InputStream parse(InputStream stream) {
+        return !markable || stream.markSupported() ? stream : new BufferedInputStream(stream);
+      }
+    };
+  }
 
-  private final InferenceCore core;
   private volatile boolean started;
 
   /** No API keys, no rate limit, its own telemetry: for tests and local use. */
@@ -85,7 +73,7 @@ public final class InferdServer {
   }
 
   public InferdServer(ServerBuilder<?> builder, InferenceCore core, Settings settings) {
-    this.core = requireNonNull(core, "core");
+    requireNonNull(core, "core");
     var service = new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout());
     // Reads outermost first: every call is recorded, rejected ones included; only the inference
     // service needs a key, so health checks and reflection stay open.
@@ -102,7 +90,7 @@ public final class InferdServer {
         ServerInterceptors.interceptForward(
             // requests are parsed inside the call, so a malformed one can be answered precisely
             ServerInterceptors.useMarshalledMessages(
-                service.bindService(), RAW_REQUESTS, UNCOPIED_RESPONSES),
+                service.bindService(), passThrough(true), passThrough(false)),
             interceptors);
     this.server =
         builder
@@ -159,7 +147,7 @@ public final class InferdServer {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
-    core.close();
+    // The core is the caller's: REST serves it too, and a component closes only what it created.
   }
 
   public void awaitTermination() throws InterruptedException {

@@ -166,23 +166,7 @@ final class GrpcDriver implements CallDriver {
     StreamObserver<EmbedRequest> requests =
         async
             .withDeadlineAfter(60, TimeUnit.SECONDS)
-            .batchEmbed(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(BatchEmbedResponse value) {
-                    answer.complete(value);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    answer.completeExceptionally(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    answer.completeExceptionally(new IncompleteAnswerException("no response"));
-                  }
-                });
+            .batchEmbed(observer(answer));
     for (EmbedRequest request : embedRequests) {
       requests.onNext(request);
     }

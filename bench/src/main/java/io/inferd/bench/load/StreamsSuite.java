@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -196,6 +197,16 @@ public final class StreamsSuite {
       lastOpenedNanos.set(System.nanoTime());
     }
 
+    /** One stream's first event counts it as opened; later ones do nothing. */
+    Runnable openedOnce() {
+      var first = new AtomicBoolean(true);
+      return () -> {
+        if (first.compareAndSet(true, false)) {
+          opened();
+        }
+      };
+    }
+
     void failed(Throwable t) {
       if (!closing) {
         errors.computeIfAbsent(ErrorKinds.of(t), k -> new LongAdder()).increment();
@@ -259,7 +270,7 @@ public final class StreamsSuite {
       stub.streamComplete(
           request,
           new ClientResponseObserver<CompleteRequest, StreamChunk>() {
-            private boolean first = true;
+            private final Runnable opened = tally.openedOnce();
 
             @Override
             public void beforeStart(ClientCallStreamObserver<CompleteRequest> call) {
@@ -268,10 +279,7 @@ public final class StreamsSuite {
 
             @Override
             public void onNext(StreamChunk chunk) {
-              if (first) {
-                first = false;
-                tally.opened();
-              }
+              opened.run();
             }
 
             @Override
@@ -317,7 +325,7 @@ public final class StreamsSuite {
     for (int i = 0; i < target; i++) {
       Flow.Subscriber<String> events =
           new Flow.Subscriber<>() {
-            private boolean first = true;
+            private final Runnable opened = tally.openedOnce();
 
             @Override
             public void onSubscribe(Flow.Subscription subscription) {
@@ -327,9 +335,8 @@ public final class StreamsSuite {
 
             @Override
             public void onNext(String line) {
-              if (first && line.startsWith("data: ")) {
-                first = false;
-                tally.opened();
+              if (line.startsWith("data: ")) {
+                opened.run();
               }
             }
 

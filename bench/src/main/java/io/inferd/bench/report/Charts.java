@@ -86,15 +86,20 @@ final class Charts {
       }
       XYSeries series = chart.addSeries(entry.getKey(), x, y);
       series.setMarker(SeriesMarkers.NONE);
-      series.setLineColor(colors.get(entry.getKey()));
-      series.setLineWidth(2f);
-      if (entry.getKey().startsWith("REST")) {
-        series.setLineStyle(
-            new BasicStroke(
-                2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-      }
+      styleLine(series, entry.getKey(), colors);
     }
     return save(chart, dir, file);
+  }
+
+  /** The series' colour, 2 px wide; REST dashed, so the chart also reads in grey. */
+  private static void styleLine(XYSeries series, String name, Map<String, Color> colors) {
+    series.setLineColor(colors.get(name));
+    series.setLineWidth(2f);
+    if (name.startsWith("REST")) {
+      series.setLineStyle(
+          new BasicStroke(
+              2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+    }
   }
 
   static String percentileLabel(double nines) {
@@ -123,15 +128,9 @@ final class Charts {
     for (var entry : lines.entrySet()) {
       double[][] xy = entry.getValue();
       XYSeries series = chart.addSeries(entry.getKey(), xy[0], xy[1]);
-      series.setLineColor(colors.get(entry.getKey()));
       series.setMarkerColor(colors.get(entry.getKey()));
       series.setMarker(SeriesMarkers.CIRCLE);
-      series.setLineWidth(2f);
-      if (entry.getKey().startsWith("REST")) {
-        series.setLineStyle(
-            new BasicStroke(
-                2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-      }
+      styleLine(series, entry.getKey(), colors);
     }
     return save(chart, dir, file);
   }

@@ -2,15 +2,11 @@ package io.inferd.bench.serialization;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.inferd.bench.OpenAi;
 import io.inferd.bench.Payloads;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * One payload in one encoding: its value and how it becomes bytes and back. The three encodings are
@@ -77,61 +73,39 @@ public interface Codec {
 
   private static Codec protobuf(Message message) {
     var parser = message.getParserForType();
-    return new Codec() {
-      @Override
-      public Object value() {
-        return message;
-      }
-
-      @Override
-      public byte[] encode() {
-        return message.toByteArray();
-      }
-
-      @Override
-      public Object decode(byte[] bytes) {
-        try {
-          return parser.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    };
+    return codec(message, message::toByteArray, parser::parseFrom);
   }
 
   private static Codec jsonFormat(Message message) {
     JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
     JsonFormat.Parser parser = JsonFormat.parser();
-    Supplier<Message.Builder> builders = message::newBuilderForType;
-    return new Codec() {
-      @Override
-      public Object value() {
-        return message;
-      }
-
-      @Override
-      public byte[] encode() {
-        try {
-          return printer.print(message).getBytes(UTF_8);
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-
-      @Override
-      public Object decode(byte[] bytes) {
-        Message.Builder builder = builders.get();
-        try {
+    return codec(
+        message,
+        () -> printer.print(message).getBytes(UTF_8),
+        bytes -> {
+          Message.Builder builder = message.newBuilderForType();
           parser.merge(new String(bytes, UTF_8), builder);
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-        return builder.build();
-      }
-    };
+          return builder.build();
+        });
   }
 
   private static <T> Codec jackson(T value, Class<T> type) {
+    return codec(
+        value,
+        () -> OpenAi.MAPPER.writeValueAsBytes(value),
+        bytes -> OpenAi.MAPPER.readValue(bytes, type));
+  }
+
+  /** Encoding and decoding that may throw; a failure is a broken benchmark, so it is unchecked. */
+  interface Encoder {
+    byte[] encode() throws Exception;
+  }
+
+  interface Decoder {
+    Object decode(byte[] bytes) throws Exception;
+  }
+
+  private static Codec codec(Object value, Encoder encoder, Decoder decoder) {
     return new Codec() {
       @Override
       public Object value() {
@@ -141,18 +115,18 @@ public interface Codec {
       @Override
       public byte[] encode() {
         try {
-          return OpenAi.MAPPER.writeValueAsBytes(value);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          return encoder.encode();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
         }
       }
 
       @Override
       public Object decode(byte[] bytes) {
         try {
-          return OpenAi.MAPPER.readValue(bytes, type);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          return decoder.decode(bytes);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
         }
       }
     };

@@ -1,39 +1,26 @@
 package io.inferd.bench.server;
 
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.inferd.app.GrpcTransport;
+import io.inferd.app.Inferd;
+import io.inferd.app.InferdConfig;
 import io.inferd.bench.Payloads;
 import io.inferd.bench.engine.BenchOnlyEngine;
 import io.inferd.engine.ModelRegistry;
-import io.inferd.engine.Scheduler;
 import io.inferd.engine.llama.LlamaGenerator;
 import io.inferd.engine.llama.LlamaOptions;
-import io.inferd.server.InferdServer;
-import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
-import io.inferd.server.core.FastMode;
-import io.inferd.server.core.InferenceCore;
-import io.inferd.server.core.RateLimiter;
-import io.inferd.server.rest.RestGateway;
-import io.inferd.server.telemetry.AccessLog;
-import io.inferd.server.telemetry.InferdMetrics;
-import io.inferd.server.telemetry.MetricsEndpoint;
-import io.inferd.server.telemetry.Telemetry;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The server the benchmarks drive, in a JVM of its own: inferd's production wiring exactly as
- * {@code ServeCommand} builds it ({@link InferenceCore}, {@link InferdServer} on Netty with serve's
- * transport defaults, {@link RestGateway}, {@link MetricsEndpoint}), gRPC and REST in one process
- * over one core, plus a {@link ControlEndpoint} for heap and thread figures. It lives in the bench
+ * The server the benchmarks drive, in a JVM of its own: the same {@link Inferd} object {@code
+ * inferd serve} builds, from serve's configuration with free ports, plus a {@link ControlEndpoint}
+ * for heap and thread figures. It lives in the bench
  * module so that the {@link BenchOnlyEngine} is selectable here and nowhere in {@code inferd
  * serve}.
  */
@@ -122,12 +109,12 @@ public final class BenchServer implements Callable<Integer> {
         ProcessHandle.current().pid(),
         running.grpcPort(),
         running.httpPort(),
-        running.metrics.port(),
+        running.inferd.metricsPort(),
         running.control.port(),
         engine,
         String.join(",", running.registry.generatorNames()));
     System.out.flush();
-    running.server.awaitTermination();
+    running.inferd.awaitTermination();
     return 0;
   }
 
@@ -141,70 +128,45 @@ public final class BenchServer implements Callable<Integer> {
   /** Builds and starts everything; in-process for tests, in its own JVM for the benchmarks. */
   Running start() throws Exception {
     ModelRegistry registry = registry();
-    var scheduler = new Scheduler(parallel, queue, 1000);
-    // serve's defaults: --default-max-tokens 256, --max-embed-texts 2048, chat temperature 0.7,
-    // --max-prompt-tokens 32768, fast mode below 5 s (the benchmark clients set 60 s deadlines).
-    var core =
-        new InferenceCore(
-            registry,
-            scheduler,
-            new CoreLimits(defaultMaxTokens, maxTokensLimit, 2048, 0.7f, 32_768),
-            new FastMode(Duration.ofSeconds(5), 32, ""));
-    var telemetry = new Telemetry(new AccessLog(), new InferdMetrics(scheduler));
-    var keys = ApiKeyStore.disabled();
-    var rateLimiter = RateLimiter.off();
-    // GrpcTransportOptions' defaults, with --max-streams-per-connection settable.
-    NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(host, 0))
-            .keepAliveTime(60, TimeUnit.SECONDS)
-            .keepAliveTimeout(20, TimeUnit.SECONDS)
-            .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true)
-            .maxInboundMessageSize(4 << 20)
-            .maxConcurrentCallsPerConnection(maxStreamsPerConnection)
-            .maxConnectionIdle(1800, TimeUnit.SECONDS)
-            .maxConnectionAge(1800, TimeUnit.SECONDS)
-            .maxConnectionAgeGrace(300, TimeUnit.SECONDS);
-    var server =
-        new InferdServer(
-            builder,
-            core,
-            new InferdServer.Settings(
-                keys, rateLimiter, telemetry, Duration.ofSeconds(60), Clock.systemUTC()));
-    server.start();
-    RestGateway rest = new RestGateway(core, keys, rateLimiter, telemetry).start(host, 0);
-    MetricsEndpoint metrics = MetricsEndpoint.start(host, 0, telemetry.metrics());
-    ControlEndpoint control = ControlEndpoint.start(host);
-    return new Running(registry, server, rest, metrics, control);
+    // serve's configuration, on free ports, with --max-streams-per-connection settable
+    InferdConfig config =
+        InferdConfig.builder()
+            .host(host)
+            .ports(0, 0, 0)
+            .parallel(parallel)
+            .queue(queue)
+            .limits(new CoreLimits(defaultMaxTokens, maxTokensLimit, 2048, 0.7f, 32_768))
+            .transport(
+                GrpcTransport.defaults().withMaxConcurrentCallsPerConnection(maxStreamsPerConnection))
+            .build();
+    Inferd inferd;
+    try {
+      inferd = Inferd.start(config, registry);
+    } catch (Exception e) {
+      registry.close();
+      throw e;
+    }
+    return new Running(registry, inferd, ControlEndpoint.start(host));
   }
 
   /** A started server: gRPC, REST, metrics and control ports over one core. */
   public static final class Running implements AutoCloseable {
     final ModelRegistry registry;
-    final InferdServer server;
-    final RestGateway rest;
-    final MetricsEndpoint metrics;
+    final Inferd inferd;
     final ControlEndpoint control;
 
-    Running(
-        ModelRegistry registry,
-        InferdServer server,
-        RestGateway rest,
-        MetricsEndpoint metrics,
-        ControlEndpoint control) {
+    Running(ModelRegistry registry, Inferd inferd, ControlEndpoint control) {
       this.registry = registry;
-      this.server = server;
-      this.rest = rest;
-      this.metrics = metrics;
+      this.inferd = inferd;
       this.control = control;
     }
 
     public int grpcPort() {
-      return server.port();
+      return inferd.grpcPort();
     }
 
     public int httpPort() {
-      return rest.port();
+      return inferd.httpPort();
     }
 
     public int controlPort() {
@@ -214,10 +176,8 @@ public final class BenchServer implements Callable<Integer> {
     @Override
     public void close() {
       control.close();
-      rest.stop(Duration.ZERO);
-      server.stop(Duration.ZERO); // also closes the core
-      metrics.close();
-      registry.close();
+      inferd.stop(Duration.ZERO);
+      registry.close(); // the registry is this class's, not Inferd's
     }
   }
 

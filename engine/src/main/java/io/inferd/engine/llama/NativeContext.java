@@ -17,7 +17,6 @@ final class NativeContext implements AutoCloseable {
   private final MemorySegment context;
   private final MemorySegment memory;
   private final int vocabSize;
-  private final Arena arena = Arena.ofConfined();
   private boolean closed;
 
   private NativeContext(MemorySegment context, MemorySegment memory, int vocabSize) {
@@ -141,7 +140,6 @@ final class NativeContext implements AutoCloseable {
       return;
     }
     closed = true;
-    arena.close();
     try {
       LlamaApi.free.invokeExact(context);
     } catch (Throwable e) {

@@ -197,6 +197,15 @@ class DecodeLoopTest {
   }
 
   @Test
+  void aModelLoadedOnOneThread_closesOnAnother() throws Exception {
+    Path file = TinyGguf.builder().write(dir.resolve("closing.gguf"));
+    LlamaGenerator model = LlamaGenerator.load(file, new LlamaOptions(1, 1, 64));
+    model.generate(request(model, "the cat", 3, Sampling.greedy()), t -> true);
+    // serve loads on main and closes on its shutdown hook's thread
+    CompletableFuture.runAsync(model::close).get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aPromptLongerThanTheContext_isRejected() {
     String longText = "the cat ".repeat(400);
     assertThatThrownBy(() -> one.generate(request(one, longText, 5, Sampling.greedy()), t -> true))

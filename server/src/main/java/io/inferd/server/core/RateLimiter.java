@@ -1,5 +1,7 @@
 package io.inferd.server.core;
 
+import io.inferd.engine.InferenceException;
+
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -62,11 +64,11 @@ public final class RateLimiter {
   }
 
   /** Too many requests from one caller; retry after {@link #retryAfterMillis()}. */
-  public static final class RateLimitedException extends RuntimeException {
-    private final long retryAfterMillis;
-
+  public static final class RateLimitedException extends InferenceException {
     RateLimitedException(String caller, double perSecond, long burst, long retryAfterMillis) {
       super(
+          Kind.RESOURCE_EXHAUSTED,
+          "rate_limit_exceeded",
           "rate limit: caller '"
               + caller
               + "' is over "
@@ -75,12 +77,9 @@ public final class RateLimiter {
               + burst
               + ", --rate-limit); retry in "
               + retryAfterMillis
-              + " ms");
-      this.retryAfterMillis = retryAfterMillis;
-    }
-
-    public long retryAfterMillis() {
-      return retryAfterMillis;
+              + " ms",
+          retryAfterMillis,
+          null);
     }
   }
 }

@@ -1,8 +1,15 @@
 package io.inferd.server.core;
 
+import io.inferd.engine.InferenceException;
+
 /** Work arrived while the server is stopping. */
-public final class ShuttingDownException extends RuntimeException {
+public final class ShuttingDownException extends InferenceException {
   public ShuttingDownException() {
-    super("server is shutting down; retry on another replica or after restart");
+    super(
+        Kind.UNAVAILABLE,
+        "shutting_down",
+        "server is shutting down; retry on another replica or after restart",
+        -1,
+        null);
   }
 }

@@ -16,9 +16,11 @@ import io.inferd.api.v1.EmbedRequest;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.engine.Generation;
+import io.inferd.engine.TokenSink;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
+import io.inferd.server.core.StreamOutlet;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.CallStats;
@@ -74,13 +76,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
-      work.set(
-          core.generate(
-              plan,
-              token -> {
-                stats.firstToken(System.nanoTime());
-                return !call.isCancelled();
-              }));
+      work.set(generate(plan, stats, token -> !call.isCancelled()));
       answerWhenDone(
           call,
           work.get(),
@@ -97,40 +93,31 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
     var call = (ServerCallStreamObserver<StreamChunk>) out;
-    var gate = new ReadyGate(streamIdleTimeout);
-    var idle = new boolean[] {false}; // set by the engine thread, read after it finished
+    var outlet = new StreamOutlet<>(transport(call), streamIdleTimeout);
     var work = new AtomicReference<CompletableFuture<Generation>>();
-    call.setOnReadyHandler(gate::open); // transport drained: the writer may continue
+    call.setOnReadyHandler(outlet::wake); // transport drained: the writer may continue
     call.setOnCancelHandler(
         () -> { // client cancel or deadline; also keeps onNext from throwing
-          gate.open();
+          outlet.wake();
           cancel(work.get());
         });
     CallStats stats = TelemetryInterceptor.current();
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
-      var firstChunk = new boolean[] {true}; // touched by the single engine thread only
       work.set(
-          core.generate(
+          generate(
               plan,
-              token -> {
-                stats.firstToken(System.nanoTime());
-                ReadyGate.Outcome outcome = gate.awaitReady(call);
-                if (outcome != ReadyGate.Outcome.WRITE) {
-                  idle[0] = outcome == ReadyGate.Outcome.IDLE_TIMEOUT;
-                  return false; // false stops decoding
-                }
-                call.onNext(ProtoMapping.delta(id, plan.model(), token, firstChunk[0]));
-                firstChunk[0] = false;
-                return true;
-              }));
+              stats,
+              token -> // false stops decoding
+                  outlet.offer(ProtoMapping.delta(id, plan.model(), token, outlet.written() == 0))
+                      == StreamOutlet.Outcome.WRITTEN));
       answerWhenDone(
           call,
           work.get(),
           generation -> {
             stats.addUsage(generation.promptTokens(), generation.completionTokens());
-            if (idle[0]) {
+            if (outlet.idleTimedOut()) {
               stats.note("stream-idle-timeout");
               call.onError(
                   Status.DEADLINE_EXCEEDED
@@ -141,7 +128,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                       .asRuntimeException());
               return;
             }
-            call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
+            call.onNext(ProtoMapping.last(id, plan.model(), generation, outlet.written() == 0));
             call.onCompleted();
           });
     } catch (RuntimeException e) {
@@ -200,6 +187,38 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> out) {
     return new ChatSession(
         core, (ServerCallStreamObserver<ChatMessage>) out, clock, TelemetryInterceptor.current());
+  }
+
+  /** Starts the generation; each token counts for the first-token time, then goes to {@code sink}. */
+  private CompletableFuture<Generation> generate(
+      PlannedCompletion plan, CallStats stats, TokenSink sink) {
+    return core.generate(
+        plan,
+        token -> {
+          stats.firstToken(System.nanoTime());
+          return sink.onToken(token);
+        });
+  }
+
+  /** A gRPC stream as the outlet sees it: ready when flow control allows, gone when cancelled. */
+  private static <T> StreamOutlet.Transport<T> transport(ServerCallStreamObserver<T> call) {
+    return new StreamOutlet.Transport<>() {
+      @Override
+      public boolean ready() {
+        return call.isReady();
+      }
+
+      @Override
+      public boolean gone() {
+        return call.isCancelled();
+      }
+
+      @Override
+      public boolean write(T message) {
+        call.onNext(message);
+        return true;
+      }
+    };
   }
 
   /**

@@ -4,21 +4,16 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import io.inferd.engine.ModelNotFoundException;
-import io.inferd.engine.PromptTooLongException;
-import io.inferd.engine.QueueFullException;
+import io.inferd.engine.InferenceException;
 import io.inferd.server.core.Echoes;
-import io.inferd.server.core.InvalidRequestException;
-import io.inferd.server.core.LimitExceededException;
-import io.inferd.server.core.RateLimiter.RateLimitedException;
-import io.inferd.server.core.ShuttingDownException;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place where exceptions become gRPC statuses; clients never see a bare UNKNOWN. */
+/**
+ * Renders a failure as a gRPC status: the {@link InferenceException.Kind} picks the code, the
+ * message becomes the description, a retry hint the {@code grpc-retry-pushback-ms} trailer.
+ * Clients never see a bare UNKNOWN.
+ */
 final class StatusMapper {
   private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
 
@@ -29,58 +24,50 @@ final class StatusMapper {
   private StatusMapper() {}
 
   static Status toStatus(Throwable error) {
-    Throwable e = unwrap(error);
-    if (e instanceof StatusRuntimeException sre) {
+    Throwable e = InferenceException.unwrap(error);
+    if (e instanceof StatusRuntimeException sre) { // already a status (an interceptor's)
       return sre.getStatus();
     }
     if (e instanceof StatusException se) {
       return se.getStatus();
     }
-    if (e instanceof InvalidRequestException || e instanceof PromptTooLongException) {
-      return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+    InferenceException failure = InferenceException.classify(e);
+    if (failure.kind() == InferenceException.Kind.INTERNAL) {
+      log.error("internal error", e);
+      return Status.INTERNAL.withDescription(failure.getMessage()).withCause(e);
     }
-    if (e instanceof ModelNotFoundException) {
-      return Status.NOT_FOUND.withDescription(e.getMessage());
-    }
-    if (e instanceof QueueFullException
-        || e instanceof LimitExceededException
-        || e instanceof RateLimitedException) {
-      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
-    }
-    if (e instanceof ShuttingDownException) {
-      return Status.UNAVAILABLE.withDescription(e.getMessage());
-    }
-    if (e instanceof CancellationException) {
-      return Status.CANCELLED.withDescription("cancelled");
-    }
-    log.error("internal error", e);
-    return Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName()).withCause(e);
+    // the description may echo client input (a model name): bounded
+    return code(failure.kind()).withDescription(Echoes.bounded(failure.getMessage()));
   }
 
-  /** The status with its trailers: a full queue tells well-behaved clients when to retry. */
+  /** The one table from failure kinds to gRPC codes. */
+  static Status code(InferenceException.Kind kind) {
+    return switch (kind) {
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case LIMIT_EXCEEDED, RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+      case CANCELLED -> Status.CANCELLED;
+      case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
+      // not the caller's credentials or request: this server's upstream is misconfigured or broken
+      case UPSTREAM_REFUSED, UPSTREAM_FAILED, INTERNAL -> Status.INTERNAL;
+    };
+  }
+
+  /** The status with its trailers: a retry hint tells well-behaved clients when to retry. */
   static StatusRuntimeException toException(Throwable error) {
     Status status = toStatus(error);
-    status = status.withDescription(Echoes.bounded(status.getDescription())); // echoed input
     long retryAfter =
-        switch (unwrap(error)) {
-          case QueueFullException full -> full.retryAfterMillis();
-          case RateLimitedException limited -> limited.retryAfterMillis();
-          default -> -1;
-        };
+        InferenceException.unwrap(error) instanceof InferenceException failure
+            ? failure.retryAfterMillis()
+            : -1;
     if (retryAfter >= 0) {
       Metadata trailers = new Metadata();
       trailers.put(RETRY_PUSHBACK, Long.toString(retryAfter));
       return status.asRuntimeException(trailers);
     }
     return status.asRuntimeException();
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }

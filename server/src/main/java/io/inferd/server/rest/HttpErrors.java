@@ -1,40 +1,22 @@
 package io.inferd.server.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
-import io.inferd.engine.ModelNotFoundException;
-import io.inferd.engine.PromptTooLongException;
-import io.inferd.engine.QueueFullException;
+import io.inferd.engine.InferenceException;
+import io.inferd.engine.InferenceException.Kind;
 import io.inferd.server.core.Echoes;
-import io.inferd.server.core.InvalidRequestException;
-import io.inferd.server.core.LimitExceededException;
-import io.inferd.server.core.RateLimiter.RateLimitedException;
 import io.inferd.server.core.ShuttingDownException;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one table from exceptions to HTTP statuses and OpenAI-style error bodies, the REST twin of
- * the gRPC StatusMapper.
- *
- * <pre>
- *   InvalidRequestException  400 invalid_request_error  param: the field the message starts with
- *   UnauthenticatedException 401 authentication_error   code invalid_api_key
- *   ModelNotFoundException   404 not_found_error        code model_not_found, param model
- *   LimitExceededException   413 invalid_request_error  code limit_exceeded: a server limit
- *   QueueFullException       429 rate_limit_error       code server_busy, Retry-After header
- *   RateLimitedException     429 rate_limit_error       code rate_limit_exceeded, Retry-After header
- *   ShuttingDownException    503 server_error           code shutting_down (also cancelled work)
- *   anything else            500 server_error           logged once with its stack trace
- * </pre>
+ * Renders a failure as an HTTP status and an OpenAI-style error body: the {@link
+ * InferenceException.Kind} picks status and type, the exception's code (or the kind's) fills
+ * {@code code}, a retry hint becomes Retry-After, and a message that starts with a field name
+ * ({@code "max_tokens: -5 (expected: >= 0)"}) fills {@code param}.
  */
 final class HttpErrors {
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
@@ -67,85 +49,51 @@ final class HttpErrors {
   }
 
   static HttpError of(Throwable error) {
-    Throwable e = unwrap(error);
-    HttpError refusedBody = RequestBodyErrors.of(e);
+    HttpError refusedBody = RequestBodyErrors.of(InferenceException.unwrap(error));
     if (refusedBody != null) {
       return refusedBody;
     }
-    if (e instanceof InvalidRequestException || e instanceof PromptTooLongException) {
-      return new HttpError(
-          400, "invalid_request_error", null, field(e.getMessage()), e.getMessage(), -1);
-    }
-    if (e instanceof UnauthenticatedException) {
-      return new HttpError(
-          401, "authentication_error", "invalid_api_key", null, e.getMessage(), -1);
-    }
-    if (e instanceof ModelNotFoundException) {
-      return new HttpError(404, "not_found_error", "model_not_found", "model", e.getMessage(), -1);
-    }
-    if (e instanceof LimitExceededException) {
-      return new HttpError(
-          413,
-          "invalid_request_error",
-          "limit_exceeded",
-          field(e.getMessage()),
-          e.getMessage(),
-          -1);
-    }
-    if (e instanceof QueueFullException full) {
-      return new HttpError(
-          429,
-          "rate_limit_error",
-          "server_busy",
-          null,
-          e.getMessage(),
-          seconds(full.retryAfterMillis()));
-    }
-    if (e instanceof RateLimitedException limited) {
-      return new HttpError(
-          429,
-          "rate_limit_error",
-          "rate_limit_exceeded",
-          null,
-          e.getMessage(),
-          seconds(limited.retryAfterMillis()));
-    }
-    if (e instanceof ShuttingDownException) {
-      return new HttpError(503, "server_error", "shutting_down", null, e.getMessage(), -1);
-    }
-    if (e instanceof StatusRuntimeException upstream) {
-      return fromGrpcStatus(upstream.getStatus());
-    }
-    if (e instanceof CancellationException || e instanceof InterruptedException) {
+    InferenceException failure = InferenceException.classify(error);
+    if (failure.kind() == Kind.CANCELLED) {
       // Only the gateway cancels work, when it stops; a client that left gets no answer at all.
-      return of(new ShuttingDownException());
+      failure = new ShuttingDownException();
     }
-    log.error("internal error", e);
-    return new HttpError(
-        500, "server_error", null, null, "internal error: " + e.getClass().getSimpleName(), -1);
+    if (failure.kind() == Kind.INTERNAL) {
+      log.error("internal error", InferenceException.unwrap(error));
+    } else if (failure.kind() == Kind.UPSTREAM_FAILED) {
+      log.error("upstream failed: {}", failure.getMessage());
+    }
+    String message = failure.getMessage();
+    long retryAfter =
+        failure.retryAfterMillis() >= 0 ? seconds(failure.retryAfterMillis()) : -1;
+    return switch (failure.kind()) {
+      case INVALID_ARGUMENT ->
+          new HttpError(400, "invalid_request_error", failure.code(), field(message), message, -1);
+      case UNAUTHENTICATED ->
+          new HttpError(401, "authentication_error", code(failure, "invalid_api_key"), null, message, -1);
+      case NOT_FOUND ->
+          new HttpError(404, "not_found_error", code(failure, "model_not_found"), "model", message, -1);
+      case LIMIT_EXCEEDED ->
+          new HttpError(
+              413, "invalid_request_error", code(failure, "limit_exceeded"), field(message), message, -1);
+      case RESOURCE_EXHAUSTED ->
+          new HttpError(429, "rate_limit_error", code(failure, "server_busy"), null, message, retryAfter);
+      case UNAVAILABLE ->
+          new HttpError(503, "server_error", code(failure, "unavailable"), null, message, retryAfter);
+      case DEADLINE_EXCEEDED ->
+          new HttpError(504, "server_error", code(failure, "timeout"), null, message, -1);
+      case UPSTREAM_REFUSED ->
+          new HttpError(502, "server_error", code(failure, "upstream_auth"), null, message, -1);
+      case UPSTREAM_FAILED ->
+          new HttpError(502, "server_error", code(failure, "upstream_error"), null, message, -1);
+      case UNIMPLEMENTED ->
+          new HttpError(501, "invalid_request_error", code(failure, "unsupported"), null, message, -1);
+      case CANCELLED, INTERNAL -> new HttpError(500, "server_error", null, null, message, -1);
+    };
   }
 
-  /**
-   * A status from a remote engine (another ai.inference.v1 server, or an OpenAI upstream mapped to
-   * gRPC codes): the same table the gRPC side would have produced.
-   */
-  private static HttpError fromGrpcStatus(Status status) {
-    String message =
-        status.getDescription() == null ? "upstream: " + status.getCode() : status.getDescription();
-    return switch (status.getCode()) {
-      case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE ->
-          new HttpError(400, "invalid_request_error", null, field(message), message, -1);
-      case UNAUTHENTICATED, PERMISSION_DENIED ->
-          new HttpError(502, "server_error", "upstream_auth", null, "upstream refused: " + message, -1);
-      case NOT_FOUND -> new HttpError(404, "not_found_error", "model_not_found", "model", message, -1);
-      case RESOURCE_EXHAUSTED -> new HttpError(429, "rate_limit_error", "upstream_busy", null, message, 1);
-      case UNAVAILABLE -> new HttpError(503, "server_error", "upstream_unavailable", null, message, -1);
-      case DEADLINE_EXCEEDED -> new HttpError(504, "server_error", "upstream_timeout", null, message, -1);
-      default -> {
-        log.error("upstream failed: {}", status);
-        yield new HttpError(502, "server_error", "upstream_error", null, "upstream error: " + status.getCode(), -1);
-      }
-    };
+  private static String code(InferenceException failure, String fallback) {
+    return failure.code() != null ? failure.code() : fallback;
   }
 
   static HttpError notFound(String path) {
@@ -186,14 +134,5 @@ final class HttpErrors {
   private static String field(String message) {
     Matcher m = FIELD.matcher(message == null ? "" : message);
     return m.find() ? m.group(1) : null;
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }

@@ -20,12 +20,17 @@ final class RestCall {
     return stats;
   }
 
-  /** Waits for the call's engine work; {@link #abort()} cancels it. */
-  <T> T await(CompletableFuture<T> result) throws InterruptedException, ExecutionException {
+  /** From now on {@link #abort()} cancels {@code result}. */
+  void track(CompletableFuture<?> result) {
     work = result;
     if (aborted) {
       result.cancel(false);
     }
+  }
+
+  /** Waits for the call's engine work; {@link #abort()} cancels it. */
+  <T> T await(CompletableFuture<T> result) throws InterruptedException, ExecutionException {
+    track(result);
     try {
       return result.get();
     } catch (InterruptedException e) {

@@ -1,0 +1,425 @@
+package io.inferd.app;
+
+import io.inferd.engine.Engines;
+import io.inferd.engine.ModelLoadException;
+import io.inferd.engine.ModelRegistry;
+import io.inferd.engine.ModelSpec;
+import io.inferd.server.auth.ApiKeyStore;
+import io.inferd.server.core.CoreLimits;
+import io.inferd.server.core.FastMode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code inferd serve}: loads the models, then serves gRPC until SIGTERM or Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Start the inference server: loads the models, then serves ai.inference.v1 over gRPC with health"
+          + " and reflection, and prints 'inferd ready: …' on stdout once it accepts calls.",
+      "Every option can also be set through the environment variable shown in its description.",
+    })
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--host",
+      defaultValue = "${env:INFERD_HOST:-127.0.0.1}",
+      description = "Address to listen on; 0.0.0.0 for every interface (env INFERD_HOST, default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = {"-p", "--port"},
+      defaultValue = "${env:INFERD_PORT:-50051}",
+      description = "gRPC port; 0 picks a free one (env INFERD_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "${env:INFERD_HTTP_PORT:-8080}",
+      description = "Port of the OpenAI-compatible REST API (/v1/chat/completions, /v1/embeddings, /v1/models); 0 picks a free one, -1 turns it off (env INFERD_HTTP_PORT, default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(
+      names = {"-m", "--model"},
+      paramLabel = "NAME=PATH.gguf",
+      split = ",",
+      defaultValue = "${env:INFERD_MODELS}",
+      description = {
+        "A GGUF text-generation model, NAME=grpc://HOST:PORT#MODEL for a model another"
+            + " ai.inference.v1 server runs, or NAME=openai+http://HOST:PORT/v1#MODEL for one an"
+            + " OpenAI-compatible server runs (several servers of one model: separate their URLs"
+            + " with '|', e.g. openai+http://h1:8080/v1|http://h2:8080/v1#MODEL); repeat for"
+            + " several (env INFERD_MODELS, comma-separated).",
+        "Without it, the first .gguf in models/ or ../shared/models/ of the inferd checkout is used."
+      })
+  List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--embedding-model",
+      paramLabel = "NAME=openai+http://HOST:PORT/v1#MODEL",
+      split = ",",
+      defaultValue = "${env:INFERD_EMBEDDING_MODELS}",
+      description =
+          "An embedding model an OpenAI-compatible server runs (POST /v1/embeddings), beside"
+              + " all-minilm-l6-v2 unless --no-embeddings; several servers separated by '|'; repeat"
+              + " for several (env INFERD_EMBEDDING_MODELS, comma-separated).")
+  List<String> embeddingModels = new ArrayList<>();
+
+  @Option(
+      names = "--default-model",
+      defaultValue = "${env:INFERD_DEFAULT_MODEL}",
+      description = "Model used when a request leaves 'model' empty (env INFERD_DEFAULT_MODEL; default: the first --model).")
+  String defaultModel;
+
+  @Option(
+      names = "--embeddings",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Load the all-minilm-l6-v2 embedding model for BatchEmbed (default: on).")
+  boolean embeddings;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "${env:INFERD_THREADS:-0}",
+      description = "CPU threads per generation model; 0 means one per core (env INFERD_THREADS).")
+  int threads;
+
+  @Option(
+      names = "--parallel",
+      defaultValue = "${env:INFERD_PARALLEL:-2}",
+      description = "Generations that run at once, per model slot (env INFERD_PARALLEL, default ${DEFAULT-VALUE}).")
+  int parallel;
+
+  @Option(
+      names = "--queue",
+      defaultValue = "${env:INFERD_QUEUE:-16}",
+      description = "Requests that may wait for a free slot; beyond that RESOURCE_EXHAUSTED at once (env INFERD_QUEUE, default ${DEFAULT-VALUE}).")
+  int queue;
+
+  @Option(
+      names = "--context",
+      defaultValue = "${env:INFERD_CONTEXT:-0}",
+      description = "Tokens per generation (prompt + answer); 0: the model's own, at most 2048 (env INFERD_CONTEXT).")
+  int context;
+
+  @Option(
+      names = "--default-max-tokens",
+      defaultValue = "${env:INFERD_DEFAULT_MAX_TOKENS:-256}",
+      description = "Tokens generated when a request leaves max_tokens at 0 (default ${DEFAULT-VALUE}).")
+  int defaultMaxTokens;
+
+  @Option(
+      names = "--max-tokens-limit",
+      defaultValue = "${env:INFERD_MAX_TOKENS_LIMIT:-4096}",
+      description = "Largest max_tokens a request may ask for (default ${DEFAULT-VALUE}).")
+  int maxTokensLimit;
+
+  @Option(
+      names = "--max-prompt-tokens",
+      defaultValue = "${env:INFERD_MAX_PROMPT_TOKENS:-32768}",
+      description = "Longest prompt accepted, in the model's tokens (default ${DEFAULT-VALUE}; the model's context caps it too).")
+  int maxPromptTokens;
+
+  @Option(
+      names = "--max-embed-texts",
+      defaultValue = "${env:INFERD_MAX_EMBED_TEXTS:-2048}",
+      description = "Texts one BatchEmbed stream or embeddings request may carry (default ${DEFAULT-VALUE}).")
+  int maxEmbedTexts;
+
+  @Option(
+      names = "--rate-limit",
+      defaultValue = "${env:INFERD_RATE_LIMIT:-0}",
+      paramLabel = "PER_SECOND",
+      description = "Requests per second each API key (or client address, without auth) may make; 0 = unlimited (default).")
+  double rateLimit;
+
+  @Option(
+      names = "--rate-burst",
+      defaultValue = "${env:INFERD_RATE_BURST:-20}",
+      description = "Requests a caller may make at once before --rate-limit applies (default ${DEFAULT-VALUE}).")
+  double rateBurst;
+
+  @Option(
+      names = "--stream-idle-timeout",
+      defaultValue = "${env:INFERD_STREAM_IDLE_TIMEOUT_SECONDS:-60}",
+      paramLabel = "SECONDS",
+      description = "A stream whose client reads nothing for this long is ended and its slot freed (default ${DEFAULT-VALUE}).")
+  long streamIdleTimeoutSeconds;
+
+  @Option(
+      names = "--compress-responses",
+      defaultValue = "false",
+      description = "gzip gRPC responses for clients that accept it (requests are always accepted gzipped).")
+  boolean compressResponses;
+
+  @Option(
+      names = "--shutdown-grace",
+      defaultValue = "${env:INFERD_SHUTDOWN_GRACE_SECONDS:-10}",
+      description = "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
+  int shutdownGraceSeconds;
+
+  @Option(
+      names = "--api-keys-file",
+      defaultValue = "${env:INFERD_API_KEYS_FILE}",
+      paramLabel = "FILE",
+      description = {
+        "API keys, one per line: ID=SECRET, ID=sha256:HEX or SECRET; re-read when it changes"
+            + " (env INFERD_API_KEYS_FILE). Keys can also come from env INFERD_API_KEYS"
+            + " (comma-separated, same forms).",
+        "Without any key, authentication is OFF (local development only)."
+      })
+  Path apiKeysFile;
+
+  @Option(
+      names = "--api-keys-on-error",
+      defaultValue = "${env:INFERD_API_KEYS_ON_ERROR:-reject}",
+      paramLabel = "reject|keep",
+      description =
+          "When a reload finds the keys file broken, unreadable or deleted: reject (default) accepts"
+              + " no key from it until it is fixed; keep serves the keys read before and logs an"
+              + " error at every check (env INFERD_API_KEYS_ON_ERROR).")
+  String apiKeysOnError;
+
+  @Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
+
+  @Mixin HttpListenerOptions http = new HttpListenerOptions();
+
+  @Option(
+      names = "--metrics-plaintext",
+      defaultValue = "false",
+      description =
+          "With TLS on, serve /metrics in plaintext on 127.0.0.1 only (for a local scraper);"
+              + " otherwise /metrics speaks the same TLS as the other ports.")
+  boolean metricsPlaintext;
+
+  @Option(
+      names = "--gpu-layers",
+      defaultValue = "${env:INFERD_GPU_LAYERS:--1}",
+      paramLabel = "N",
+      description =
+          "Model layers llama.cpp offloads to the GPU; -1 (default) = all of them when llama.cpp was"
+              + " built with CUDA (engine/native/build-llama.sh finds nvcc), else none (env"
+              + " INFERD_GPU_LAYERS).")
+  int gpuLayers;
+
+  @Option(
+      names = "--upstream-api-key",
+      defaultValue = "${env:INFERD_UPSTREAM_API_KEY}",
+      description =
+          "API key sent to upstream models: x-api-key on grpc://, Authorization: Bearer on"
+              + " openai+http(s):// (env INFERD_UPSTREAM_API_KEY).")
+  String upstreamApiKey;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "${env:INFERD_METRICS_PORT:-9464}",
+      description = "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off (env INFERD_METRICS_PORT, default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(
+      names = "--fast-mode-below",
+      defaultValue = "${env:INFERD_FAST_MODE_BELOW_MS:-5000}",
+      paramLabel = "MS",
+      description = "Calls whose deadline leaves less than this many ms are answered in fast mode; 0 turns fast mode off (default ${DEFAULT-VALUE}).")
+  long fastModeBelowMillis;
+
+  @Option(
+      names = "--fast-max-tokens",
+      defaultValue = "${env:INFERD_FAST_MAX_TOKENS:-32}",
+      description = "Fast mode caps the answer at this many tokens (default ${DEFAULT-VALUE}).")
+  int fastMaxTokens;
+
+  @Option(
+      names = "--fast-model",
+      defaultValue = "${env:INFERD_FAST_MODEL}",
+      description = "Fast mode runs requests that name no model on this (smaller) model.")
+  String fastModel;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    InferdConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    Inferd inferd;
+    try {
+      inferd = Inferd.start(config);
+    } catch (ModelLoadException e) {
+      err.println("error: " + e.getMessage());
+      return 3;
+    } catch (Inferd.ListenException e) {
+      String why =
+          portTaken(e) ? "address already in use (choose another " + e.option() + ")" : rootMessage(e);
+      err.println("error: cannot listen on " + host + " (" + e.option() + "): " + why);
+      return 4;
+    } catch (IOException | IllegalArgumentException e) { // unreadable TLS files
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    if (!config.keys().enabled()) {
+      log.warn(
+          "AUTHENTICATION IS OFF: any client can call this server. Set --api-keys-file or"
+              + " INFERD_API_KEYS before exposing it beyond this machine.");
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down: {} s grace for running calls", shutdownGraceSeconds);
+                  inferd.stop();
+                  // llama.cpp leaves a native thread behind; end the process with success ourselves.
+                  Runtime.getRuntime().halt(0);
+                },
+                "inferd-shutdown"));
+    ModelRegistry registry = inferd.models();
+    // What each port speaks: "+tls" or "+mtls" when the TLS options cover it.
+    String security = config.transport().security();
+    boolean metricsLocal = config.metricsPlaintext() && config.transport().tls();
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "inferd ready: grpc%s=%s:%d http%s=%s metrics%s=%s models=%s embeddings=%s auth=%s%n",
+        security,
+        host,
+        inferd.grpcPort(),
+        inferd.httpPort() < 0 ? "" : security,
+        inferd.httpPort() < 0 ? "off" : host + ":" + inferd.httpPort(),
+        inferd.metricsPort() < 0 || metricsLocal ? "" : security,
+        inferd.metricsPort() < 0
+            ? "off"
+            : (metricsLocal ? "127.0.0.1" : host) + ":" + inferd.metricsPort(),
+        String.join(",", registry.generatorNames()),
+        registry.embedderNames().isEmpty() ? "off" : String.join(",", registry.embedderNames()),
+        config.keys().enabled() ? "on(" + config.keys().size() + " keys)" : "OFF");
+    out.flush();
+    inferd.awaitTermination();
+    return 0;
+  }
+
+  /** The options as one configuration; fails with the message serve prints on a bad option. */
+  InferdConfig config() {
+    List<ModelSpec> specs = modelSpecs();
+    if (fastModel != null
+        && !fastModel.isBlank()
+        && specs.stream().noneMatch(m -> m.name().equals(fastModel))) {
+      throw new IllegalArgumentException("--fast-model " + fastModel + " is not one of the --model names");
+    }
+    Engines engines = Engines.installed();
+    List<ModelSpec> embedders = new ArrayList<>();
+    for (String embedder : embeddingModels) {
+      if (!embedder.isBlank()) {
+        ModelSpec model = ModelSpec.parse("--embedding-model", embedder.strip());
+        engines.checkEmbedder("--embedding-model", model);
+        embedders.add(model);
+      }
+    }
+    return InferdConfig.builder()
+        .host(host)
+        .ports(port, httpPort, metricsPort)
+        .generators(specs)
+        .embedders(embedders)
+        .miniLm(embeddings)
+        .defaultModel(defaultModel)
+        .threads(threads)
+        .parallel(parallel)
+        .queue(queue)
+        .contextTokens(context)
+        .upstreamApiKey(upstreamApiKey)
+        .limits(
+            new CoreLimits(defaultMaxTokens, maxTokensLimit, maxEmbedTexts, 0.7f, maxPromptTokens))
+        .fastMode(
+            fastModeBelowMillis <= 0
+                ? FastMode.off()
+                : new FastMode(Duration.ofMillis(fastModeBelowMillis), fastMaxTokens, fastModel))
+        .keys(ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS"), keysOnError()))
+        .httpListener(http.settings())
+        .metricsPlaintext(metricsPlaintext)
+        .gpuLayers(gpuLayers)
+        .rateLimit(rateLimit, rateBurst)
+        .streamIdleTimeout(Duration.ofSeconds(streamIdleTimeoutSeconds))
+        .compressResponses(compressResponses)
+        .transport(transport.settings())
+        .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+        .build();
+  }
+
+  /** Netty's epoll transport reports a taken port as a native IOException, not a BindException. */
+  private static boolean portTaken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
+  }
+
+  private List<ModelSpec> modelSpecs() {
+    List<ModelSpec> specs = new ArrayList<>();
+    for (String model : models) {
+      if (!model.isBlank()) {
+        specs.add(ModelSpec.parse(model.strip()));
+      }
+    }
+    if (specs.isEmpty()) {
+      Path home = Path.of(System.getProperty("inferd.home", "."));
+      specs.add(
+          DefaultModels.find(home)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "no generation model: pass --model NAME=PATH.gguf (none found in "
+                              + DefaultModels.searchPath(home)
+                              + ")")));
+    }
+    Engines engines = Engines.installed();
+    for (ModelSpec model : specs) {
+      engines.check("--model", model);
+      if (!model.isRemote() && !Files.isRegularFile(model.path())) {
+        throw new IllegalArgumentException(
+            "model file not found: " + model.path().toAbsolutePath() + " (--model " + model + ")");
+      }
+    }
+    return specs;
+  }
+
+  private ApiKeyStore.OnError keysOnError() {
+    return switch (apiKeysOnError.strip()) {
+      case "reject" -> ApiKeyStore.OnError.REJECT_ALL;
+      case "keep" -> ApiKeyStore.OnError.KEEP_PREVIOUS;
+      default ->
+          throw new IllegalArgumentException(
+              "--api-keys-on-error: " + apiKeysOnError + " (expected: reject or keep)");
+    };
+  }
+}

@@ -1,0 +1,54 @@
+package io.inferd.app.cli;
+
+import io.inferd.api.v1.StreamChoice;
+import io.inferd.api.v1.StreamChunk;
+import io.inferd.api.v1.Usage;
+import io.inferd.client.InferenceClient;
+import java.util.Iterator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code inferd stream}: a StreamComplete call, printed token by token. */
+@Command(
+    name = "stream",
+    sortOptions = false,
+    description = {
+      "Asks the model and prints the answer as it is generated.",
+      "Model, finish reason and token counts go to stderr at the end."
+    })
+public final class StreamCommand extends ClientCommand {
+  @Mixin GenerationOptions generation = new GenerationOptions();
+
+  @Override
+  int run(InferenceClient client) {
+    Iterator<StreamChunk> chunks = client.streamComplete(generation.request());
+    String model = "";
+    String finishReason = "";
+    Usage usage = null;
+    while (chunks.hasNext()) {
+      StreamChunk chunk = chunks.next();
+      if (!chunk.getModel().isEmpty()) {
+        model = chunk.getModel();
+      }
+      for (StreamChoice choice : chunk.getChoicesList()) {
+        if (choice.getIndex() != 0) {
+          continue; // the CLI asks for one answer
+        }
+        if (choice.getDelta().hasContent()) {
+          out().print(choice.getDelta().getContent());
+          out().flush(); // show each token as it comes
+        }
+        if (choice.hasFinishReason()) {
+          finishReason = choice.getFinishReason();
+        }
+      }
+      if (chunk.hasUsage()) {
+        usage = chunk.getUsage();
+      }
+    }
+    out().println();
+    out().flush();
+    err().println(Summaries.completion(model, finishReason, usage));
+    return 0;
+  }
+}

@@ -1,0 +1,105 @@
+package io.inferd.app.soak;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code inferd soak}: starts a server process, drives mixed load with random cancels and deadlines,
+ * and compares leak indicators at the start and the end.
+ */
+@Command(
+    name = "soak",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Soak test: start `inferd serve` as a child process, drive all four RPCs and the REST API with"
+          + " random cancels and deadlines, and print leak indicators (heap after GC, threads, open"
+          + " files, busy slots) at the start and the end. Exits 1 when they grew beyond the"
+          + " tolerances, when the server answered a status clients should never see (UNKNOWN,"
+          + " INTERNAL, HTTP 500), or did not exit cleanly on SIGTERM."
+    })
+public final class SoakCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--duration", defaultValue = "60", paramLabel = "SECONDS", description = "How long to drive load (default ${DEFAULT-VALUE}).")
+  long durationSeconds;
+
+  @Option(names = "--workers", defaultValue = "8", description = "Concurrent client loops (default ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--model", paramLabel = "NAME=PATH.gguf", description = "Model for the server (default: as `inferd serve` picks it).")
+  String model;
+
+  @Option(names = "--heap-tolerance-mb", defaultValue = "32", description = "Allowed growth of heap after GC (default ${DEFAULT-VALUE}).")
+  long heapToleranceMb;
+
+  @Option(names = "--thread-tolerance", defaultValue = "16", description = "Allowed growth of live threads (default ${DEFAULT-VALUE}).")
+  long threadTolerance;
+
+  @Option(names = "--file-tolerance", defaultValue = "16", description = "Allowed growth of open file descriptors (default ${DEFAULT-VALUE}).")
+  long fileTolerance;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    List<String> serve = new ArrayList<>(List.of("--parallel", "2", "--queue", "32", "--shutdown-grace", "5"));
+    if (model != null) {
+      serve.addAll(List.of("--model", model));
+    }
+    Path log = Files.createTempFile("inferd-soak-server", ".log");
+    out.println("soak: starting the server (log: " + log + ")");
+    out.flush();
+    try (ServerProcess server = ServerProcess.start(serve, log)) {
+      SoakLoad load = new SoakLoad(server.grpcPort, server.httpPort);
+      Duration warmUp = Duration.ofSeconds(Math.min(10, Math.max(2, durationSeconds / 10)));
+      load.run(workers, warmUp, 1);
+      ServerProcess.Indicators start = server.indicators();
+      out.println("soak: start " + start);
+      out.flush();
+      load.run(workers, Duration.ofSeconds(durationSeconds), 42);
+      Thread.sleep(1000); // let cancelled work unwind
+      ServerProcess.Indicators end = server.indicators();
+      out.println("soak: end   " + end);
+      load.close();
+      Map<String, Long> outcomes = new TreeMap<>();
+      load.outcomes.forEach((k, v) -> outcomes.put(k, v.sum()));
+      outcomes.forEach((k, v) -> out.printf("soak: %8d  %s%n", v, k));
+      int exit = server.stop();
+      out.println("soak: server exit code after SIGTERM: " + exit);
+
+      List<String> failures = new ArrayList<>();
+      if (end.heapAfterGcBytes() - start.heapAfterGcBytes() > heapToleranceMb << 20) {
+        failures.add("heap after GC grew by more than " + heapToleranceMb + " MB");
+      }
+      if (end.threads() - start.threads() > threadTolerance) {
+        failures.add("threads grew by more than " + threadTolerance);
+      }
+      if (end.openFiles() - start.openFiles() > fileTolerance) {
+        failures.add("open files grew by more than " + fileTolerance);
+      }
+      if (end.busySlots() != 0 || end.queued() != 0) {
+        failures.add("slots still busy or requests still queued at the end");
+      }
+      if (outcomes.getOrDefault("UNEXPECTED", 0L) > 0) {
+        failures.add(outcomes.get("UNEXPECTED") + " calls got UNKNOWN/INTERNAL/500");
+      }
+      if (exit != 0) {
+        failures.add("server exit code " + exit + " after SIGTERM");
+      }
+      out.println(failures.isEmpty() ? "soak: PASS" : "soak: FAIL: " + String.join("; ", failures));
+      out.flush();
+      return failures.isEmpty() ? 0 : 1;
+    }
+  }
+}

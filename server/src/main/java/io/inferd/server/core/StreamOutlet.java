@@ -1,0 +1,131 @@
+package io.inferd.server.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One stream's way out, for every transport: the engine thread {@link #offer offers} each message
+ * and waits while the transport cannot take it — so a slow reader slows its own generation instead
+ * of filling a buffer — but never longer than the idle timeout, so a reader that takes nothing
+ * cannot hold a slot; a client that left is noticed before the next token is decoded. The
+ * transport {@link #wake wakes} the outlet when it becomes ready or the client leaves (gRPC's ready
+ * and cancel handlers; a finished SSE write).
+ *
+ * @param <T> the transport's message
+ */
+public final class StreamOutlet<T> {
+  /** How an offer ended. */
+  public enum Outcome {
+    WRITTEN,
+    /** The client left; nothing more will be written. */
+    GONE,
+    /** The reader took nothing for the idle timeout; the stream must end. */
+    IDLE_TIMEOUT
+  }
+
+  /** What the outlet needs of a transport; {@link #ready} and {@link #gone} must not block. */
+  public interface Transport<T> {
+    /** Whether a message can be written now without queueing beyond the transport's window. */
+    boolean ready();
+
+    /** Whether the client left (cancelled, disconnected, deadline passed). */
+    boolean gone();
+
+    /** Writes one message; false when the client turned out to be gone. */
+    boolean write(T message);
+  }
+
+  // Waits re-check the transport at least this often: the cap only guards against a missed wake.
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Transport<T> transport;
+  private final long idleTimeoutNanos;
+  private volatile Outcome ended; // GONE or IDLE_TIMEOUT, once decided
+  private volatile int written;
+
+  public StreamOutlet(Transport<T> transport, Duration idleTimeout) {
+    this.transport = requireNonNull(transport, "transport");
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+  }
+
+  /** The transport became ready, or the client left: a waiting offer looks again. */
+  public void wake() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until the transport is ready, writes {@code message}, then waits until the transport has
+   * taken it (is ready again), so the next token is decoded only once this one is on its way and a
+   * client that left is noticed before it. The engine's token callback returns whether this was
+   * {@link Outcome#WRITTEN} (false stops decoding). Each wait is bounded by the idle timeout.
+   */
+  public Outcome offer(T message) {
+    Outcome ready = awaitReady();
+    if (ready != Outcome.WRITTEN) {
+      return ready;
+    }
+    // Outside the lock: a transport's write may run its own handlers, which wake this outlet.
+    if (!transport.write(message)) {
+      return end(Outcome.GONE);
+    }
+    written++; // one engine thread offers
+    return awaitReady();
+  }
+
+  /** WRITTEN once the transport is ready; GONE or IDLE_TIMEOUT when it will not be. */
+  private Outcome awaitReady() {
+    long giveUpAt = System.nanoTime() + idleTimeoutNanos;
+    lock.lock();
+    try {
+      while (true) {
+        if (ended != null) {
+          return ended;
+        }
+        if (transport.gone()) {
+          return end(Outcome.GONE);
+        }
+        if (transport.ready()) {
+          return Outcome.WRITTEN;
+        }
+        long left = giveUpAt - System.nanoTime();
+        if (left <= 0) {
+          return end(Outcome.IDLE_TIMEOUT);
+        }
+        changed.awaitNanos(Math.min(left, RECHECK_NANOS));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return end(Outcome.GONE);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the stream was ended because its reader took nothing for the idle timeout. */
+  public boolean idleTimedOut() {
+    return ended == Outcome.IDLE_TIMEOUT;
+  }
+
+  /** Messages written so far. */
+  public int written() {
+    return written;
+  }
+
+  private Outcome end(Outcome outcome) {
+    if (ended == null) {
+      ended = outcome;
+    }
+    return ended;
+  }
+}

@@ -1,0 +1,123 @@
+package io.inferd.server.core;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inferd.server.core.StreamOutlet.Outcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class StreamOutletTest {
+  /** A transport the test drives: ready or not, client there or gone. */
+  private static final class FakeTransport implements StreamOutlet.Transport<String> {
+    volatile boolean ready = true;
+    volatile boolean gone;
+    volatile boolean writeFails;
+    volatile boolean busyAfterWrite;
+    final List<String> written = new CopyOnWriteArrayList<>();
+
+    @Override
+    public boolean ready() {
+      return ready;
+    }
+
+    @Override
+    public boolean gone() {
+      return gone;
+    }
+
+    @Override
+    public boolean write(String message) {
+      if (writeFails) {
+        return false;
+      }
+      written.add(message);
+      if (busyAfterWrite) {
+        ready = false;
+      }
+      return true;
+    }
+  }
+
+  private final FakeTransport transport = new FakeTransport();
+
+  @Test
+  void offer_toAReadyTransport_writesAtOnce() {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    assertThat(outlet.offer("a")).isEqualTo(Outcome.WRITTEN);
+    assertThat(outlet.offer("b")).isEqualTo(Outcome.WRITTEN);
+    assertThat(transport.written).containsExactly("a", "b");
+    assertThat(outlet.written()).isEqualTo(2);
+  }
+
+  @Test
+  void offer_toASlowReader_waitsUntilTheTransportIsReadyAgain() throws Exception {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.ready = false;
+    CompletableFuture<Outcome> offered = CompletableFuture.supplyAsync(() -> outlet.offer("a"));
+    Thread.sleep(150);
+    assertThat(offered).as("the engine waits for the reader").isNotDone();
+    assertThat(transport.written).isEmpty();
+
+    transport.ready = true;
+    outlet.wake(); // as gRPC's onReady handler does
+    assertThat(offered.get(1, SECONDS)).isEqualTo(Outcome.WRITTEN);
+    assertThat(transport.written).containsExactly("a");
+  }
+
+  @Test
+  void offer_returnsOnlyOnceTheTransportTookTheMessage_soAGoneClientStopsTheNextToken()
+      throws Exception {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.busyAfterWrite = true; // as SSE: busy until the request thread has written it
+    CompletableFuture<Outcome> offered = CompletableFuture.supplyAsync(() -> outlet.offer("a"));
+    Thread.sleep(150);
+    assertThat(transport.written).containsExactly("a");
+    assertThat(offered).as("the engine waits until the event is out").isNotDone();
+
+    transport.gone = true; // the write failed: the client left
+    outlet.wake();
+    assertThat(offered.get(1, SECONDS)).isEqualTo(Outcome.GONE);
+  }
+
+  @Test
+  void offer_toAReaderThatTakesNothing_endsAfterTheIdleTimeout_andStaysEnded() {
+    var outlet = new StreamOutlet<>(transport, Duration.ofMillis(200));
+    transport.ready = false;
+    long start = System.nanoTime();
+    assertThat(outlet.offer("a")).isEqualTo(Outcome.IDLE_TIMEOUT);
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isBetween(Duration.ofMillis(190), Duration.ofSeconds(2));
+    assertThat(outlet.idleTimedOut()).isTrue();
+
+    transport.ready = true;
+    assertThat(outlet.offer("b")).isEqualTo(Outcome.IDLE_TIMEOUT);
+    assertThat(transport.written).isEmpty();
+  }
+
+  @Test
+  void aClientThatLeavesWhileTheEngineWaits_stopsItAtOnce_notAtTheIdleTimeout() throws Exception {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(30));
+    transport.ready = false;
+    CompletableFuture<Outcome> offered = CompletableFuture.supplyAsync(() -> outlet.offer("a"));
+    Thread.sleep(50);
+    transport.gone = true;
+    outlet.wake(); // as gRPC's onCancel handler does
+    assertThat(offered.get(1, SECONDS)).isEqualTo(Outcome.GONE);
+    assertThat(outlet.idleTimedOut()).isFalse();
+  }
+
+  @Test
+  void aGoneClient_getsNothingMore_andAFailedWriteCountsAsGone() {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.writeFails = true;
+    assertThat(outlet.offer("a")).isEqualTo(Outcome.GONE);
+    transport.writeFails = false;
+    assertThat(outlet.offer("b")).isEqualTo(Outcome.GONE);
+    assertThat(transport.written).isEmpty();
+    assertThat(outlet.written()).isZero();
+  }
+}
