@@ -68,7 +68,10 @@ public final class LangChain4jCheck {
     checkUsage(whole.tokenUsage());
     System.out.printf(
         "chat: model=%s finish=%s tokens=%d: %s%n",
-        whole.modelName(), whole.finishReason(), whole.tokenUsage().outputTokenCount(), quote(text));
+        whole.modelName(),
+        whole.finishReason(),
+        whole.tokenUsage().outputTokenCount(),
+        quote(text));
 
     OpenAiStreamingChatModel streaming =
         OpenAiStreamingChatModel.builder()
@@ -169,9 +172,7 @@ public final class LangChain4jCheck {
 
   private static void checkUsage(TokenUsage usage) {
     check(usage != null, "no token usage");
-    check(
-        usage.inputTokenCount() > 0 && usage.outputTokenCount() > 0,
-        "token usage " + usage);
+    check(usage.inputTokenCount() > 0 && usage.outputTokenCount() > 0, "token usage " + usage);
     check(
         usage.totalTokenCount() == usage.inputTokenCount() + usage.outputTokenCount(),
         "total != input + output: " + usage);
