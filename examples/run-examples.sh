@@ -182,7 +182,7 @@ openai_example() {
 java_example() {
   require mvn || return 1
   (cd "examples/$1" && INFERD_REST_URL="http://127.0.0.1:$http_port/v1" \
-    mvn -q -B -ntp -Dstyle.color=never compile exec:exec)
+    mvn -q -B -ntp compile exec:exec)
 }
 
 # The server starts first: it builds itself if needed and loads its models while the tools install.
