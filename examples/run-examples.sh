@@ -2,13 +2,15 @@
 # One proto, many languages: check the proto with buf, generate the Python, Go and TypeScript clients, start
 # inferd, run every example against it, stop it. Exits non-zero if any step or example failed.
 #
-#   examples/run-examples.sh            (from anywhere; needs node/npm, go, python3 and a JDK for the server)
+#   examples/run-examples.sh            (from anywhere; needs node/npm, go, python3, a JDK and Maven)
 #
 # Installs what it needs inside the checkout, pinned, and skips what is already there at the pinned version:
 #   tools/buf/node_modules       buf CLI (npm ci; tools/buf/package-lock.json)
 #   examples/node/node_modules   ts-proto, @grpc/grpc-js, tsx, typescript (npm ci; package-lock.json)
 #   .tools/venv                  grpcio, grpcio-tools, protobuf (examples/python/requirements.txt)
 #   .tools/go/bin                protoc-gen-go, protoc-gen-go-grpc, grpcurl (go install, versions below)
+# The Java examples (LangChain4j, Spring AI) are standalone Maven projects: mvn fetches their pinned
+# dependencies into the local repository (~/.m2) and builds them under examples/*/target.
 # Env: INFERD_EXAMPLES_PORT (51051) and INFERD_EXAMPLES_HTTP_PORT (51081) the server's ports; INFERD_EXAMPLES_READY_TIMEOUT (600) seconds to wait for
 # the server, which builds itself first if its sources changed; PYTHON (python3) for the virtual environment.
 set -euo pipefail
@@ -176,6 +178,12 @@ grpcurl_example() { GRPCURL="$gobin/grpcurl" examples/grpcurl/grpcurl-example.sh
 openai_example() {
   (cd examples/openai-node && INFERD_REST_URL="http://127.0.0.1:$http_port/v1" node check.mjs)
 }
+# java_example DIR: builds the Maven project quietly (errors still show) and runs its check.
+java_example() {
+  require mvn || return 1
+  (cd "examples/$1" && INFERD_REST_URL="http://127.0.0.1:$http_port/v1" \
+    mvn -q -B -ntp compile exec:exec)
+}
 
 # The server starts first: it builds itself if needed and loads its models while the tools install.
 must "start inferd on $target" start_server
@@ -190,6 +198,8 @@ step "node: client.ts (tsc, unary, server streaming, client streaming)" node_exa
 step "go: go vet, go build, unary, server streaming, client streaming" go_example
 step "grpcurl: reflection list, health, Complete" grpcurl_example
 step "openai-node: official openai SDK, chat (plain, streaming) and embeddings over REST" openai_example
+step "langchain4j: OpenAI module, chat (plain, streaming) and embeddings over REST" java_example langchain4j
+step "spring-ai: OpenAI starter, chat (plain, streaming) and embeddings over REST" java_example spring-ai
 step "stop inferd (SIGTERM; expect exit status 0)" stop_server
 summary
 [ "${#failures[@]}" -eq 0 ] || exit 1
