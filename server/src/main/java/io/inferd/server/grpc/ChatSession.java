@@ -6,6 +6,7 @@ import io.inferd.api.v1.ChatMessage;
 import io.inferd.engine.Generation;
 import io.inferd.engine.Role;
 import io.inferd.engine.Turn;
+import io.inferd.server.core.Completion;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.InvalidRequestException;
 import io.inferd.server.telemetry.CallStats;
@@ -26,8 +27,9 @@ final class ChatSession implements StreamObserver<ChatMessage> {
   private final Clock clock;
   private final CallStats stats;
   private final List<Turn> history = new ArrayList<>();
-  private final ArrayDeque<Turn> pending = new ArrayDeque<>();
-  private CompletableFuture<Generation> running;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private CompletableFuture<Completion> running;
+  private String model = ""; // the model named last; "" is the server's default
   private boolean halfClosed;
   private boolean closed;
   private int received;
@@ -64,7 +66,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       }
       case ASSISTANT -> history.add(turn); // a client may replay earlier answers
       case USER -> {
-        pending.add(turn);
+        pending.add(new Pending(turn, message));
         startNextTurn();
       }
     }
@@ -85,7 +87,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
     if (closed || running != null) {
       return;
     }
-    Turn next = pending.poll();
+    Pending next = pending.poll();
     if (next == null) {
       if (halfClosed) {
         closed = true;
@@ -93,23 +95,31 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       }
       return;
     }
-    history.add(next);
+    history.add(next.turn());
     try {
-      var plan = core.planChatTurn(List.copyOf(history));
+      if (!next.message().getModel().isEmpty()) {
+        model = next.message().getModel();
+      }
+      var plan =
+          core.planChatTurn(
+              List.copyOf(history),
+              ProtoMapping.chatOptions(next.message(), core.limits().chatTemperature(), model));
       running =
-          core.generate(
+          core.complete(
               plan,
-              token -> {
+              (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());
                 return !call.isCancelled();
               });
-      running.whenComplete(this::turnEnded);
+      String answering = plan.model();
+      running.whenComplete(
+          (completion, error) -> turnEnded(answering, completion, error));
     } catch (RuntimeException e) {
       fail(e);
     }
   }
 
-  private synchronized void turnEnded(Generation generation, Throwable error) {
+  private synchronized void turnEnded(String answering, Completion completion, Throwable error) {
     running = null;
     if (closed || call.isCancelled()) {
       return;
@@ -118,16 +128,21 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       fail(error);
       return;
     }
+    Generation generation = completion.first();
     stats.addUsage(generation.promptTokens(), generation.completionTokens());
     history.add(Turn.assistant(generation.text()));
     call.onNext(
         ChatMessage.newBuilder()
             .setRole(Role.ASSISTANT.wireName())
             .setContent(generation.text())
+            .setModel(answering)
             .setTimestamp(ProtoMapping.timestamp(clock.instant()))
             .build());
     startNextTurn();
   }
+
+  /** A user message waiting for its turn, with the options it set for the reply. */
+  private record Pending(Turn turn, ChatMessage message) {}
 
   private void fail(Throwable error) {
     closed = true;

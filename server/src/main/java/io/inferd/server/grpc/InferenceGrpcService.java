@@ -12,13 +12,18 @@ import io.inferd.api.v1.BatchEmbedResponse;
 import io.inferd.api.v1.ChatMessage;
 import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.CompleteResponse;
+import io.inferd.api.v1.DetokenizeRequest;
+import io.inferd.api.v1.DetokenizeResponse;
 import io.inferd.api.v1.EmbedRequest;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChunk;
-import io.inferd.engine.Generation;
+import io.inferd.api.v1.TokenizeRequest;
+import io.inferd.api.v1.TokenizeResponse;
+import io.inferd.server.core.Completion;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
+import io.inferd.server.core.Tokenization;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.CallStats;
@@ -27,6 +32,7 @@ import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -38,11 +44,13 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   private final InferenceCore core;
   private final Clock clock;
   private final Duration streamIdleTimeout;
+  private final Tokenization tokenization;
 
   public InferenceGrpcService(InferenceCore core, Clock clock, Duration streamIdleTimeout) {
     this.core = requireNonNull(core, "core");
     this.clock = requireNonNull(clock, "clock");
     this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
+    this.tokenization = new Tokenization(core.models());
   }
 
   /** Response header saying what fast mode changed, e.g. {@code max_tokens=32}. */
@@ -67,7 +75,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public void complete(CompleteRequest request, StreamObserver<CompleteResponse> out) {
     var call = (ServerCallStreamObserver<CompleteResponse>) out;
-    var work = new AtomicReference<CompletableFuture<Generation>>();
+    var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
     CallStats stats = TelemetryInterceptor.current();
     try {
@@ -75,18 +83,19 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
       work.set(
-          core.generate(
+          core.complete(
               plan,
-              token -> {
+              (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());
                 return !call.isCancelled();
               }));
       answerWhenDone(
           call,
           work.get(),
-          generation -> {
-            stats.addUsage(generation.promptTokens(), generation.completionTokens());
-            call.onNext(ProtoMapping.response(id, plan.model(), generation, created));
+          completion -> {
+            stats.addUsage(completion.promptTokens(), completion.completionTokens());
+            call.onNext(
+                ProtoMapping.response(id, plan.model(), completion, plan.logprobs(), created));
             call.onCompleted();
           });
     } catch (RuntimeException e) {
@@ -98,8 +107,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
     var call = (ServerCallStreamObserver<StreamChunk>) out;
     var gate = new ReadyGate(streamIdleTimeout);
-    var idle = new boolean[] {false}; // set by the engine thread, read after it finished
-    var work = new AtomicReference<CompletableFuture<Generation>>();
+    var idle = new AtomicBoolean(); // set by an engine thread, read after all of them finished
+    var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnReadyHandler(gate::open); // transport drained: the writer may continue
     call.setOnCancelHandler(
         () -> { // client cancel or deadline; also keeps onNext from throwing
@@ -110,27 +119,33 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
-      var firstChunk = new boolean[] {true}; // touched by the single engine thread only
+      boolean[] started = new boolean[plan.n()]; // per choice; guarded by call
       work.set(
-          core.generate(
+          core.complete(
               plan,
-              token -> {
+              (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());
                 ReadyGate.Outcome outcome = gate.awaitReady(call);
                 if (outcome != ReadyGate.Outcome.WRITE) {
-                  idle[0] = outcome == ReadyGate.Outcome.IDLE_TIMEOUT;
+                  if (outcome == ReadyGate.Outcome.IDLE_TIMEOUT) {
+                    idle.set(true);
+                  }
                   return false; // false stops decoding
                 }
-                call.onNext(ProtoMapping.delta(id, plan.model(), token, firstChunk[0]));
-                firstChunk[0] = false;
+                synchronized (call) { // n > 1: choices run on several engine threads
+                  call.onNext(
+                      ProtoMapping.delta(
+                          id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]));
+                  started[index] = true;
+                }
                 return true;
               }));
       answerWhenDone(
           call,
           work.get(),
-          generation -> {
-            stats.addUsage(generation.promptTokens(), generation.completionTokens());
-            if (idle[0]) {
+          completion -> {
+            stats.addUsage(completion.promptTokens(), completion.completionTokens());
+            if (idle.get()) {
               stats.note("stream-idle-timeout");
               call.onError(
                   Status.DEADLINE_EXCEEDED
@@ -141,11 +156,42 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                       .asRuntimeException());
               return;
             }
-            call.onNext(ProtoMapping.last(id, plan.model(), generation, firstChunk[0]));
-            call.onCompleted();
+            synchronized (call) {
+              call.onNext(ProtoMapping.last(id, plan.model(), completion, started));
+              call.onCompleted();
+            }
           });
     } catch (RuntimeException e) {
       call.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void tokenize(TokenizeRequest request, StreamObserver<TokenizeResponse> out) {
+    try {
+      Tokenization.Tokens tokens =
+          tokenization.tokenize(request.getModel(), request.getText(), request.getAddSpecial());
+      TokenizeResponse.Builder response = TokenizeResponse.newBuilder().setModel(tokens.model());
+      for (int id : tokens.ids()) {
+        response.addTokens(id);
+      }
+      out.onNext(response.build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void detokenize(DetokenizeRequest request, StreamObserver<DetokenizeResponse> out) {
+    try {
+      int[] ids = request.getTokensList().stream().mapToInt(Integer::intValue).toArray();
+      Tokenization.Text text = tokenization.detokenize(request.getModel(), ids);
+      out.onNext(
+          DetokenizeResponse.newBuilder().setModel(text.model()).setText(text.text()).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(StatusMapper.toException(e));
     }
   }
 
