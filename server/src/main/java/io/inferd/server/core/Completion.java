@@ -6,13 +6,21 @@ import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Generation;
 import java.util.List;
 
-/** The choices of one completion, in index order, with usage for all of them. */
-public record Completion(List<Choice> choices) {
+/**
+ * The choices of one completion, in index order, with usage for all of them; {@code promptTokens}
+ * counts each prompt once (n choices of one prompt share it, as OpenAI counts them).
+ */
+public record Completion(List<Choice> choices, int promptTokens) {
   public Completion {
     choices = List.copyOf(requireNonNull(choices, "choices"));
     if (choices.isEmpty()) {
       throw new IllegalArgumentException("choices: none (expected: at least one)");
     }
+  }
+
+  /** The choices of one prompt. */
+  public Completion(List<Choice> choices) {
+    this(choices, choices.getFirst().generation().promptTokens());
   }
 
   /** One choice: its text and finish reason, and its tokens' log-probabilities when asked for. */
@@ -21,11 +29,6 @@ public record Completion(List<Choice> choices) {
       requireNonNull(generation, "generation");
       logprobs = List.copyOf(requireNonNull(logprobs, "logprobs"));
     }
-  }
-
-  /** Every choice shares one prompt, counted once (as OpenAI counts it). */
-  public int promptTokens() {
-    return choices.getFirst().generation().promptTokens();
   }
 
   public int completionTokens() {
