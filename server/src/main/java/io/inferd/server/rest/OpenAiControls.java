@@ -27,13 +27,13 @@ final class OpenAiControls {
           "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens",
           "stream", "stream_options", "n", "seed", "stop", "presence_penalty",
           "frequency_penalty", "logprobs", "top_logprobs", "response_format", "tools",
-          "tool_choice", "top_k", "min_p", "repeat_penalty", "grammar");
+          "tool_choice", "top_k", "min_p", "repeat_penalty", "grammar", "logit_bias");
 
   static final Set<String> COMPLETIONS =
       Set.of(
           "model", "prompt", "temperature", "top_p", "max_tokens", "stream", "stream_options", "n",
           "seed", "stop", "presence_penalty", "frequency_penalty", "logprobs", "top_k", "min_p",
-          "repeat_penalty", "grammar", "echo", "suffix", "best_of");
+          "repeat_penalty", "grammar", "echo", "suffix", "best_of", "logit_bias");
 
   private OpenAiControls() {}
 
@@ -47,6 +47,10 @@ final class OpenAiControls {
             name + ": not supported by inferd (expected: one of " + String.join(", ", sorted(known))
                 + ", or left out)");
       }
+    }
+    JsonNode bias = body.get("logit_bias");
+    if (bias != null && !bias.isNull() && !(bias.isObject() && bias.isEmpty())) {
+      throw invalid("logit_bias", bias, "left out or {}; inferd does not bias tokens");
     }
     JsonNode store = body.get("store");
     if (store != null && store.asBoolean(false)) {
