@@ -42,6 +42,10 @@ for arg in "$@"; do
   esac
 done
 
+# llama.cpp for this machine (shared with ./inferd), with llama-server and llama-bench as the peers.
+llama_dir="$("$home/engine/native/build-llama.sh" --tools)" || exit 1
+export INFERD_LLAMA_DIR="$llama_dir"
+
 # Build the bench module (and what it depends on) when missing or when any source changed.
 stale() {
   [ -f "$jar" ] || return 0

@@ -44,7 +44,7 @@ class ProcessShutdownEndToEndTest {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-Dde.kherud.llama.tmpdir=" + dir.resolve("jllama"));
+    command.add("-Dinferd.llama.dir=" + System.getProperty("inferd.llama.dir"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());

@@ -62,8 +62,10 @@ public final class ServerProcess implements AutoCloseable {
     command.addAll(JvmFlags.server(heap));
     command.add("-Dlogback.configurationFile=bench-logback.xml");
     command.add("-Dinferd.bench.access=" + (accessLog ? "INFO" : "WARN"));
-    Path llamaTmp = log.getParent().resolve("jllama");
-    command.add("-Dde.kherud.llama.tmpdir=" + llamaTmp.toAbsolutePath());
+    String llamaDir = System.getProperty("inferd.llama.dir", System.getenv("INFERD_LLAMA_DIR"));
+    if (llamaDir != null) {
+      command.add("-Dinferd.llama.dir=" + llamaDir);
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.inferd.bench.server.BenchServer");

@@ -2,51 +2,49 @@ package io.inferd.engine.llama;
 
 import static java.util.Objects.requireNonNull;
 
-import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaIterator;
-import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.ModelParameters;
-import de.kherud.llama.Pair;
 import io.inferd.engine.FinishReason;
+import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.ModelLoadException;
 import io.inferd.engine.Prompt;
 import io.inferd.engine.PromptTooLongException;
-import io.inferd.engine.Role;
 import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
+import io.inferd.engine.ToolDefinition;
 import io.inferd.engine.Turn;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Text generation from a GGUF file in-process through llama.cpp (java-llama.cpp). llama.cpp's server
- * task queue runs {@link LlamaOptions#parallel()} generations at once, each in its own slot with
- * {@link #contextLength()} tokens.
+ * Text generation from a GGUF file in-process through llama.cpp, bound with java.lang.foreign. One
+ * {@link DecodeLoop} thread runs every generation of the model in one batch; each {@link #generate} call
+ * waits on its caller's thread for its own tokens and hands them to the sink there, so a sink that blocks
+ * (a slow client) pauses only its own sequence.
  */
 public final class LlamaGenerator implements TextGenerator {
   private static final Logger log = LoggerFactory.getLogger(LlamaGenerator.class);
+  private static final int BATCH_SIZE = 512;
 
-  private static final int SLOT_MARGIN_TOKENS = 32;
-
-  private final LlamaModel model;
+  private final NativeModel model;
+  private final NativeContext context;
+  private final DecodeLoop loop;
   private final int contextLength;
   private final int parallel;
-  private final ChatFormat chatFormat;
-  private final boolean addsBos;
+  private final ChatRenderer chat;
 
   private LlamaGenerator(
-      LlamaModel model, int contextLength, int parallel, ChatFormat chatFormat, boolean addsBos) {
+      NativeModel model, NativeContext context, DecodeLoop loop, int contextLength, int parallel, ChatRenderer chat) {
     this.model = model;
+    this.context = context;
+    this.loop = loop;
     this.contextLength = contextLength;
     this.parallel = parallel;
-    this.chatFormat = chatFormat;
-    this.addsBos = addsBos;
+    this.chat = chat;
   }
 
   /**
@@ -63,46 +61,44 @@ public final class LlamaGenerator implements TextGenerator {
         options.contextLength() > 0
             ? Math.min(options.contextLength(), trainedContext)
             : Math.min(trainedContext, LlamaOptions.DEFAULT_CONTEXT);
-    ChatFormat chatFormat =
-        header.chatTemplate().isPresent() ? ChatFormat.MODEL_TEMPLATE : ChatFormat.PLAIN;
-    // SentencePiece ("llama") vocabularies prepend <s> unless the file says otherwise.
-    boolean addsBos =
-        header
-            .bool("tokenizer.ggml.add_bos_token")
-            .orElse(header.string("tokenizer.ggml.model").map("llama"::equals).orElse(false));
-
-    NativeLibrary.prepare();
-    ModelParameters params =
-        new ModelParameters()
-            .setModel(file.toAbsolutePath().toString())
-            .setThreads(options.threads())
-            .setThreadsBatch(options.threads())
-            .setParallel(options.parallel())
-            // Each slot gets a little more KV than the context inferd promises: llama.cpp's own count
-            // of a templated prompt can run a few tokens above encode()'s.
-            .setCtxSize((contextLength + SLOT_MARGIN_TOKENS) * options.parallel())
-            // Without Jinja llama.cpp swaps a model's own chat template for its generic ChatML.
-            .enableJinja()
-            .disableLog();
     long start = System.nanoTime();
-    LlamaModel model;
+    LlamaLibrary library;
     try {
-      model = new LlamaModel(params);
-    } catch (RuntimeException e) { // LlamaException is package-private in java-llama.cpp
-      throw new ModelLoadException(
-          "llama.cpp could not load " + file + " (" + arch + "): " + e.getMessage(), e);
+      library = LlamaApi.LIB;
+    } catch (ExceptionInInitializerError | IllegalStateException e) {
+      Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : e;
+      throw new ModelLoadException("cannot load " + file + ": " + cause.getMessage(), cause);
     }
-    log.info(
-        "loaded {} ({}, {} tensors) in {} ms: context {} x {} slots, {} threads, chat format {}",
-        file.getFileName(),
-        arch,
-        header.tensorCount(),
-        (System.nanoTime() - start) / 1_000_000,
-        contextLength,
-        options.parallel(),
-        options.threads(),
-        chatFormat);
-    return new LlamaGenerator(model, contextLength, options.parallel(), chatFormat, addsBos);
+    int gpuLayers = options.gpuLayers() == LlamaOptions.ALL_GPU_LAYERS ? (library.cudaBuilt() ? -1 : 0) : options.gpuLayers();
+    NativeModel model;
+    try {
+      model = NativeModel.load(file, gpuLayers);
+    } catch (IllegalArgumentException e) {
+      throw new ModelLoadException(
+          "llama.cpp " + library.version() + " could not load " + file + " (architecture " + arch
+              + "): an architecture this llama.cpp does not know, a damaged file, or not enough memory"
+              + " (the log line before this one says which)", e);
+    }
+    try {
+      if (!model.usableForGeneration()) {
+        throw new ModelLoadException(file + " (" + arch + "): encoder or recurrent models are not supported for text generation");
+      }
+      NativeContext context = NativeContext.create(model, options.parallel(), contextLength, BATCH_SIZE, options.threads());
+      int cellsPerSequence = Math.min(contextLength, context.size() / options.parallel());
+      DecodeLoop loop =
+          new DecodeLoop(model, context, options.parallel(), cellsPerSequence, BATCH_SIZE, file.getFileName().toString());
+      loop.start();
+      ChatRenderer chat = ChatRenderer.forModel(model, file);
+      log.info(
+          "loaded {} ({}, {} parameters) in {} ms with llama.cpp {}: context {} x {} sequences, {} threads,"
+              + " {} GPU layers, chat format {}",
+          file.getFileName(), model.description(), model.parameters(), (System.nanoTime() - start) / 1_000_000,
+          library.version(), cellsPerSequence, options.parallel(), options.threads(), gpuLayers, chat);
+      return new LlamaGenerator(model, context, loop, cellsPerSequence, options.parallel(), chat);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e instanceof ModelLoadException ? e : new ModelLoadException("cannot load " + file + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -115,124 +111,120 @@ public final class LlamaGenerator implements TextGenerator {
     return parallel;
   }
 
-  ChatFormat chatFormat() {
-    return chatFormat;
+  @Override
+  public Set<Feature> features() {
+    Set<Feature> features = EnumSet.of(Feature.SAMPLERS, Feature.GRAMMAR, Feature.LOGPROBS, Feature.TOKENIZE);
+    if (chat.supportsTools()) {
+      features.add(Feature.TOOLS);
+    }
+    return features;
+  }
+
+  /** Prompt tokens this model has decoded; what a slot reused is not counted. */
+  long promptTokensDecoded() {
+    return loop.promptTokensDecoded();
+  }
+
+  ChatRenderer.Format chatFormat() {
+    return chat.format();
   }
 
   @Override
   public Prompt render(List<Turn> conversation) {
-    String text =
-        switch (chatFormat) {
-          case MODEL_TEMPLATE -> model.applyTemplate(templateParameters(conversation));
-          case PLAIN -> plainText(conversation);
-        };
+    return render(conversation, List.of());
+  }
+
+  @Override
+  public Prompt render(List<Turn> conversation, List<ToolDefinition> tools) {
+    String text = chat.render(conversation, tools);
     return new Prompt(text, countTokens(text), conversation);
   }
 
-  private static InferenceParameters templateParameters(List<Turn> conversation) {
-    StringBuilder system = new StringBuilder();
-    List<Pair<String, String>> messages = new ArrayList<>();
-    for (Turn turn : conversation) {
-      if (turn.role() == Role.SYSTEM) {
-        system.append(system.isEmpty() ? "" : "\n").append(turn.content());
-      } else {
-        messages.add(new Pair<>(turn.role().wireName(), turn.content()));
-      }
-    }
-    return new InferenceParameters("").setMessages(system.toString(), messages);
-  }
-
-  /**
-   * A model without a chat template is a plain language model: it continues the text it is given, so
-   * the conversation is its contents, one per line.
-   */
-  private static String plainText(List<Turn> conversation) {
-    StringBuilder text = new StringBuilder();
-    for (Turn turn : conversation) {
-      if (!text.isEmpty()) {
-        text.append('\n');
-      }
-      text.append(turn.content());
-    }
-    return text.toString();
+  @Override
+  public Prompt raw(String text) {
+    return new Prompt(text, countTokens(text));
   }
 
   int countTokens(String text) {
-    return model.encode(text).length + (addsBos ? 1 : 0);
+    return model.tokenize(text, true, true).length;
+  }
+
+  @Override
+  public int[] tokenize(String text, boolean addSpecial) {
+    return model.tokenize(text, addSpecial, true);
+  }
+
+  @Override
+  public String detokenize(int[] tokens) {
+    return model.detokenize(tokens);
   }
 
   @Override
   public Generation generate(GenerationRequest request, TokenSink sink) {
     requireNonNull(request, "request");
     requireNonNull(sink, "sink");
-    InferenceParameters params =
-        new InferenceParameters(request.prompt().text())
-            .setNPredict(request.maxTokens())
-            .setTemperature(request.sampling().temperature())
-            .setTopP(request.sampling().topP())
-            .setSeed(request.sampling().seed().orElse(-1))
-            // A slot's cached prompt prefix changes the numerics: the same seed must give the same text.
-            .setCachePrompt(false);
+    int[] prompt = model.tokenize(request.prompt().text(), true, true);
+    if (prompt.length == 0) {
+      prompt = new int[] {model.bos() >= 0 ? model.bos() : model.eos()};
+    }
+    if (prompt.length >= loop.cellsPerSequence()) {
+      throw new PromptTooLongException(
+          "messages: the prompt (" + prompt.length + " tokens) does not fit the model's context of "
+              + contextLength + " tokens (expected: a shorter prompt)", null);
+    }
+    SamplerChain sampler = SamplerChain.create(model, request.sampling());
+    Sequence sequence = new Sequence(prompt, request, sampler);
+    loop.submit(sequence);
     StringBuilder text = new StringBuilder();
-    int tokens = 0;
-    FinishReason reason = null;
-    LlamaIterator outputs = model.generate(params).iterator();
+    int delivered = 0;
     try {
-      while (outputs.hasNext()) {
-        LlamaOutput output = next(outputs, request);
-        // The iterator's last output is llama.cpp's end marker, not a token; it may carry held-back text.
-        boolean endMarker = !outputs.hasNext();
-        if (!endMarker) {
-          tokens++;
-        }
-        if (endMarker && output.text.isEmpty()) {
-          break;
-        }
-        text.append(output.text);
-        if (!sink.onToken(output.text)) {
-          reason = FinishReason.CANCELLED;
-          break;
+      while (true) {
+        Sequence.Event event = sequence.events.take();
+        if (event instanceof Sequence.Token(GeneratedToken token)) {
+          text.append(token.text());
+          delivered++;
+          boolean more = sink.onToken(token);
+          if (sequence.unacknowledged.decrementAndGet() <= Sequence.MAX_UNACKNOWLEDGED && sequence.paused) {
+            sequence.paused = false;
+            loop.wake();
+          }
+          if (!more) {
+            cancel(sequence);
+            return new Generation(text.toString(), prompt.length, delivered, FinishReason.CANCELLED);
+          }
+        } else if (event instanceof Sequence.End end) {
+          if (end.error() != null) {
+            throw end.error();
+          }
+          if (!end.tail().isEmpty()) {
+            text.append(end.tail());
+            if (!sink.onToken(GeneratedToken.of(end.tail(), -1))) {
+              return new Generation(text.toString(), prompt.length, delivered, FinishReason.CANCELLED);
+            }
+          }
+          return new Generation(text.toString(), prompt.length, Math.max(delivered, end.completionTokens()),
+              end.reason());
         }
       }
-    } finally {
-      if (outputs.hasNext()) {
-        outputs.cancel(); // frees the llama.cpp slot at once; the model stays usable
-      }
-    }
-    if (reason == null) {
-      reason = tokens >= request.maxTokens() ? FinishReason.LENGTH : FinishReason.STOP;
-    }
-    return new Generation(text.toString(), request.prompt().tokenCount(), tokens, reason);
-  }
-
-  /** llama.cpp's own prompt check can disagree with {@link #render}'s count by a few tokens. */
-  private LlamaOutput next(LlamaIterator outputs, GenerationRequest request) {
-    try {
-      return outputs.next();
-    } catch (RuntimeException e) {
-      if (String.valueOf(e.getMessage()).contains("too big compared to KV size")) {
-        throw new PromptTooLongException(
-            "messages: the prompt (about "
-                + request.prompt().tokenCount()
-                + " tokens) does not fit the model's context of "
-                + contextLength
-                + " tokens (expected: a shorter prompt)",
-            e);
-      }
+    } catch (InterruptedException e) {
+      cancel(sequence);
+      Thread.currentThread().interrupt();
+      return new Generation(text.toString(), prompt.length, delivered, FinishReason.CANCELLED);
+    } catch (RuntimeException | Error e) {
+      cancel(sequence);
       throw e;
     }
   }
 
-  @Override
-  public void close() {
-    model.close();
+  private void cancel(Sequence sequence) {
+    sequence.cancelled = true;
+    loop.wake();
   }
 
-  /** How a conversation becomes the prompt. */
-  enum ChatFormat {
-    /** The model's own {@code tokenizer.chat_template}, applied by llama.cpp. */
-    MODEL_TEMPLATE,
-    /** No template in the file: the contents as plain text, for the model to continue. */
-    PLAIN
+  @Override
+  public void close() {
+    loop.stop();
+    context.close();
+    model.close();
   }
 }

@@ -1,12 +1,16 @@
 package io.inferd.engine.llama;
 
 /**
- * How a GGUF model runs: CPU threads, generations at once (llama.cpp slots), and tokens per slot
- * ({@code 0}: the model's trained context, at most {@link #DEFAULT_CONTEXT}).
+ * How a GGUF model runs: CPU threads, generations at once (sequences in one batched decode loop), tokens
+ * per sequence ({@code 0}: the model's trained context, at most {@link #DEFAULT_CONTEXT}), and layers
+ * offloaded to a GPU ({@link #ALL_GPU_LAYERS}: all of them when llama.cpp was built with a GPU backend,
+ * otherwise none).
  */
-public record LlamaOptions(int threads, int parallel, int contextLength) {
-  /** Caps the per-slot context of models trained on long contexts, to keep memory modest. */
+public record LlamaOptions(int threads, int parallel, int contextLength, int gpuLayers) {
+  /** Caps the per-sequence context of models trained on long contexts, to keep memory modest. */
   public static final int DEFAULT_CONTEXT = 2048;
+
+  public static final int ALL_GPU_LAYERS = -1;
 
   public LlamaOptions {
     if (threads < 1) {
@@ -18,6 +22,13 @@ public record LlamaOptions(int threads, int parallel, int contextLength) {
     if (contextLength < 0) {
       throw new IllegalArgumentException("contextLength: " + contextLength + " (expected: >= 0)");
     }
+    if (gpuLayers < ALL_GPU_LAYERS) {
+      throw new IllegalArgumentException("gpuLayers: " + gpuLayers + " (expected: >= 0, or -1 for all)");
+    }
+  }
+
+  public LlamaOptions(int threads, int parallel, int contextLength) {
+    this(threads, parallel, contextLength, ALL_GPU_LAYERS);
   }
 
   public static LlamaOptions defaults() {

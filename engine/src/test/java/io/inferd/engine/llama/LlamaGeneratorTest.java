@@ -60,7 +60,7 @@ class LlamaGeneratorTest {
     try (LlamaGenerator plain = LlamaGenerator.load(file, new LlamaOptions(1, 1, 128))) {
       Prompt prompt = plain.render(List.of(Turn.user("the cat"), Turn.user("sat")));
       assertThat(prompt.text()).isEqualTo("the cat\nsat");
-      assertThat(plain.chatFormat()).isEqualTo(LlamaGenerator.ChatFormat.PLAIN);
+      assertThat(plain.chatFormat()).isEqualTo(ChatRenderer.Format.PLAIN);
     }
   }
 

@@ -2,51 +2,31 @@ package io.inferd.engine.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.ModelParameters;
+import io.inferd.engine.Generation;
+import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.Sampling;
+import io.inferd.engine.llama.LlamaGenerator;
+import io.inferd.engine.llama.LlamaOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TinyGgufTest {
   @TempDir Path dir;
 
-  @BeforeAll
-  static void createNativeLibraryDir() throws IOException {
-    // java-llama.cpp unpacks its library there but does not create the directory.
-    String libDir = System.getProperty("de.kherud.llama.tmpdir");
-    if (libDir != null) {
-      Files.createDirectories(Path.of(libDir));
-    }
-  }
-
   @Test
   void writtenModel_loadsAndGenerates() throws IOException {
     Path file = TinyGguf.writeDefault(dir);
     List<String> outputs = new ArrayList<>();
-
-    LlamaModel model =
-        new LlamaModel(
-            new ModelParameters()
-                .setModel(file.toString())
-                .setThreads(2)
-                .setCtxSize(512)
-                .disableLog());
-    try {
-      for (LlamaOutput output :
+    try (LlamaGenerator model = LlamaGenerator.load(file, new LlamaOptions(2, 1, 256))) {
+      Generation g =
           model.generate(
-              new InferenceParameters("the cat").setNPredict(20).setTemperature(0).setSeed(1))) {
-        outputs.add(output.text);
-      }
-    } finally {
-      model.close();
+              new GenerationRequest(model.raw("the cat"), 20, Sampling.greedy()), outputs::add);
+      assertThat(g.completionTokens()).isPositive();
     }
 
     assertThat(outputs).isNotEmpty();

@@ -43,9 +43,9 @@ final class ServerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-Xmx1g");
-    String llamaDir = System.getProperty("de.kherud.llama.tmpdir");
+    String llamaDir = System.getProperty("inferd.llama.dir");
     if (llamaDir != null) {
-      command.add("-Dde.kherud.llama.tmpdir=" + llamaDir);
+      command.add("-Dinferd.llama.dir=" + llamaDir);
     }
     command.add("-Dinferd.home=" + System.getProperty("inferd.home", "."));
     command.add("-cp");

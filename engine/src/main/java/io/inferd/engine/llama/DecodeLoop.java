@@ -1,0 +1,305 @@
+package io.inferd.engine.llama;
+
+import io.inferd.engine.FinishReason;
+import io.inferd.engine.GeneratedToken;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns a llama.cpp context: continuous batching. Each step decodes, in one
+ * {@code llama_decode}, the next token of every running sequence plus a chunk of the prompts being
+ * prefilled; new sequences join between steps, cancelled or expired ones leave before the next. A
+ * sequence whose reader lags skips steps until it catches up; the others keep going.
+ */
+final class DecodeLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(DecodeLoop.class);
+  /** Prompt tokens per step while other sequences are generating: bounds their pause. */
+  static final int PREFILL_CHUNK_WHILE_STREAMING = 128;
+
+  private final NativeModel model;
+  private final NativeContext context;
+  private final Batch batch;
+  private final Slot[] slots;
+  private final int cellsPerSequence;
+  private final LogProbabilities logprobs;
+  private final ConcurrentLinkedQueue<Sequence> arrivals = new ConcurrentLinkedQueue<>();
+  private final List<Sequence> waiting = new ArrayList<>();
+  private final List<Sequence> running = new ArrayList<>();
+  private final Thread thread;
+  private volatile boolean stopping;
+  private volatile long promptTokensDecoded;
+  private long clock;
+  private MemorySegment pieceScratch;
+
+  DecodeLoop(NativeModel model, NativeContext context, int sequences, int cellsPerSequence, int batchSize, String name) {
+    this.model = model;
+    this.context = context;
+    this.batch = new Batch(batchSize);
+    this.slots = new Slot[sequences];
+    for (int i = 0; i < sequences; i++) {
+      slots[i] = new Slot(i);
+    }
+    this.cellsPerSequence = cellsPerSequence;
+    this.logprobs = new LogProbabilities(model);
+    this.thread = Thread.ofPlatform().daemon().name("llama-decode-" + name).unstarted(this);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  int cellsPerSequence() {
+    return cellsPerSequence;
+  }
+
+  /** Prompt tokens decoded so far; tokens reused from a slot's memory are not counted. */
+  long promptTokensDecoded() {
+    return promptTokensDecoded;
+  }
+
+  void submit(Sequence sequence) {
+    if (stopping) {
+      throw new IllegalStateException("the model is shutting down");
+    }
+    arrivals.add(sequence);
+    wake();
+  }
+
+  void wake() {
+    LockSupport.unpark(thread);
+  }
+
+  /** Ends every sequence and waits for the loop to stop; the context and model stay for the caller. */
+  void stop() {
+    stopping = true;
+    wake();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    batch.close();
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stopping) {
+        admit();
+        retire();
+        if (!fillBatch()) {
+          LockSupport.park(this);
+          continue;
+        }
+        step();
+      }
+    } catch (Throwable e) {
+      log.error("decode loop failed; generations on this model end with an error", e);
+      failAll(new IllegalStateException("the llama.cpp decode loop failed: " + e.getMessage(), e));
+      stopping = true;
+    }
+    failAll(new IllegalStateException("the model is shutting down"));
+  }
+
+  private void admit() {
+    for (Sequence s; (s = arrivals.poll()) != null; ) {
+      waiting.add(s);
+    }
+    while (!waiting.isEmpty()) {
+      Sequence s = waiting.getFirst();
+      Slot slot = bestFreeSlot(s.prompt);
+      if (slot == null) {
+        return; // the scheduler in front admits no more than there are slots; this is only a race
+      }
+      waiting.removeFirst();
+      if (s.cancelled) {
+        end(s, FinishReason.CANCELLED, null);
+        continue;
+      }
+      // Reuse what the slot already holds; at least the last prompt token is decoded again for its logits.
+      int reuse = Math.min(slot.commonPrefix(s.prompt), s.prompt.length - 1);
+      context.forget(slot.id, reuse);
+      slot.truncate(reuse);
+      slot.active = s;
+      slot.lastUsed = ++clock;
+      s.slot = slot;
+      s.prefilled = reuse;
+      s.position = reuse;
+      running.add(s);
+    }
+  }
+
+  /** The free slot sharing the longest prefix with {@code prompt}; among equals the least recently used. */
+  private Slot bestFreeSlot(int[] prompt) {
+    Slot best = null;
+    int bestPrefix = -1;
+    for (Slot slot : slots) {
+      if (slot.active != null) {
+        continue;
+      }
+      int prefix = slot.commonPrefix(prompt);
+      if (prefix > bestPrefix || (prefix == bestPrefix && slot.lastUsed < best.lastUsed)) {
+        best = slot;
+        bestPrefix = prefix;
+      }
+    }
+    return best;
+  }
+
+  /** Sequences whose reader left or whose deadline passed leave before the next step. */
+  private void retire() {
+    long now = System.nanoTime();
+    for (int i = running.size() - 1; i >= 0; i--) {
+      Sequence s = running.get(i);
+      if (s.cancelled || s.expired(now)) {
+        running.remove(i);
+        end(s, FinishReason.CANCELLED, null);
+      }
+    }
+  }
+
+  private boolean fillBatch() {
+    batch.clear();
+    boolean anyGenerating = false;
+    for (Sequence s : running) {
+      s.outputIndex = -1;
+      if (s.prefilling()) {
+        continue;
+      }
+      anyGenerating = true;
+      if (readerBehind(s)) {
+        continue;
+      }
+      s.outputIndex = batch.add(s.nextToken, s.position, s.slot.id, true);
+      s.slot.append(s.nextToken);
+      s.position++;
+    }
+    int budget = anyGenerating ? Math.min(PREFILL_CHUNK_WHILE_STREAMING, batch.capacity() - batch.size())
+        : batch.capacity() - batch.size();
+    for (Sequence s : running) {
+      if (!s.prefilling() || budget == 0) {
+        continue;
+      }
+      int n = Math.min(budget, s.prompt.length - s.prefilled);
+      for (int k = 0; k < n; k++) {
+        int token = s.prompt[s.prefilled];
+        boolean last = s.prefilled == s.prompt.length - 1;
+        int index = batch.add(token, s.position, s.slot.id, last);
+        if (last) {
+          s.outputIndex = index;
+        }
+        s.slot.append(token);
+        s.prefilled++;
+        s.position++;
+      }
+      promptTokensDecoded += n;
+      budget -= n;
+    }
+    return batch.size() > 0;
+  }
+
+  /** True when the reader still holds tokens; it will wake the loop when it catches up. */
+  private static boolean readerBehind(Sequence s) {
+    if (s.unacknowledged.get() <= Sequence.MAX_UNACKNOWLEDGED) {
+      return false;
+    }
+    s.paused = true;
+    if (s.unacknowledged.get() <= Sequence.MAX_UNACKNOWLEDGED) { // it caught up meanwhile
+      s.paused = false;
+      return false;
+    }
+    return true;
+  }
+
+  private void step() {
+    int status = context.decode(batch);
+    if (status != 0) {
+      failBatch(status);
+      return;
+    }
+    for (int i = running.size() - 1; i >= 0; i--) {
+      Sequence s = running.get(i);
+      if (s.outputIndex < 0) {
+        continue;
+      }
+      int token = s.sampler.sample(context, s.outputIndex);
+      if (token == SamplerChain.GRAMMAR_DEAD_END || model.isEndOfGeneration(token)) {
+        running.remove(i);
+        end(s, FinishReason.STOP, null);
+        continue;
+      }
+      s.generated++;
+      String text = s.text.feed(model.piece(token, pieceBuffer()));
+      GeneratedToken out =
+          s.request.wantsLogprobs()
+              ? logprobs.describe(context.logits(s.outputIndex), token, text, s.request.topLogprobs())
+              : GeneratedToken.of(text, token);
+      s.nextToken = token;
+      boolean full = s.generated >= s.request.maxTokens() || s.position >= cellsPerSequence;
+      if (full) {
+        running.remove(i);
+        emit(s, out);
+        end(s, FinishReason.LENGTH, null);
+      } else {
+        emit(s, out);
+      }
+    }
+  }
+
+  private MemorySegment pieceBuffer() {
+    if (pieceScratch == null) {
+      pieceScratch = Arena.ofAuto().allocate(256);
+    }
+    return pieceScratch;
+  }
+
+  private static void emit(Sequence s, GeneratedToken token) {
+    s.unacknowledged.incrementAndGet();
+    s.events.add(new Sequence.Token(token));
+  }
+
+  /** llama_decode failed: the sequences in this batch end with an error; their memory is dropped. */
+  private void failBatch(int status) {
+    String why =
+        status == 1
+            ? "llama_decode found no room in the KV memory (status 1)"
+            : "llama_decode failed (status " + status + ")";
+    for (int i = running.size() - 1; i >= 0; i--) {
+      Sequence s = running.get(i);
+      running.remove(i);
+      context.forget(s.slot.id, 0);
+      s.slot.truncate(0);
+      end(s, null, new IllegalStateException(why));
+    }
+  }
+
+  private void end(Sequence s, FinishReason reason, RuntimeException error) {
+    String tail = error == null ? s.text.flush() : "";
+    if (s.slot != null) {
+      s.slot.active = null;
+      s.slot.lastUsed = ++clock;
+    }
+    s.sampler.close();
+    s.events.add(new Sequence.End(reason, s.generated, tail, error));
+  }
+
+  private void failAll(RuntimeException error) {
+    for (Sequence s; (s = arrivals.poll()) != null; ) {
+      waiting.add(s);
+    }
+    for (Sequence s : waiting) {
+      end(s, null, error);
+    }
+    waiting.clear();
+    for (Sequence s : running) {
+      end(s, null, error);
+    }
+    running.clear();
+  }
+}
