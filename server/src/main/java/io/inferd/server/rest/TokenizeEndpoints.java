@@ -18,6 +18,9 @@ import java.util.Set;
  * adds an optional {@code model} (the default model otherwise).
  */
 final class TokenizeEndpoints {
+  /** with_pieces detokenizes every prefix, so it is for short texts. */
+  private static final int MAX_PIECES = 2048;
+
   private final Tokenization tokenization;
 
   TokenizeEndpoints(Tokenization tokenization) {
@@ -38,14 +41,27 @@ final class TokenizeEndpoints {
               Json.optionalString(body, "model"), content, addSpecial != null && addSpecial);
       ObjectNode out = Json.MAPPER.createObjectNode();
       ArrayNode ids = out.putArray("tokens");
-      for (int id : tokens.ids()) {
-        if (withPieces != null && withPieces) {
-          ids.addObject()
-              .put("id", id)
-              .put("piece", tokenization.detokenize(tokens.model(), new int[] {id}).text());
-        } else {
+      if (withPieces == null || !withPieces) {
+        for (int id : tokens.ids()) {
           ids.add(id);
         }
+        send(res, out);
+        return "200";
+      }
+      if (tokens.ids().length > MAX_PIECES) {
+        throw invalid("with_pieces", body.get("with_pieces"), "false for texts over " + MAX_PIECES + " tokens");
+      }
+      // A token's piece is what it adds to the text before it: detokenizing one token alone drops
+      // the leading space of SentencePiece vocabularies.
+      String before = "";
+      for (int i = 0; i < tokens.ids().length; i++) {
+        String upTo =
+            tokenization
+                .detokenize(tokens.model(), java.util.Arrays.copyOf(tokens.ids(), i + 1))
+                .text();
+        String piece = upTo.startsWith(before) ? upTo.substring(before.length()) : upTo;
+        ids.addObject().put("id", tokens.ids()[i]).put("piece", piece);
+        before = upTo;
       }
       send(res, out);
       return "200";
