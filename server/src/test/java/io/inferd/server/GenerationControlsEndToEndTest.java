@@ -358,6 +358,45 @@ class GenerationControlsEndToEndTest {
     assertThat(error.get("param").asText()).isEqualTo(param);
   }
 
+  static Stream<Arguments> rejectedByCompletions() {
+    return Stream.of(
+        Arguments.of("\"prompt\":\"x\",\"echo\":true", "echo", "does not echo"),
+        Arguments.of("\"prompt\":\"x\",\"suffix\":\"y\"", "suffix", "does not insert"),
+        Arguments.of("\"prompt\":\"x\",\"best_of\":3", "best_of", "equal to n"),
+        Arguments.of("\"prompt\":\"x\",\"logprobs\":6", "logprobs", "0 to 5"),
+        Arguments.of("\"prompt\":[1,2]", "prompt[0]", "token arrays are not supported"),
+        Arguments.of("\"prompt\":\"x\",\"messages\":[]", "messages", "not supported by inferd"),
+        Arguments.of("\"max_tokens\":3", "prompt", "a string or an array of strings"),
+        // a conversation-only engine (as a remote one) cannot take a raw prompt
+        Arguments.of("\"prompt\":\"x\"", "prompt", "takes conversations only"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("rejectedByCompletions")
+  void restCompletions_whatItCannotDo_is400NamingTheParameter(
+      String fields, String param, String message) throws Exception {
+    JsonNode error =
+        assertError(
+            plainRest.post("/v1/completions", "{" + fields + "}"),
+            400,
+            "invalid_request_error",
+            message);
+    assertThat(error.get("param").asText()).isEqualTo(param);
+  }
+
+  @Test
+  void tokenizeEndpoints_onAnEngineThatCannot_andUnknownFields_are400() throws Exception {
+    assertError(
+        plainRest.post("/tokenize", "{\"content\":\"x\"}"), 400, "invalid_request_error", "cannot tokenize");
+    assertError(
+        plainRest.post("/tokenize", "{\"content\":\"x\",\"parse_special\":true}"),
+        400,
+        "invalid_request_error",
+        "parse_special: not supported");
+    assertError(
+        plainRest.post("/detokenize", "{\"tokens\":[\"a\"]}"), 400, "invalid_request_error", "tokens[0]");
+  }
+
   @Test
   void restChat_neutralValuesAndFieldsThatChangeNothing_areAcceptedOnEveryEngine()
       throws Exception {

@@ -43,18 +43,22 @@ final class ChoiceFilter implements TokenSink {
       held.add(new Held(offset, token));
     }
     offset += token.text().length();
-    boolean more = deliver(stop.accept(token.text()));
+    boolean more = deliver(stop.accept(token.text()), true);
     return more && !stop.stopped(); // false before the next token once a stop sequence ended the text
   }
 
-  private boolean deliver(String released) {
+  /**
+   * Sends what was released. Every engine token gets a piece, if an empty one (half a character, or
+   * text held back), so that a stream shows each token as it is decoded, as it did before stops.
+   */
+  private boolean deliver(String released, boolean everyToken) {
     text.append(released);
     List<GeneratedToken> ready = new ArrayList<>();
     while (!held.isEmpty()
         && (held.peek().start() < stop.releasedChars() || (!stop.stopped() && flushing))) {
       ready.add(held.poll().token());
     }
-    if (released.isEmpty() && ready.isEmpty()) {
+    if (released.isEmpty() && ready.isEmpty() && (!everyToken || stop.stopped())) {
       return true;
     }
     kept.addAll(ready);
@@ -67,7 +71,7 @@ final class ChoiceFilter implements TokenSink {
   Completion.Choice finish(Generation generation) {
     if (!stop.stopped()) {
       flushing = true;
-      deliver(stop.flush());
+      deliver(stop.flush(), false);
     }
     held.clear();
     FinishReason reason = stop.stopped() ? FinishReason.STOP : generation.finishReason();
