@@ -4,6 +4,7 @@
 #   ./bench.sh            full run (~25 min), writes docs/bench/REPORT.md, charts, README-section.md
 #   ./bench.sh --quick    smoke run (< 3 min after the build), writes bench/target/bench-quick/
 #   ./bench.sh --help     every option (--only PHASES, --report-only, --out DIR, --access-log, ...)
+#   ./bench.sh peers [--quick] [--help]   only inferd beside llama-server/llama-bench (bench/target/peers/)
 set -euo pipefail
 
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +34,8 @@ export JAVA_HOME="$(pick_jdk)"
 major=$(java_major "$JAVA_HOME")
 [ "$major" -ge 24 ] && export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
+main=io.inferd.bench.BenchMain
+if [ "${1:-}" = "peers" ]; then main=io.inferd.bench.peers.PeersMain; shift; fi
 quick=false
 help=false
 for arg in "$@"; do
@@ -77,4 +80,4 @@ exec "$JAVA_HOME/bin/java" "${flags[@]}" -Xms1g -Xmx2g ${BENCH_JAVA_OPTS:-} \
   -Djava.awt.headless=true \
   -Dlogback.configurationFile=bench-logback.xml \
   -Dinferd.home="$home" \
-  -cp "$jar:$home/bench/target/lib/*" io.inferd.bench.BenchMain "$@"
+  -cp "$jar:$home/bench/target/lib/*" "$main" "$@"

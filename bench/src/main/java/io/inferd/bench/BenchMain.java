@@ -4,6 +4,8 @@ import io.inferd.bench.load.GhzSuite;
 import io.inferd.bench.load.ModelSuite;
 import io.inferd.bench.load.ProtocolSuite;
 import io.inferd.bench.load.StreamsSuite;
+import io.inferd.bench.peers.PeersConfig;
+import io.inferd.bench.peers.PeersMain;
 import io.inferd.bench.report.ReportWriter;
 import io.inferd.bench.report.Results;
 import io.inferd.bench.serialization.SerializationSuite;
@@ -42,7 +44,7 @@ import picocli.CommandLine.Option;
     })
 public final class BenchMain implements Callable<Integer> {
   static final List<String> PHASES =
-      List.of("serialization", "protocol", "ghz", "model", "streams");
+      List.of("serialization", "protocol", "ghz", "model", "streams", "peers");
 
   @Option(
       names = "--quick",
@@ -61,8 +63,8 @@ public final class BenchMain implements Callable<Integer> {
       split = ",",
       paramLabel = "PHASE",
       description =
-          "Run only these phases (serialization, protocol, ghz, model, streams), keeping the other"
-              + " phases' results from the existing results.json.")
+          "Run only these phases (serialization, protocol, ghz, model, streams, peers), keeping the"
+              + " other phases' results from the existing results.json.")
   List<String> only = new ArrayList<>();
 
   @Option(
@@ -184,6 +186,17 @@ public final class BenchMain implements Callable<Integer> {
           case "streams" -> {
             results.streams.clear();
             StreamsSuite.run(config, work, accessLog, results, save);
+          }
+          case "peers" -> {
+            // inferd beside llama.cpp (issue 12); its own peers.json and PEERS.md
+            Path llama = PeersMain.envLlamaDir();
+            if (llama == null) {
+              System.out.println("  skipped: INFERD_LLAMA_DIR is not set (./bench.sh sets it)");
+            } else if (quick && only.isEmpty()) {
+              System.out.println("  skipped: --quick runs it only with --only peers");
+            } else {
+              PeersMain.run(quick ? PeersConfig.quick() : PeersConfig.full(), llama, null, home, dir);
+            }
           }
           default -> throw new IllegalStateException(phase);
         }

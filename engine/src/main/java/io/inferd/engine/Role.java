@@ -7,7 +7,9 @@ import java.util.Optional;
 public enum Role {
   SYSTEM,
   USER,
-  ASSISTANT;
+  ASSISTANT,
+  /** The result of a tool call, answering an assistant turn's {@link Turn#toolCalls()}. */
+  TOOL;
 
   /** The lower-case name used on the wire and in chat templates. */
   public String wireName() {

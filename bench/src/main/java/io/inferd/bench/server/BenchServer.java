@@ -86,6 +86,12 @@ public final class BenchServer implements Callable<Integer> {
       description = "largest max_tokens accepted")
   int maxTokensLimit;
 
+  @Option(
+      names = "--default-max-tokens",
+      defaultValue = "256",
+      description = "max_tokens when a request sets none, e.g. a Chat turn (serve's default: 256)")
+  int defaultMaxTokens;
+
   @Option(names = "--host", defaultValue = "127.0.0.1")
   String host;
 
@@ -142,7 +148,7 @@ public final class BenchServer implements Callable<Integer> {
         new InferenceCore(
             registry,
             scheduler,
-            new CoreLimits(256, maxTokensLimit, 2048, 0.7f, 32_768),
+            new CoreLimits(defaultMaxTokens, maxTokensLimit, 2048, 0.7f, 32_768),
             new FastMode(Duration.ofSeconds(5), 32, ""));
     var telemetry = new Telemetry(new AccessLog(), new InferdMetrics(scheduler));
     var keys = ApiKeyStore.disabled();

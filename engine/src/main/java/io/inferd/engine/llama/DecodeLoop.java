@@ -68,6 +68,9 @@ final class DecodeLoop implements Runnable {
       throw new IllegalStateException("the model is shutting down");
     }
     arrivals.add(sequence);
+    if (stopping && arrivals.remove(sequence)) { // the loop may already have drained for the last time
+      throw new IllegalStateException("the model is shutting down");
+    }
     wake();
   }
 

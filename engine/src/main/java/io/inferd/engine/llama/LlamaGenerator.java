@@ -65,8 +65,9 @@ public final class LlamaGenerator implements TextGenerator {
     LlamaLibrary library;
     try {
       library = LlamaApi.LIB;
-    } catch (ExceptionInInitializerError | IllegalStateException e) {
-      Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : e;
+    } catch (LinkageError | IllegalStateException e) {
+      // The first failure is an ExceptionInInitializerError with the reason; later ones repeat it.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ModelLoadException("cannot load " + file + ": " + cause.getMessage(), cause);
     }
     int gpuLayers = options.gpuLayers() == LlamaOptions.ALL_GPU_LAYERS ? (library.cudaBuilt() ? -1 : 0) : options.gpuLayers();
@@ -75,9 +76,9 @@ public final class LlamaGenerator implements TextGenerator {
       model = NativeModel.load(file, gpuLayers);
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(
-          "llama.cpp " + library.version() + " could not load " + file + " (architecture " + arch
-              + "): an architecture this llama.cpp does not know, a damaged file, or not enough memory"
-              + " (the log line before this one says which)", e);
+          "llama.cpp " + library.version() + " could not load " + file + " (architecture " + arch + "): "
+              + e.getMessage() + " (expected: a GGUF of an architecture this llama.cpp knows, whole, that fits"
+              + " in memory)", e);
     }
     try {
       if (!model.usableForGeneration()) {
@@ -174,7 +175,12 @@ public final class LlamaGenerator implements TextGenerator {
     }
     SamplerChain sampler = SamplerChain.create(model, request.sampling());
     Sequence sequence = new Sequence(prompt, request, sampler);
-    loop.submit(sequence);
+    try {
+      loop.submit(sequence);
+    } catch (RuntimeException e) {
+      sampler.close(); // the loop never saw it
+      throw e;
+    }
     StringBuilder text = new StringBuilder();
     int delivered = 0;
     try {

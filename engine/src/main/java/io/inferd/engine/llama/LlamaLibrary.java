@@ -31,6 +31,8 @@ final class LlamaLibrary {
   private static final Logger nativeLog = LoggerFactory.getLogger("inferd.llama.cpp");
   private static final Linker LINKER = Linker.nativeLinker();
   private static volatile LlamaLibrary instance;
+  /** llama.cpp's last error line, so a failed load can say why. */
+  private static volatile String lastError = "";
 
   private final Path dir;
   private final SymbolLookup symbols;
@@ -122,6 +124,11 @@ final class LlamaLibrary {
     return p;
   }
 
+  /** The last error llama.cpp logged (empty if none). */
+  static String lastError() {
+    return lastError;
+  }
+
   Path dir() {
     return dir;
   }
@@ -179,7 +186,10 @@ final class LlamaLibrary {
         return;
       }
       switch (level) {
-        case 4 -> nativeLog.warn("{}", line); // errors of llama.cpp are reported by inferd's own checks
+        case 4 -> {
+          lastError = line;
+          nativeLog.warn("{}", line); // inferd's own exception says it again where it matters
+        }
         case 3 -> nativeLog.info("{}", line);
         default -> nativeLog.debug("{}", line);
       }

@@ -38,7 +38,8 @@ final class NativeModel implements AutoCloseable {
       MemorySegment path = arena.allocateFrom(file.toAbsolutePath().toString());
       MemorySegment model = (MemorySegment) LlamaApi.model_load_from_file.invokeExact(path, params);
       if (model.equals(MemorySegment.NULL)) {
-        throw new IllegalArgumentException("llama.cpp could not load " + file);
+        String why = LlamaLibrary.lastError();
+        throw new IllegalArgumentException(why.isEmpty() ? "llama.cpp gave no reason" : "llama.cpp: " + why);
       }
       return new NativeModel(model);
     } catch (RuntimeException | Error e) {
@@ -178,6 +179,20 @@ final class NativeModel implements AutoCloseable {
       return scratch.asSlice(0, n).toArray(JAVA_BYTE);
     } catch (RuntimeException e) {
       throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("llama_token_to_piece", e);
+    }
+  }
+
+  /** The text of a special token such as BOS ({@code <s>}), for chat templates; empty for none. */
+  String tokenText(int token) {
+    if (token < 0 || token >= vocabSize) {
+      return "";
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buf = arena.allocate(256);
+      int n = (int) LlamaApi.token_to_piece.invokeExact(vocab, token, buf, 256, 0, true);
+      return n <= 0 ? "" : new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
     } catch (Throwable e) {
       throw new IllegalStateException("llama_token_to_piece", e);
     }

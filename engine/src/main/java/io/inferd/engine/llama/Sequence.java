@@ -11,8 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #events} and acknowledges each token, which is how a slow reader pauses only its own sequence.
  */
 final class Sequence {
-  /** Tokens the loop may run ahead of the reader: one in the reader's hands, one being decoded. */
-  static final int MAX_UNACKNOWLEDGED = 1;
+  /**
+   * Tokens the loop may run ahead of the reader before the sequence sits out steps. A little slack keeps
+   * a reader that is briefly descheduled from shrinking the batch; a reader that stays behind still
+   * pauses only its own sequence. A stop asked by the sink still ends decoding before the next step.
+   */
+  static final int MAX_UNACKNOWLEDGED = 4;
 
   final int[] prompt;
   final GenerationRequest request;

@@ -110,6 +110,18 @@ class LlamaGeneratorTest {
   }
 
   @Test
+  void load_anArchitectureLlamaCppDoesNotKnow_failsNamingTheFileAndTheReason() throws Exception {
+    byte[] bytes = Files.readAllBytes(TinyGguf.builder().write(dir.resolve("src.gguf")));
+    // Same length, so the file stays well-formed: every "llama" key and value becomes "zzzzz".
+    String latin1 = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).replace("llama", "zzzzz");
+    Path unknown = Files.write(dir.resolve("unknown-arch.gguf"), latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> LlamaGenerator.load(unknown, new LlamaOptions(1, 1, 0)))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("unknown-arch.gguf")
+        .hasMessageContaining("zzzzz");
+  }
+
+  @Test
   void sharedStoriesModel_generatesDeterministicUtf8Text() {
     Path stories = SharedModels.stories260k().orElse(null);
     assumeTrue(stories != null, "../shared/models/stories260K.gguf not present");

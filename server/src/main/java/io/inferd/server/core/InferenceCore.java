@@ -250,6 +250,7 @@ public final class InferenceCore implements AutoCloseable {
   public static Turn turn(String field, String role, String content) {
     Role parsed =
         Role.fromWireName(role)
+            .filter(r -> r != Role.TOOL) // tool results arrive only with tools (REST)
             .orElseThrow(
                 () ->
                     InvalidRequestException.field(
