@@ -273,7 +273,7 @@ class EngineFeaturesEndToEndTest {
           rests.get(m)
               .postJson(
                   "/v1/chat/completions",
-                  "{\"messages\":[{\"role\":\"user\",\"content\":\"a person\"}],\"max_tokens\":120,"
+                  "{\"messages\":[{\"role\":\"user\",\"content\":\"a person\"}],\"max_tokens\":200,"
                       + "\"temperature\":1,\"seed\":"
                       + seed
                       + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"p\","
@@ -286,7 +286,7 @@ class EngineFeaturesEndToEndTest {
       answers.add(content);
     }
     CompleteResponse grpc =
-        grpcs.get(m).blocking().complete(greedy(120).setJsonSchema(PERSON_SCHEMA).build());
+        grpcs.get(m).blocking().complete(greedy(200).setJsonSchema(PERSON_SCHEMA).build());
     String content = grpc.getChoices(0).getMessage().getContent();
     assertThat(schema.validate(JSON.readTree(content))).as(content).isEmpty();
     JsonNode object =
