@@ -14,6 +14,12 @@ public final class QueueFullException extends RuntimeException {
     this.retryAfterMillis = retryAfterMillis;
   }
 
+  /** A full queue other than the generation slots' (e.g. embeddings), described by {@code message}. */
+  public QueueFullException(String message, long retryAfterMillis) {
+    super(message);
+    this.retryAfterMillis = retryAfterMillis;
+  }
+
   /** A hint for when a slot is likely to free up. */
   public long retryAfterMillis() {
     return retryAfterMillis;

@@ -3,6 +3,8 @@ package io.inferd.server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.helidon.common.tls.Tls;
+import io.inferd.server.rest.ListenerSettings;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -70,6 +72,14 @@ final class GrpcTransportOptions {
   int maxConcurrentCallsPerConnection;
 
   @Option(
+      names = "--max-resets-per-10s",
+      defaultValue = "${env:INFERD_MAX_RESETS_PER_10S:-200}",
+      description =
+          "Stream resets (RST_STREAM) one connection may send in 10 s before it gets GOAWAY"
+              + " ENHANCE_YOUR_CALM (HTTP/2 rapid reset); 0 = no limit (default ${DEFAULT-VALUE}).")
+  int maxResetsPer10s;
+
+  @Option(
       names = "--tls-cert",
       paramLabel = "PEM",
       defaultValue = "${env:INFERD_TLS_CERT}",
@@ -94,6 +104,18 @@ final class GrpcTransportOptions {
     return tlsCert != null;
   }
 
+  /** What the ready line appends to a port's protocol: "", "+tls" or "+mtls". */
+  String security() {
+    return tlsCert == null ? "" : tlsClientCa == null ? "+tls" : "+mtls";
+  }
+
+  /** The same certificate (and client CAs) for the HTTP ports; null without TLS. */
+  Tls httpTls() {
+    return tlsCert == null || tlsKey == null
+        ? null
+        : ListenerSettings.tls(tlsCert, tlsKey, tlsClientCa);
+  }
+
   NettyServerBuilder builder(SocketAddress address) throws IOException {
     NettyServerBuilder builder;
     if (tlsCert == null && tlsKey == null) {
@@ -114,6 +136,9 @@ final class GrpcTransportOptions {
         .permitKeepAliveWithoutCalls(true)
         .maxInboundMessageSize(maxInboundMessageBytes)
         .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection);
+    if (maxResetsPer10s > 0) {
+      builder.maxRstFramesPerWindow(maxResetsPer10s, 10);
+    }
     if (maxConnectionIdleSeconds > 0) {
       builder.maxConnectionIdle(maxConnectionIdleSeconds, TimeUnit.SECONDS);
     }

@@ -123,6 +123,16 @@ public final class InferdServer {
     return this;
   }
 
+  /**
+   * Health follows the REST port too: NOT_SERVING while its listener is down (being restarted),
+   * so that a load balancer stops sending work to a process with a dead port.
+   */
+  public void restListenerUp(boolean up) {
+    ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status); // ignored once stop() entered the terminal state
+    health.setStatus(InferenceServiceGrpc.SERVICE_NAME, status);
+  }
+
   /** Whether {@link #start()} succeeded (the server was listening). */
   public boolean isStarted() {
     return started;

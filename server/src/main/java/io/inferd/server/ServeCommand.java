@@ -12,6 +12,7 @@ import io.inferd.server.core.CoreLimits;
 import io.inferd.server.core.FastMode;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.RateLimiter;
+import io.inferd.server.rest.ListenerSettings;
 import io.inferd.server.rest.RestGateway;
 import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
@@ -206,7 +207,27 @@ final class ServeCommand implements Callable<Integer> {
       })
   Path apiKeysFile;
 
+  @Option(
+      names = "--api-keys-on-error",
+      defaultValue = "${env:INFERD_API_KEYS_ON_ERROR:-reject}",
+      paramLabel = "reject|keep",
+      description =
+          "When a reload finds the keys file broken, unreadable or deleted: reject (default) accepts"
+              + " no key from it until it is fixed; keep serves the keys read before and logs an"
+              + " error at every check (env INFERD_API_KEYS_ON_ERROR).")
+  String apiKeysOnError;
+
   @Mixin GrpcTransportOptions transport = new GrpcTransportOptions();
+
+  @Mixin HttpListenerOptions http = new HttpListenerOptions();
+
+  @Option(
+      names = "--metrics-plaintext",
+      defaultValue = "false",
+      description =
+          "With TLS on, serve /metrics in plaintext on 127.0.0.1 only (for a local scraper);"
+              + " otherwise /metrics speaks the same TLS as the other ports.")
+  boolean metricsPlaintext;
 
   @Option(
       names = "--upstream-api-key",
@@ -253,7 +274,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     ApiKeyStore keys;
     try {
-      keys = ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS"));
+      keys = ApiKeyStore.of(apiKeysFile, System.getenv("INFERD_API_KEYS"), keysOnError());
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
@@ -291,6 +312,14 @@ final class ServeCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 2;
     }
+    ListenerSettings httpListener;
+    try {
+      httpListener = http.settings().withTls(transport.httpTls());
+    } catch (RuntimeException e) { // unreadable PEM files, bad limits
+      registry.close();
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
     var rateLimiter = new RateLimiter(rateLimit, rateBurst);
     var server =
         new InferdServer(
@@ -312,12 +341,24 @@ final class ServeCommand implements Callable<Integer> {
         listening = "--http-port";
         rest =
             new RestGateway(
-                    core, keys, rateLimiter, telemetry, Duration.ofSeconds(streamIdleTimeoutSeconds))
+                    core,
+                    keys,
+                    rateLimiter,
+                    telemetry,
+                    Duration.ofSeconds(streamIdleTimeoutSeconds),
+                    httpListener)
                 .start(host, httpPort);
+        rest.onListenerChange(server::restListenerUp); // gRPC health covers the REST port too
       }
       if (metricsPort >= 0) {
         listening = "--metrics-port";
-        metrics = MetricsEndpoint.start(host, metricsPort, telemetry.metrics());
+        boolean local = metricsPlaintext && httpListener.secure();
+        metrics =
+            MetricsEndpoint.start(
+                local ? "127.0.0.1" : host,
+                metricsPort,
+                telemetry.metrics(),
+                local ? httpListener.withTls(null) : httpListener);
       }
     } catch (IOException e) {
       if (rest != null) {
@@ -364,18 +405,30 @@ final class ServeCommand implements Callable<Integer> {
                 "inferd-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "inferd ready: grpc%s=%s:%d http=%s metrics=%s models=%s embeddings=%s auth=%s%n",
-        transport.tls() ? "+tls" : "",
+        "inferd ready: grpc%s=%s:%d http%s=%s metrics%s=%s models=%s embeddings=%s auth=%s%n",
+        transport.security(),
         host,
         server.port(),
+        rest == null ? "" : transport.security(),
         rest == null ? "off" : host + ":" + rest.port(),
-        metrics == null ? "off" : host + ":" + metrics.port(),
+        metrics == null || !metrics.secure() ? "" : transport.security(),
+        metrics == null ? "off" : (metrics.secure() ? host : "127.0.0.1") + ":" + metrics.port(),
         String.join(",", registry.generatorNames()),
         registry.embedderNames().isEmpty() ? "off" : String.join(",", registry.embedderNames()),
         keys.enabled() ? "on(" + keys.size() + " keys)" : "OFF");
     out.flush();
     server.awaitTermination();
     return 0;
+  }
+
+  private ApiKeyStore.OnError keysOnError() {
+    return switch (apiKeysOnError.strip()) {
+      case "reject" -> ApiKeyStore.OnError.REJECT_ALL;
+      case "keep" -> ApiKeyStore.OnError.KEEP_PREVIOUS;
+      default ->
+          throw new IllegalArgumentException(
+              "--api-keys-on-error: " + apiKeysOnError + " (expected: reject or keep)");
+    };
   }
 
   /** Netty's epoll transport reports a taken port as a native IOException, not a BindException. */

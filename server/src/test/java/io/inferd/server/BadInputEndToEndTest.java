@@ -95,4 +95,28 @@ class BadInputEndToEndTest {
         .addMessages(Message.newBuilder().setRole("user").setContent("the cat"))
         .setMaxTokens(1);
   }
+
+  @Test
+  void hugeModelName_isNotEchoedWholeIntoTheStatus() {
+    String name = "m".repeat(1 << 20);
+    assertThatThrownBy(
+            () ->
+                running
+                    .blocking()
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .complete(
+                        io.inferd.api.v1.CompleteRequest.newBuilder()
+                            .setModel(name)
+                            .addMessages(
+                                io.inferd.api.v1.Message.newBuilder()
+                                    .setRole("user")
+                                    .setContent("the cat"))
+                            .build()))
+        .isInstanceOfSatisfying(
+            io.grpc.StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+              assertThat(e.getStatus().getDescription()).hasSizeLessThan(2_000).contains("cut");
+            });
+  }
 }

@@ -22,6 +22,7 @@ final class ObservedGenerator implements TextGenerator {
   final List<String> prompts = new CopyOnWriteArrayList<>();
   final List<GenerationRequest> requests = new CopyOnWriteArrayList<>();
   final BlockingQueue<Generation> finished = new LinkedBlockingQueue<>();
+  final java.util.concurrent.atomic.AtomicInteger renders = new java.util.concurrent.atomic.AtomicInteger();
 
   private ObservedGenerator(TextGenerator real, Semaphore tokenPermits) {
     this.real = real;
@@ -63,6 +64,7 @@ final class ObservedGenerator implements TextGenerator {
 
   @Override
   public Prompt render(List<Turn> conversation) {
+    renders.incrementAndGet();
     return real.render(conversation);
   }
 

@@ -54,6 +54,11 @@ final class RunningServer implements AutoCloseable {
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
+  /** The production wiring over a core the test built. */
+  static RunningServer wrap(InferenceCore core) throws Exception {
+    return new RunningServer(core, ApiKeyStore.disabled(), RateLimiter.off());
+  }
+
   static RunningServer start(TextGenerator generator, int slots, int queue) throws Exception {
     return start(generator, slots, queue, ApiKeyStore.disabled());
   }

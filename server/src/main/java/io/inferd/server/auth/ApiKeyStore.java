@@ -1,10 +1,12 @@
 package io.inferd.server.auth;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,21 +27,35 @@ import org.slf4j.LoggerFactory;
  *   SECRET               a key named by the first 8 hex digits of its hash
  * </pre>
  *
- * A file is re-read when it changes (checked at most once a second), so keys rotate without restart.
+ * A file is re-read when its content changes (its SHA-256, checked at most once a second), so keys
+ * rotate without restart. Reloads fail closed: a file that cannot be fully parsed, read, or that was
+ * deleted leaves no file key valid, unless {@link OnError#KEEP_PREVIOUS} was chosen explicitly (then
+ * the old keys stay and every check logs an error). Keys from the environment never change.
  */
 public final class ApiKeyStore {
   private static final Logger log = LoggerFactory.getLogger(ApiKeyStore.class);
   private static final String HASH_PREFIX = "sha256:";
 
+  /** What a reload does with a file it cannot fully read or parse. */
+  public enum OnError {
+    /** No file key is accepted until the file is valid again (the default: fails closed). */
+    REJECT_ALL,
+    /** The keys read before stay valid; an error is logged at every check. */
+    KEEP_PREVIOUS
+  }
+
   private final Path file;
   private final List<Key> fixedKeys;
+  private final OnError onError;
   private volatile List<Key> fileKeys = List.of();
   private volatile long checkedAtMillis;
   private volatile String fileVersion = "";
+  private volatile String brokenVersion = "";
 
-  private ApiKeyStore(Path file, List<Key> fixedKeys) {
+  private ApiKeyStore(Path file, List<Key> fixedKeys, OnError onError) {
     this.file = file;
     this.fixedKeys = fixedKeys;
+    this.onError = onError;
     if (file != null) {
       reload();
     }
@@ -47,11 +63,17 @@ public final class ApiKeyStore {
 
   /** No keys at all: authentication is off. */
   public static ApiKeyStore disabled() {
-    return new ApiKeyStore(null, List.of());
+    return new ApiKeyStore(null, List.of(), OnError.REJECT_ALL);
   }
 
   /** Keys from {@code file} (may be null) and from comma-separated {@code entries} (may be null). */
   public static ApiKeyStore of(Path file, String entries) {
+    return of(file, entries, OnError.REJECT_ALL);
+  }
+
+  /** As {@link #of(Path, String)}, choosing what a broken or deleted file means after start-up. */
+  public static ApiKeyStore of(Path file, String entries, OnError onError) {
+    requireNonNull(onError, "onError");
     List<Key> fixed = new ArrayList<>();
     if (entries != null) {
       int n = 0;
@@ -63,7 +85,7 @@ public final class ApiKeyStore {
     if (file != null && !Files.isReadable(file)) {
       throw new IllegalArgumentException("API keys file not readable: " + file.toAbsolutePath());
     }
-    return new ApiKeyStore(file, List.copyOf(fixed));
+    return new ApiKeyStore(file, List.copyOf(fixed), onError);
   }
 
   /** Whether any key is configured; without keys every call is let in. */
@@ -106,41 +128,75 @@ public final class ApiKeyStore {
     checkedAtMillis = now;
     if (!version().equals(fileVersion)) {
       reload();
+    } else if (onError == OnError.KEEP_PREVIOUS && fileVersion.equals(brokenVersion)) {
+      log.error("API keys file {} is still broken; serving the keys read before it broke", file);
     }
   }
 
+  /** The content's hash: an edit that keeps size and modification time is still seen. */
   private String version() {
     try {
-      return Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file);
-    } catch (IOException e) {
-      return "missing";
+      return contentHash(Files.readAllBytes(file));
+    } catch (IOException | UncheckedIOException e) {
+      return "unreadable";
     }
   }
 
-  /** Re-reads the file now; a file that cannot be read keeps the keys read before. */
+  private static String contentHash(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /**
+   * Re-reads the file now. A broken, unreadable or deleted file accepts no file key, unless {@link
+   * OnError#KEEP_PREVIOUS} was chosen; at start-up it stops the server either way.
+   */
   public synchronized void reload() {
     if (file == null) {
       return;
     }
+    boolean startUp = fileVersion.isEmpty();
     String version = version();
+    String problem;
     try {
+      byte[] content = Files.readAllBytes(file);
       List<Key> keys = new ArrayList<>();
       int lineNumber = 0;
-      for (String line : Files.readAllLines(file, UTF_8)) {
+      for (String line : new String(content, UTF_8).split("\\R", -1)) {
         lineNumber++;
         parse(line, file.getFileName() + ":" + lineNumber).ifPresent(keys::add);
       }
       fileKeys = List.copyOf(keys);
-      fileVersion = version;
+      fileVersion = contentHash(content);
+      brokenVersion = "";
       log.info("loaded {} API keys from {}", keys.size(), file);
+      return;
     } catch (IllegalArgumentException e) {
-      if (fileVersion.isEmpty()) {
+      if (startUp) {
         throw e; // at start-up a broken file stops the server
       }
-      log.warn("API keys file {} is invalid: {}; keeping the {} keys read before", file, e.getMessage(), fileKeys.size());
+      problem = "is invalid: " + e.getMessage();
+    } catch (NoSuchFileException e) {
+      problem = "was deleted";
     } catch (IOException | UncheckedIOException e) {
-      log.warn("cannot read API keys file {}: {}; keeping the {} keys read before", file, e.getMessage(), fileKeys.size());
+      problem = "cannot be read: " + e.getMessage();
     }
+    fileVersion = version;
+    brokenVersion = version;
+    if (onError == OnError.KEEP_PREVIOUS) {
+      log.error(
+          "API keys file {} {}; KEEPING the {} keys read before (--api-keys-on-error=keep)",
+          file, problem, fileKeys.size());
+      return;
+    }
+    fileKeys = List.of();
+    log.error(
+        "API keys file {} {}; NO key from it is accepted until it is fixed"
+            + " (--api-keys-on-error=keep keeps the old ones)",
+        file, problem);
   }
 
   private static Optional<Key> parse(String raw, String where) {

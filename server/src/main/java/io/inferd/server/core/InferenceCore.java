@@ -2,7 +2,6 @@ package io.inferd.server.core;
 
 import static java.util.Objects.requireNonNull;
 
-import io.inferd.engine.Embedder;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.ModelRegistry;
@@ -21,7 +20,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,9 +55,15 @@ public final class InferenceCore implements AutoCloseable {
     // scheduler admits at most slots() generations, so slots() threads never leave one waiting.
     this.generationThreads =
         Executors.newFixedThreadPool(scheduler.slots(), namedThreads("inferd-generate"));
+    int embedders = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     this.embeddingThreads =
-        Executors.newFixedThreadPool(
-            Math.max(1, Runtime.getRuntime().availableProcessors() / 2), namedThreads("inferd-embed"));
+        new ThreadPoolExecutor(
+            embedders,
+            embedders,
+            0L,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(EmbeddingWork.QUEUE), // full: RESOURCE_EXHAUSTED at once
+            namedThreads("inferd-embed"));
   }
 
   public ModelRegistry models() {
@@ -145,15 +152,22 @@ public final class InferenceCore implements AutoCloseable {
    * context, the oldest turns after the system prompt are left out, as chat front ends do.
    */
   public PlannedCompletion planChatTurn(List<Turn> history) {
-    return planChatTurn(
+    return planChat(history).plan();
+  }
+
+  /** A Chat turn with the server's chat defaults on the default model. */
+  public ChatTurnPlan planChat(List<Turn> history) {
+    return planChat(
         history, new CompletionInput("", List.of(), limits.chatTemperature(), 0, null, null));
   }
 
   /**
-   * Plans a Chat turn with the model, token limit and sampling of {@code options} (its messages are
-   * not used: the history is the prompt).
+   * Plans a Chat turn over {@code history} with the model, token limit and sampling of {@code
+   * options} (its messages are not used), dropping the oldest turns (never the system prompt,
+   * never the newest) until the prompt leaves room for a reply. The cut is found by binary search,
+   * so a long history costs O(log n) renders, not one per dropped turn.
    */
-  public PlannedCompletion planChatTurn(List<Turn> history, CompletionInput options) {
+  public ChatTurnPlan planChat(List<Turn> history, CompletionInput options) {
     GenerationControls controls = options.controls();
     Controls.checkShape(controls);
     if (options.maxTokens() < 0) {
@@ -166,37 +180,54 @@ public final class InferenceCore implements AutoCloseable {
     NamedModel<TextGenerator> model = models.generator(options.model());
     Sampling sampling =
         Controls.sampling(model, options.temperature(), options.topP(), options.seed(), controls);
-    List<Turn> window = new ArrayList<>(history);
-    Prompt prompt = model.model().render(window);
+    List<Turn> system = history.stream().filter(t -> t.role() == Role.SYSTEM).toList();
+    List<Turn> turns = history.stream().filter(t -> t.role() != Role.SYSTEM).toList();
     int context = model.model().contextLength();
-    // Leave the reply room for a full default answer, or half the context on small models.
+    // Leave the reply room for a full answer, or half the context on small models.
     int reply = options.maxTokens() > 0 ? options.maxTokens() : limits.defaultMaxTokens();
     int promptBudget = context - Math.min(reply, context / 2);
-    while (prompt.tokenCount() > promptBudget && droppableTurns(window) > 1) {
-      window.remove(firstDroppable(window));
-      prompt = model.model().render(window);
-    }
-    int maxTokens = fitMaxTokens(model, prompt, Math.min(options.maxTokens(), context - prompt.tokenCount()));
-    return new PlannedCompletion(
-        model.name(),
-        model.model(),
-        new GenerationRequest(prompt, maxTokens, sampling),
-        "",
-        controls.stop(),
-        1);
-  }
-
-  private static int droppableTurns(List<Turn> window) {
-    return (int) window.stream().filter(t -> t.role() != Role.SYSTEM).count();
-  }
-
-  private static int firstDroppable(List<Turn> window) {
-    for (int i = 0; i < window.size(); i++) {
-      if (window.get(i).role() != Role.SYSTEM) {
-        return i;
+    Prompt prompt = model.model().render(window(system, turns, 0));
+    int from = 0;
+    if (prompt.tokenCount() > promptBudget && turns.size() > 1) {
+      // Fewer turns never render longer: find the first start whose prompt fits, else keep one.
+      int low = 1;
+      int high = turns.size() - 1;
+      Prompt fitting = null;
+      while (low <= high) {
+        int mid = (low + high) >>> 1;
+        Prompt candidate = model.model().render(window(system, turns, mid));
+        if (candidate.tokenCount() <= promptBudget) {
+          fitting = candidate;
+          from = mid;
+          high = mid - 1;
+        } else {
+          low = mid + 1;
+        }
       }
+      if (fitting == null) {
+        from = turns.size() - 1;
+        fitting = model.model().render(window(system, turns, from));
+      }
+      prompt = fitting;
     }
-    throw new IllegalStateException("no turn to drop");
+    int maxTokens =
+        fitMaxTokens(model, prompt, Math.min(options.maxTokens(), context - prompt.tokenCount()));
+    return new ChatTurnPlan(
+        new PlannedCompletion(
+            model.name(),
+            model.model(),
+            new GenerationRequest(prompt, maxTokens, sampling),
+            "",
+            controls.stop(),
+            1),
+        turns.size() - from);
+  }
+
+  private static List<Turn> window(List<Turn> system, List<Turn> turns, int from) {
+    List<Turn> window = new ArrayList<>(system.size() + turns.size() - from);
+    window.addAll(system);
+    window.addAll(turns.subList(from, turns.size()));
+    return window;
   }
 
   /** 0 asks for the server default, trimmed to what is left of the context; more must fit. */
@@ -313,17 +344,7 @@ public final class InferenceCore implements AutoCloseable {
   }
 
   CompletableFuture<EmbeddingResult> embed(String modelName, List<String> texts) {
-    NamedModel<Embedder> model = models.embedder(modelName);
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> {
-            Embedder.Embeddings embeddings = model.model().embed(texts);
-            return new EmbeddingResult(model.name(), embeddings.vectors(), embeddings.tokenCount());
-          },
-          embeddingThreads);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new ShuttingDownException());
-    }
+    return EmbeddingWork.submit(embeddingThreads, models.embedder(modelName), texts);
   }
 
   /** A fresh id for a completion, e.g. {@code cmpl-5f0c…}. */

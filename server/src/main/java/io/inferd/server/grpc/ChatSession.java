@@ -6,33 +6,49 @@ import io.inferd.api.v1.ChatMessage;
 import io.inferd.engine.Generation;
 import io.inferd.engine.Role;
 import io.inferd.engine.Turn;
+import io.inferd.server.core.ChatTurnPlan;
 import io.inferd.server.core.Completion;
+import io.inferd.server.core.CompletionInput;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.InvalidRequestException;
+import io.inferd.server.core.LimitExceededException;
 import io.inferd.server.telemetry.CallStats;
 import java.time.Clock;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * One bidirectional Chat stream. Each user message gets one assistant reply, in order; the stream's
  * history is the prompt of the next turn; a system message sets the system prompt. Turns run one at a
  * time; the stream completes once the client has half-closed and every turn is answered.
+ *
+ * <p>The history is bounded ({@link ChatHistory}) and so are the user messages waiting for a reply
+ * ({@value #MAX_PENDING}). Rendering the prompt runs on its own thread, never under the lock that
+ * cancellation takes, and a cancel or deadline stops the turn wherever it is.
  */
 final class ChatSession implements StreamObserver<ChatMessage> {
   private final InferenceCore core;
   private final ServerCallStreamObserver<ChatMessage> call;
   private final Clock clock;
   private final CallStats stats;
-  private final List<Turn> history = new ArrayList<>();
+  static final int MAX_PENDING = 64;
+
+  private final ChatHistory history = new ChatHistory();
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-  private CompletableFuture<Completion> running;
   private String model = ""; // the model named last; "" is the server's default
+  private String answering = ""; // the model of the turn in progress
+  private CompletableFuture<Completion> running;
+  private CompletableFuture<Completion> generating;
   private boolean halfClosed;
   private boolean closed;
   private int received;
+
+  /** Prompt rendering (tokenizing the whole history) stays off gRPC threads and off the lock. */
+  private static final Executor PLANNER = task -> Thread.ofVirtual().name("inferd-chat-plan").start(task);
 
   ChatSession(
       InferenceCore core, ServerCallStreamObserver<ChatMessage> call, Clock clock, CallStats stats) {
@@ -59,16 +75,22 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       fail(e);
       return;
     }
-    switch (turn.role()) {
-      case SYSTEM -> {
-        history.removeIf(t -> t.role() == Role.SYSTEM);
-        history.add(0, turn);
+    try {
+      switch (turn.role()) {
+        case SYSTEM -> history.setSystem(turn);
+        case ASSISTANT -> history.add(turn); // a client may replay earlier answers
+        case USER -> {
+          if (pending.size() >= MAX_PENDING) {
+            throw new LimitExceededException(
+                "chat user messages waiting for a reply", pending.size() + 1L, MAX_PENDING,
+                "a Chat stream; wait for replies");
+          }
+          pending.add(new Pending(turn, message));
+          startNextTurn();
+        }
       }
-      case ASSISTANT -> history.add(turn); // a client may replay earlier answers
-      case USER -> {
-        pending.add(new Pending(turn, message));
-        startNextTurn();
-      }
+    } catch (LimitExceededException e) {
+      fail(e);
     }
   }
 
@@ -95,32 +117,49 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       }
       return;
     }
-    history.add(next.turn());
     try {
-      if (!next.message().getModel().isEmpty()) {
-        model = next.message().getModel();
+      history.add(next.turn());
+    } catch (LimitExceededException e) {
+      fail(e);
+      return;
+    }
+    if (!next.message().getModel().isEmpty()) {
+      model = next.message().getModel();
+    }
+    CompletionInput options =
+        ProtoMapping.chatOptions(next.message(), core.limits().chatTemperature(), model);
+    List<Turn> snapshot = history.snapshot();
+    int turns = history.size();
+    running =
+        CompletableFuture.supplyAsync(() -> core.planChat(snapshot, options), PLANNER)
+            .thenCompose(plan -> generate(plan, turns - plan.keptTurns()));
+    running.whenComplete(this::turnEnded);
+  }
+
+  /** Runs on the planner thread, outside the lock, until the engine takes over. */
+  private CompletableFuture<Completion> generate(ChatTurnPlan plan, int droppedTurns) {
+    CompletableFuture<Completion> generation;
+    synchronized (this) {
+      if (closed || call.isCancelled()) {
+        return CompletableFuture.failedFuture(new CancellationException("chat cancelled"));
       }
-      var plan =
-          core.planChatTurn(
-              List.copyOf(history),
-              ProtoMapping.chatOptions(next.message(), core.limits().chatTemperature(), model));
-      running =
+      history.dropOldest(droppedTurns);
+      answering = plan.plan().model();
+      generation =
           core.complete(
-              plan,
+              plan.plan(),
               (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());
                 return !call.isCancelled();
               });
-      String answering = plan.model();
-      running.whenComplete(
-          (completion, error) -> turnEnded(answering, completion, error));
-    } catch (RuntimeException e) {
-      fail(e);
+      generating = generation;
     }
+    return generation;
   }
 
-  private synchronized void turnEnded(String answering, Completion completion, Throwable error) {
+  private synchronized void turnEnded(Completion completion, Throwable error) {
     running = null;
+    generating = null;
     if (closed || call.isCancelled()) {
       return;
     }
@@ -147,17 +186,28 @@ final class ChatSession implements StreamObserver<ChatMessage> {
   private void fail(Throwable error) {
     closed = true;
     pending.clear();
-    if (running != null) {
-      running.cancel(false);
-    }
-    call.onError(StatusMapper.toException(error));
+    stopRunning();
+    call.onError(StatusMapper.toException(unwrap(error)));
   }
 
   private synchronized void cancelled() {
     closed = true;
     pending.clear();
+    stopRunning();
+  }
+
+  private void stopRunning() {
     if (running != null) {
       running.cancel(false);
     }
+    if (generating != null) {
+      generating.cancel(false); // the engine's future: cancelling the composed one does not reach it
+    }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 }

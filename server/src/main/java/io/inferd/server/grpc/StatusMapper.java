@@ -7,6 +7,7 @@ import io.grpc.StatusRuntimeException;
 import io.inferd.engine.ModelNotFoundException;
 import io.inferd.engine.PromptTooLongException;
 import io.inferd.engine.QueueFullException;
+import io.inferd.server.core.Echoes;
 import io.inferd.server.core.InvalidRequestException;
 import io.inferd.server.core.LimitExceededException;
 import io.inferd.server.core.RateLimiter.RateLimitedException;
@@ -59,6 +60,7 @@ final class StatusMapper {
   /** The status with its trailers: a full queue tells well-behaved clients when to retry. */
   static StatusRuntimeException toException(Throwable error) {
     Status status = toStatus(error);
+    status = status.withDescription(Echoes.bounded(status.getDescription())); // echoed input
     long retryAfter =
         switch (unwrap(error)) {
           case QueueFullException full -> full.retryAfterMillis();

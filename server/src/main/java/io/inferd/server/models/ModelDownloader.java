@@ -53,6 +53,7 @@ public final class ModelDownloader {
   private final URI endpoint;
   private final Optional<String> token;
   private final Duration timeout;
+  private final Duration readTimeout;
   private final int retries;
   private final Duration retryDelay;
 
@@ -67,6 +68,7 @@ public final class ModelDownloader {
     this.endpoint = b.endpoint;
     this.token = b.token;
     this.timeout = b.timeout;
+    this.readTimeout = b.readTimeout;
     this.retries = b.retries;
     this.retryDelay = b.retryDelay;
   }
@@ -97,6 +99,10 @@ public final class ModelDownloader {
   }
 
   private static void checkFileName(String file) {
+    if (file.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new IllegalArgumentException(
+          "file: " + file.replaceAll("\\p{Cntrl}", "?") + " (expected: no control characters)");
+    }
     if (file.isBlank() || file.startsWith("/") || file.endsWith("/") || file.contains("\\")) {
       throw new IllegalArgumentException("file: '" + file + "' (expected: a path inside the repository)");
     }
@@ -154,7 +160,7 @@ public final class ModelDownloader {
     Optional<String> published = Optional.empty();
     for (int attempt = 0; ; attempt++) {
       try {
-        Transfer t = transfer(url, part, progress);
+        Transfer t = transfer(url, part, progress, expected.isPresent() || published.isPresent());
         if (t.publishedSha256.isPresent()) {
           published = t.publishedSha256;
         }
@@ -217,7 +223,7 @@ public final class ModelDownloader {
   }
 
   /** One HTTP exchange (after redirects) that appends to {@code part}. */
-  private Transfer transfer(URI url, Path part, ProgressListener progress)
+  private Transfer transfer(URI url, Path part, ProgressListener progress, boolean verifiable)
       throws IOException, InterruptedException, DownloadException {
     long have = sizeOrZero(part);
     Optional<String> published = Optional.empty();
@@ -290,27 +296,48 @@ public final class ModelDownloader {
         }
         default -> throw refused(status, url, current);
       }
+      if (total < 0 && published.isEmpty() && !verifiable) {
+        // A cut transfer would look complete: nothing could tell.
+        throw new DownloadException(
+            "the server sent neither the file's length nor its SHA-256 for "
+                + url
+                + "; pass the expected --sha256 so that a cut transfer is not taken as complete");
+      }
       progress.started(start, total);
       long size = start;
       try (FileChannel out =
-          FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+              FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          StallWatch watch = new StallWatch(readTimeout)) {
         out.truncate(start);
         out.position(start);
         byte[] buffer = new byte[BUFFER_BYTES];
-        for (int n; (n = body.read(buffer)) >= 0; ) {
-          if (Thread.interrupted()) {
-            throw new InterruptedException();
+        try {
+          for (int n; (n = body.read(buffer)) >= 0; ) {
+            if (Thread.interrupted()) {
+              if (watch.stalled()) {
+                throw stallOf(size);
+              }
+              throw new InterruptedException();
+            }
+            watch.progressed();
+            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+            while (chunk.hasRemaining()) {
+              out.write(chunk);
+            }
+            size += n;
+            progress.advanced(size, total);
           }
-          ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-          while (chunk.hasRemaining()) {
-            out.write(chunk);
-          }
-          size += n;
-          progress.advanced(size, total);
+        } catch (IOException e) {
+          throw watch.stalled() ? stallOf(size) : e;
         }
       }
       return new Transfer(total < 0 || size == total, size, published);
     }
+  }
+
+  private IOException stallOf(long size) {
+    return new IOException(
+        "no data for " + readTimeout.toSeconds() + " s after " + size + " bytes (transfer stalled)");
   }
 
   private DownloadException refused(int status, URI url, URI current) {
@@ -441,6 +468,7 @@ public final class ModelDownloader {
     private final URI endpoint;
     private Optional<String> token = Optional.empty();
     private Duration timeout = Duration.ofSeconds(30);
+    private Duration readTimeout = Duration.ofSeconds(60);
     private int retries = 3;
     private Duration retryDelay = Duration.ofSeconds(1);
     private HttpClient http;
@@ -465,6 +493,12 @@ public final class ModelDownloader {
     /** Connect timeout, and the longest wait for response headers. */
     public Builder timeout(Duration timeout) {
       this.timeout = requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** The longest a transfer may send nothing before it is resumed (or given up) as stalled. */
+    public Builder readTimeout(Duration readTimeout) {
+      this.readTimeout = requireNonNull(readTimeout, "readTimeout");
       return this;
     }
 

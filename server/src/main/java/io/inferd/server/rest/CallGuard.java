@@ -49,6 +49,7 @@ final class CallGuard {
           throw new ShuttingDownException();
         }
         String keyId = authenticate(req, stats);
+        RequestBodyErrors.requireJson(req);
         // the same buckets as gRPC's: by key id, or by client address without auth
         rateLimiter.acquire(keyId != null ? "key:" + keyId : "ip:" + clientAddress(req));
         status = endpoint.serve(req, res, call);

@@ -22,7 +22,7 @@ final class Embeddings implements Endpoint {
   @Override
   public String serve(ServerRequest req, ServerResponse res, RestCall call) throws Exception {
     EmbeddingRequest request =
-        OpenAiJson.embeddingRequest(Json.parseObject(req.content().inputStream().readAllBytes()));
+        OpenAiJson.embeddingRequest(Json.parseObject(RequestBodyErrors.read(req)));
     EmbeddingBatch batch = core.newEmbeddingBatch();
     for (String text : request.texts()) {
       batch.add(request.model(), text);
@@ -32,7 +32,11 @@ final class Embeddings implements Endpoint {
     }
     EmbeddingResult result = call.await(batch.finish());
     call.stats().addUsage(result.tokenCount(), 0);
-    Json.send(res, OpenAiJson.embeddings(result, request.base64()));
+    try {
+      Json.send(res, OpenAiJson.embeddings(result, request.base64()));
+    } catch (RuntimeException e) { // Helidon reports a closed socket unchecked
+      return "499"; // the client closed the connection while its texts were embedded
+    }
     return "200";
   }
 

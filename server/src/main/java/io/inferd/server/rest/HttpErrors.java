@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.inferd.engine.ModelNotFoundException;
 import io.inferd.engine.PromptTooLongException;
 import io.inferd.engine.QueueFullException;
+import io.inferd.server.core.Echoes;
 import io.inferd.server.core.InvalidRequestException;
 import io.inferd.server.core.LimitExceededException;
 import io.inferd.server.core.RateLimiter.RateLimitedException;
@@ -47,6 +48,10 @@ final class HttpErrors {
   /** One error answer; {@code retryAfterSeconds} is negative when there is no Retry-After. */
   record HttpError(
       int status, String type, String code, String param, String message, long retryAfterSeconds) {
+    HttpError {
+      message = Echoes.bounded(message); // it may quote what the client sent
+      param = Echoes.bounded(param);
+    }
 
     ObjectNode body() {
       ObjectNode error = Json.MAPPER.createObjectNode();
@@ -63,6 +68,10 @@ final class HttpErrors {
 
   static HttpError of(Throwable error) {
     Throwable e = unwrap(error);
+    HttpError refusedBody = RequestBodyErrors.of(e);
+    if (refusedBody != null) {
+      return refusedBody;
+    }
     if (e instanceof InvalidRequestException || e instanceof PromptTooLongException) {
       return new HttpError(
           400, "invalid_request_error", null, field(e.getMessage()), e.getMessage(), -1);

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +36,16 @@ import org.slf4j.LoggerFactory;
 public final class RestGateway {
   private static final Logger log = LoggerFactory.getLogger(RestGateway.class);
   private static final long MAX_BODY_BYTES = 32L << 20;
+  private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(2);
 
   private final InferenceCore core;
   private final CallGuard guard;
   private final Clock clock;
   private final Duration streamIdleTimeout;
+  private final ListenerSettings listener;
+  private final List<WebServer> replaced = new ArrayList<>();
+  private volatile Consumer<Boolean> onListenerChange = up -> {};
+  private ListenerWatchdog watchdog;
   private volatile WebServer server;
   private volatile int port = -1;
   private volatile long startedEpochSecond;
@@ -60,6 +66,18 @@ public final class RestGateway {
       RateLimiter rateLimiter,
       Telemetry telemetry,
       Duration streamIdleTimeout) {
+    this(core, keys, rateLimiter, telemetry, streamIdleTimeout, ListenerSettings.defaults());
+  }
+
+  /** {@code listener}: timeouts, connection limits and TLS of the port. */
+  public RestGateway(
+      InferenceCore core,
+      ApiKeyStore keys,
+      RateLimiter rateLimiter,
+      Telemetry telemetry,
+      Duration streamIdleTimeout,
+      ListenerSettings listener) {
+    this.listener = requireNonNull(listener, "listener");
     this.core = requireNonNull(core, "core");
     this.guard = new CallGuard(keys, rateLimiter, telemetry);
     this.clock = Clock.systemUTC();
@@ -77,24 +95,52 @@ public final class RestGateway {
       throw new IllegalStateException("a gateway starts once");
     }
     startedEpochSecond = clock.instant().getEpochSecond();
-    WebServer web =
-        WebServer.builder()
-            .host(host)
-            .port(port)
-            .shutdownHook(false) // inferd's own shutdown drains and stops the gateway
-            .maxPayloadSize(MAX_BODY_BYTES)
-            // Each SSE event must leave at once: with Nagle on, small writes wait for the client's
-            // delayed ACK (~40 ms before the first event on a kept-alive connection).
-            .connectionOptions(socket -> socket.tcpNoDelay(true))
-            .routing(this::routes)
-            .build();
-    WebServer started = web.start();
+    WebServer started = listen(host, port);
     if (!started.isRunning()) {
       throw startFailure(host, port); // Helidon logs the failure and returns a stopped server
     }
     server = started;
     this.port = started.port();
+    watchdog =
+        new ListenerWatchdog(
+            host, this.port, WATCHDOG_PERIOD, () -> relisten(host), up -> onListenerChange.accept(up));
     return this;
+  }
+
+  /** Told false when the listener died (it is being restarted) and true when it listens again. */
+  public void onListenerChange(Consumer<Boolean> onChange) {
+    this.onListenerChange = requireNonNull(onChange, "onChange");
+  }
+
+  /** Whether the port speaks TLS. */
+  public boolean secure() {
+    return listener.secure();
+  }
+
+  private WebServer listen(String host, int port) {
+    var web =
+        WebServer.builder()
+            .host(host)
+            .port(port)
+            .shutdownHook(false) // inferd's own shutdown drains and stops the gateway
+            .maxPayloadSize(MAX_BODY_BYTES)
+            .routing(this::routes);
+    listener.applyTo(web);
+    return web.build().start();
+  }
+
+  /** A new listener on the same port, after the old one stopped accepting. */
+  private synchronized boolean relisten(String host) {
+    if (server == null) {
+      return true; // stopping
+    }
+    WebServer fresh = listen(host, port);
+    if (!fresh.isRunning()) {
+      return false;
+    }
+    replaced.add(server); // its open connections may still finish their calls
+    server = fresh;
+    return true;
   }
 
   /** The port listened on (also after stop), or -1 before start. */
@@ -112,6 +158,7 @@ public final class RestGateway {
       return;
     }
     server = null;
+    watchdog.close();
     guard.drain();
     try {
       if (!guard.awaitIdle(grace)) {
@@ -125,6 +172,7 @@ public final class RestGateway {
       guard.abortAll();
     }
     current.stop();
+    replaced.forEach(WebServer::stop);
   }
 
   /** Why Helidon could not listen: a port in use is worth telling apart (inferd serve exits 4). */

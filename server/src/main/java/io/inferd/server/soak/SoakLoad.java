@@ -90,8 +90,12 @@ final class SoakLoad {
     try {
       switch (random.nextInt(7)) {
         case 0 -> {
-          stub.withDeadlineAfter(5 + random.nextInt(400), TimeUnit.MILLISECONDS).complete(request(random));
-          count("grpc Complete OK");
+          // Half the Completes have room to succeed (queueing behind streams takes seconds under
+          // this load); the other half expire, to exercise deadlines mid-queue and mid-generation.
+          boolean tight = random.nextBoolean();
+          long deadlineMillis = tight ? 5 + random.nextInt(400) : 15_000 + random.nextInt(15_000);
+          stub.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS).complete(request(random));
+          count(tight ? "grpc Complete (tight deadline) OK" : "grpc Complete OK");
         }
         case 1 -> {
           Context.CancellableContext ctx = Context.current().withCancellation();

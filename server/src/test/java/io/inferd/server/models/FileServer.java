@@ -37,10 +37,17 @@ final class FileServer implements AutoCloseable {
   final AtomicInteger breaksLeft = new AtomicInteger();
   volatile int breakAfterBytes;
   volatile boolean ignoreRange;
+  /** Transfers still to stall (send some bytes, then nothing), and after how many bytes. */
+  final AtomicInteger stallsLeft = new AtomicInteger();
+  volatile int stallAfterBytes;
+  /** Chunked answers without Content-Length, and no X-Linked-Etag. */
+  volatile boolean noLengthNoChecksum;
 
   FileServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
+    // a stalled transfer must not hold up the resumed one
+    server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     server.start();
   }
 
@@ -78,7 +85,7 @@ final class FileServer implements AutoCloseable {
           notFound(ex);
           return;
         }
-        ex.getResponseHeaders().add("X-Linked-Etag", "\"" + linkedEtags.get(repo + "/" + file) + "\"");
+        if (!noLengthNoChecksum) ex.getResponseHeaders().add("X-Linked-Etag", "\"" + linkedEtags.get(repo + "/" + file) + "\"");
         ex.getResponseHeaders().add("Location", "/cdn/" + file);
         ex.sendResponseHeaders(302, -1);
         return;
@@ -101,7 +108,7 @@ final class FileServer implements AutoCloseable {
             .add("Content-Range", "bytes " + from + "-" + (bytes.length - 1) + "/" + bytes.length);
         ex.sendResponseHeaders(206, bytes.length - from);
       } else {
-        ex.sendResponseHeaders(200, bytes.length);
+        ex.sendResponseHeaders(200, noLengthNoChecksum ? 0 : bytes.length);
       }
       OutputStream body = ex.getResponseBody();
       int length = bytes.length - from;
@@ -111,6 +118,16 @@ final class FileServer implements AutoCloseable {
         body.flush();
         // Too few bytes for the Content-Length: the server drops the connection.
         throw new IOException("test server: breaking the transfer after " + n + " bytes");
+      }
+      if (stallsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        body.write(bytes, from, Math.min(length, stallAfterBytes));
+        body.flush();
+        try {
+          Thread.sleep(30_000); // a peer that stops sending but keeps the connection open
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return;
       }
       body.write(bytes, from, length);
     }

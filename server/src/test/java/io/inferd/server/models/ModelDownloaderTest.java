@@ -89,6 +89,54 @@ class ModelDownloaderTest {
   }
 
   @Test
+  void stalledTransfer_isResumedAfterTheReadTimeout() throws Exception {
+    server.stallsLeft.set(1);
+    server.stallAfterBytes = 100_000;
+    ModelDownloader d =
+        ModelDownloader.builder(server.endpoint())
+            .retries(2, Duration.ofMillis(10))
+            .timeout(Duration.ofSeconds(10))
+            .readTimeout(Duration.ofSeconds(1))
+            .build();
+    List<String> retries = new CopyOnWriteArrayList<>();
+
+    Result result =
+        pull(
+            d,
+            Optional.empty(),
+            new ProgressListener() {
+              @Override
+              public void retrying(int attempt, int of, String reason) {
+                retries.add(reason);
+              }
+            });
+
+    assertThat(Files.readAllBytes(result.file())).isEqualTo(content);
+    assertThat(retries).singleElement().asString().contains("stalled");
+    assertThat(server.requests).last().asString().contains("range=bytes=");
+  }
+
+  @Test
+  void noLengthAndNoChecksum_isRefusedUnlessTheSha256IsGiven() throws Exception {
+    server.noLengthNoChecksum = true;
+    assertThatThrownBy(() -> pull(downloader(0), Optional.empty(), ProgressListener.NONE))
+        .isInstanceOf(DownloadException.class)
+        .hasMessageContaining("neither the file's length nor its SHA-256")
+        .hasMessageContaining("--sha256");
+
+    Result result = pull(downloader(0), Optional.of(FileServer.sha256(content)), ProgressListener.NONE);
+    assertThat(result.verified()).isTrue();
+  }
+
+  @Test
+  void fileNameWithControlCharacters_isRejected() {
+    assertThatThrownBy(
+            () -> downloader(0).download(REPO, "main", "evil\u001b[2Jname.gguf", dir, Optional.empty(), ProgressListener.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("control characters");
+  }
+
+  @Test
   void interruptedTransfer_resumesWithRange_andVerifies() throws Exception {
     server.breaksLeft.set(1);
     server.breakAfterBytes = 100_000;

@@ -1,0 +1,41 @@
+package io.inferd.server;
+
+import io.inferd.server.rest.ListenerSettings;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Limits of the HTTP ports (REST and /metrics): idle timeout and connection caps. */
+final class HttpListenerOptions {
+  @Option(
+      names = "--http-idle-timeout",
+      defaultValue = "${env:INFERD_HTTP_IDLE_TIMEOUT_SECONDS:-60}",
+      paramLabel = "SECONDS",
+      description = "An HTTP connection with no traffic for this long is closed (default ${DEFAULT-VALUE}).")
+  long idleTimeoutSeconds = 60;
+
+  @Option(
+      names = "--http-max-connections",
+      defaultValue = "${env:INFERD_HTTP_MAX_CONNECTIONS:-0}",
+      description =
+          "Open connections the REST port accepts; more wait in the backlog. 0: half the process's"
+              + " file-descriptor limit, at most 10000 (default).")
+  int maxConnections;
+
+  @Option(
+      names = "--http-max-requests",
+      defaultValue = "${env:INFERD_HTTP_MAX_REQUESTS:-1024}",
+      description = "REST requests handled at once; more get 503 at once (default ${DEFAULT-VALUE}).")
+  int maxRequests = 1024;
+
+  ListenerSettings settings() {
+    if (idleTimeoutSeconds < 1) {
+      throw new IllegalArgumentException(
+          "--http-idle-timeout: " + idleTimeoutSeconds + " (expected: >= 1 second)");
+    }
+    return new ListenerSettings(
+        Duration.ofSeconds(idleTimeoutSeconds),
+        maxConnections > 0 ? maxConnections : ListenerSettings.defaultMaxConnections(),
+        maxRequests,
+        null);
+  }
+}

@@ -1,0 +1,128 @@
+package io.inferd.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.inferd.api.v1.BatchEmbedResponse;
+import io.inferd.api.v1.EmbedRequest;
+import io.inferd.engine.Embedder;
+import io.inferd.engine.ModelRegistry;
+import io.inferd.engine.Scheduler;
+import io.inferd.server.core.InferenceCore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** An abandoned BatchEmbed frees the embedding threads; the embedding queue is bounded. */
+class EmbeddingCancellationEndToEndTest {
+  private RunningServer running;
+
+  /** Costs 10 ms a text, like a real model on long texts, and counts what it embedded. */
+  static final class SlowEmbedder implements Embedder {
+    final AtomicInteger embedded = new AtomicInteger();
+
+    @Override
+    public int dimension() {
+      return 4;
+    }
+
+    @Override
+    public Embeddings embed(List<String> texts) {
+      List<float[]> vectors = new ArrayList<>();
+      for (String text : texts) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        embedded.incrementAndGet();
+        vectors.add(new float[] {1, 0, 0, 0});
+      }
+      return new Embeddings(vectors, texts.size());
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private final SlowEmbedder embedder = new SlowEmbedder();
+
+  @AfterEach
+  void stop() throws Exception {
+    running.close();
+  }
+
+  private void start() throws Exception {
+    ModelRegistry registry =
+        ModelRegistry.builder()
+            .generator("tiny", TestModels.tiny())
+            .embedder("slow", embedder)
+            .build();
+    running =
+        RunningServer.wrap(
+            new InferenceCore(registry, new Scheduler(1, 1, 100), RunningServer.TEST_LIMITS));
+  }
+
+  private CompletableFuture<Status> batchEmbed(int texts, long deadlineMillis) {
+    var ended = new CompletableFuture<Status>();
+    StreamObserver<EmbedRequest> in =
+        running
+            .async()
+            .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+            .batchEmbed(
+                new StreamObserver<BatchEmbedResponse>() {
+                  @Override
+                  public void onNext(BatchEmbedResponse value) {}
+
+                  @Override
+                  public void onError(Throwable t) {
+                    ended.complete(Status.fromThrowable(t));
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    ended.complete(Status.OK);
+                  }
+                });
+    for (int i = 0; i < texts; i++) {
+      in.onNext(EmbedRequest.newBuilder().setText("text " + i).build());
+    }
+    in.onCompleted();
+    return ended;
+  }
+
+  @Test
+  void batchPastItsDeadline_stopsEmbeddingWithinAChunk() throws Exception {
+    start();
+    assertThat(batchEmbed(2_048, 2_000).get(30, TimeUnit.SECONDS).getCode())
+        .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    Thread.sleep(500); // the chunk in progress when the deadline passed ends
+    int afterDeadline = embedder.embedded.get();
+    Thread.sleep(1_000);
+    assertThat(embedder.embedded.get()).as("texts embedded after the deadline").isEqualTo(afterDeadline);
+    assertThat(afterDeadline).isLessThan(2_048);
+
+    assertThat(batchEmbed(1, 10_000).get(15, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+  }
+
+  @Test
+  void batchesBeyondTheEmbeddingQueue_areResourceExhaustedAtOnce() throws Exception {
+    start();
+    List<CompletableFuture<Status>> batches = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      batches.add(batchEmbed(50, 30_000));
+    }
+    long exhausted = 0;
+    for (CompletableFuture<Status> batch : batches) {
+      if (batch.get(60, TimeUnit.SECONDS).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+        exhausted++;
+      }
+    }
+    assertThat(exhausted).as("batches refused of 80").isPositive();
+  }
+}

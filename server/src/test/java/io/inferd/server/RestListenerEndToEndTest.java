@@ -1,0 +1,180 @@
+package io.inferd.server;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inferd.engine.ModelRegistry;
+import io.inferd.engine.Scheduler;
+import io.inferd.server.auth.ApiKeyStore;
+import io.inferd.server.core.InferenceCore;
+import io.inferd.server.core.RateLimiter;
+import io.inferd.server.rest.ListenerSettings;
+import io.inferd.server.rest.RestGateway;
+import io.inferd.server.telemetry.AccessLog;
+import io.inferd.server.telemetry.InferdMetrics;
+import io.inferd.server.telemetry.Telemetry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The REST port against clients that hold connections: idle timeout, connection cap, restart. */
+class RestListenerEndToEndTest {
+  private RestGateway gateway;
+  private final List<Socket> sockets = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws IOException {
+    for (Socket socket : sockets) {
+      socket.close();
+    }
+    if (gateway != null) {
+      gateway.stop(Duration.ofSeconds(1));
+    }
+  }
+
+  private void start(ListenerSettings listener) throws Exception {
+    var registry = ModelRegistry.builder().generator("tiny", TestModels.tiny()).build();
+    var core = new InferenceCore(registry, new Scheduler(1, 1, 100), RunningServer.TEST_LIMITS);
+    var telemetry = new Telemetry(new AccessLog(), new InferdMetrics(core.scheduler()));
+    gateway =
+        new RestGateway(
+                core,
+                ApiKeyStore.disabled(),
+                RateLimiter.off(),
+                telemetry,
+                Duration.ofSeconds(60),
+                listener)
+            .start("127.0.0.1", 0);
+  }
+
+  private Socket connect() throws IOException {
+    Socket socket = new Socket("127.0.0.1", gateway.port());
+    sockets.add(socket);
+    socket.setSoTimeout(15_000);
+    return socket;
+  }
+
+  /** Reads until the server closes; true if it did within the socket's timeout. */
+  private static boolean closedByServer(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    try {
+      while (in.read() >= 0) {
+        // a 408 or 400 before the close is fine
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  private static String health(Socket socket) throws IOException {
+    socket
+        .getOutputStream()
+        .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+    byte[] head = new byte[12];
+    int n = socket.getInputStream().readNBytes(head, 0, head.length);
+    return new String(head, 0, n, US_ASCII);
+  }
+
+  @Test
+  void idleConnection_isClosedAfterTheIdleTimeout() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(1), 100, 100, null));
+    Socket idle = connect();
+    assertThat(health(idle)).startsWith("HTTP/1.1 200");
+    assertThat(closedByServer(idle)).as("closed within 15 s").isTrue();
+  }
+
+  @Test
+  void connectionsBeyondTheCap_waitUntilOneCloses() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 4, 100, null));
+    List<Socket> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Socket socket = connect();
+      assertThat(health(socket)).startsWith("HTTP/1.1 200");
+      held.add(socket);
+    }
+    Socket fifth = connect();
+    fifth.setSoTimeout(1_500);
+    assertThat(catchTimeout(() -> health(fifth))).as("fifth answered while 4 are open").isTrue();
+
+    held.getFirst().close();
+    fifth.setSoTimeout(15_000);
+    assertThat(new String(fifth.getInputStream().readNBytes(12), US_ASCII))
+        .startsWith("HTTP/1.1 200");
+  }
+
+  private String exchange(String request) throws Exception {
+    Socket socket = connect();
+    socket.getOutputStream().write(request.getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+    return new String(socket.getInputStream().readNBytes(12), US_ASCII);
+  }
+
+  @Test
+  void malformedChunkedBody_isABadRequest() throws Exception {
+    start(ListenerSettings.defaults());
+    assertThat(
+            exchange(
+                "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"))
+        .startsWith("HTTP/1.1 400");
+  }
+
+  @Test
+  void oversizedChunkedBody_isPayloadTooLarge() throws Exception {
+    start(ListenerSettings.defaults());
+    Socket socket = connect();
+    var out = socket.getOutputStream();
+    out.write(
+        ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n")
+            .getBytes(US_ASCII));
+    byte[] chunk = new byte[1 << 20];
+    java.util.Arrays.fill(chunk, (byte) 'a');
+    try {
+      for (int i = 0; i < 40; i++) {
+        out.write(("100000\r\n").getBytes(US_ASCII));
+        out.write(chunk);
+        out.write("\r\n".getBytes(US_ASCII));
+      }
+      out.write("0\r\n\r\n".getBytes(US_ASCII));
+    } catch (IOException closedEarly) {
+      // the server may answer and close before reading it all
+    }
+    assertThat(new String(socket.getInputStream().readNBytes(12), US_ASCII))
+        .startsWith("HTTP/1.1 413");
+  }
+
+  @Test
+  void postThatIsNotDeclaredJson_isUnsupportedMediaType() throws Exception {
+    start(ListenerSettings.defaults());
+    String body = "{\"input\":\"x\"}";
+    assertThat(
+            exchange(
+                "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body))
+        .as("a cross-origin 'simple request' from a web page")
+        .startsWith("HTTP/1.1 415");
+  }
+
+  private interface Io {
+    String call() throws IOException;
+  }
+
+  private static boolean catchTimeout(Io io) throws IOException {
+    try {
+      io.call();
+      return false;
+    } catch (SocketTimeoutException e) {
+      return true;
+    }
+  }
+}
