@@ -8,6 +8,7 @@
 #   tools/buf/node_modules       buf CLI (npm ci; tools/buf/package-lock.json)
 #   examples/node/node_modules   ts-proto, @grpc/grpc-js, tsx, typescript (npm ci; package-lock.json)
 #   .tools/venv                  grpcio, grpcio-tools, protobuf (examples/python/requirements.txt)
+#   .tools/openai-venv           the official openai Python SDK (examples/openai-python/requirements.txt)
 #   .tools/go/bin                protoc-gen-go, protoc-gen-go-grpc, grpcurl (go install, versions below)
 # The Java examples (LangChain4j, Spring AI) are standalone Maven projects: mvn fetches their pinned
 # dependencies into the local repository (~/.m2) and builds them under examples/*/target.
@@ -29,6 +30,7 @@ ready_timeout="${INFERD_EXAMPLES_READY_TIMEOUT:-600}"
 buf=tools/buf/node_modules/.bin/buf
 gobin="$root/.tools/go/bin"
 venv="$root/.tools/venv"
+openai_venv="$root/.tools/openai-venv"
 work="$(mktemp -d "${TMPDIR:-/tmp}/inferd-examples.XXXXXX")"
 server_log="$work/server.log"
 server_pid=""
@@ -115,6 +117,17 @@ install_python() {
     && cp examples/python/requirements.txt "$stamp"
 }
 
+# The OpenAI SDK gets a virtual environment of its own: its dependencies never meet grpcio's.
+install_openai_python() {
+  local stamp="$openai_venv/inferd-installed-requirements.txt"
+  if [ -x "$openai_venv/bin/python" ] && cmp -s examples/openai-python/requirements.txt "$stamp"; then
+    echo ".tools/openai-venv: up to date"; return 0
+  fi
+  { [ -x "$openai_venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$openai_venv"; } \
+    && "$openai_venv/bin/python" -m pip install -q --disable-pip-version-check -r examples/openai-python/requirements.txt \
+    && cp examples/openai-python/requirements.txt "$stamp"
+}
+
 # go install MODULE/CMD@VERSION into .tools/go/bin unless the binary there was built from that version.
 go_tool() {
   local spec="$1" pkg="${1%@*}" version="${1##*@}" bin
@@ -128,7 +141,7 @@ go_tool() {
 install_tools() {
   require node && require npm && require go && require "${PYTHON:-python3}" || return 1
   mkdir -p .tools && printf '*\n' > .tools/.gitignore   # nothing under .tools is committed
-  npm_ci tools/buf && npm_ci examples/node && npm_ci examples/openai-node && install_python \
+  npm_ci tools/buf && npm_ci examples/node && npm_ci examples/openai-node && install_python && install_openai_python \
     && go_tool "$PROTOC_GEN_GO" && go_tool "$PROTOC_GEN_GO_GRPC" && go_tool "$GRPCURL"
 }
 
@@ -185,9 +198,13 @@ java_example() {
     mvn -q -B -ntp compile exec:exec)
 }
 
+openai_python_example() {
+  INFERD_REST_URL="http://127.0.0.1:$http_port/v1" "$openai_venv/bin/python" examples/openai-python/check.py
+}
+
 # The server starts first: it builds itself if needed and loads its models while the tools install.
 must "start inferd on $target" start_server
-must "install tools (buf, ts-proto, grpcio-tools, Go plugins, grpcurl)" install_tools
+must "install tools (buf, ts-proto, grpcio-tools, openai SDKs, Go plugins, grpcurl)" install_tools
 step "buf lint" "$buf" lint
 step "buf format --diff --exit-code" "$buf" format --diff --exit-code
 step "buf breaking --against proto/reference" "$buf" breaking --against proto/reference
@@ -197,7 +214,8 @@ step "python: inferd_client.py --ci (unary, server/client streaming, bidi chat)"
 step "node: client.ts (tsc, unary, server streaming, client streaming)" node_example
 step "go: go vet, go build, unary, server streaming, client streaming" go_example
 step "grpcurl: reflection list, health, Complete" grpcurl_example
-step "openai-node: official openai SDK, chat (plain, streaming) and embeddings over REST" openai_example
+step "openai-node: official openai SDK, chat (plain, streaming), embeddings, stop, n, logprobs, completions, json_schema over REST" openai_example
+step "openai-python: official openai SDK, stop, include_usage, n, developer role, logprobs, completions, json_schema, rejected parameter" openai_python_example
 step "langchain4j: OpenAI module, chat (plain, streaming) and embeddings over REST" java_example langchain4j
 step "spring-ai: OpenAI starter, chat (plain, streaming) and embeddings over REST" java_example spring-ai
 step "stop inferd (SIGTERM; expect exit status 0)" stop_server

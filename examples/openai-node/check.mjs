@@ -83,7 +83,87 @@ async function main() {
     (e) => e instanceof OpenAI.BadRequestError && e.param === 'temperature',
   );
   console.log('errors: 404 model_not_found and 400 naming the param, as SDK errors');
+
+  await generationControls(chatModel, choice.message.content);
   console.log('openai-node check: OK');
+}
+
+// Stop sequences, n, logprobs, /v1/completions and JSON-schema output (issue 13).
+async function generationControls(chatModel, greedyText) {
+  // stop: a word from the middle of the greedy answer ends it there; the stop text is not returned.
+  const word = greedyText.trim().split(/\s+/)[1];
+  const stopped = await client.chat.completions.create({
+    model: chatModel, messages, max_tokens: 24, temperature: 0, stop: ['zzzz', word],
+  });
+  assert.equal(stopped.choices[0].finish_reason, 'stop');
+  assert.equal(stopped.choices[0].message.content, greedyText.slice(0, greedyText.indexOf(word)));
+  let streamedStop = '';
+  for await (const chunk of await client.chat.completions.create({
+    model: chatModel, messages, max_tokens: 24, temperature: 0, stop: word, stream: true,
+  })) {
+    streamedStop += chunk.choices[0]?.delta?.content ?? '';
+  }
+  assert.equal(streamedStop, stopped.choices[0].message.content);
+  console.log(`stop: ${JSON.stringify(word)} ends the answer (whole and streamed), finish=stop`);
+
+  // n: three choices, usage counts them all.
+  const three = await client.chat.completions.create({
+    model: chatModel, messages, max_tokens: 8, temperature: 1, seed: 3, n: 3,
+  });
+  assert.deepEqual(three.choices.map((c) => c.index), [0, 1, 2]);
+  assert.ok(three.usage.completion_tokens >= 3, JSON.stringify(three.usage));
+  console.log(`n=3: ${three.choices.length} choices, ${three.usage.completion_tokens} completion tokens`);
+
+  // logprobs: at most 0, with the asked number of alternatives.
+  const lp = await client.chat.completions.create({
+    model: chatModel, messages, max_tokens: 6, temperature: 0, logprobs: true, top_logprobs: 2,
+  });
+  const content = lp.choices[0].logprobs.content;
+  assert.equal(content.length, lp.usage.completion_tokens);
+  for (const t of content) {
+    assert.ok(t.logprob <= 0, `logprob ${t.logprob}`);
+    assert.equal(t.top_logprobs.length, 2);
+  }
+  console.log(`logprobs: ${content.length} tokens, each <= 0 with 2 alternatives`);
+
+  // /v1/completions: a raw prompt, whole and streamed give the same greedy text.
+  const text = await client.completions.create({
+    model: chatModel, prompt: 'And God said', max_tokens: 8, temperature: 0,
+  });
+  assert.equal(text.object, 'text_completion');
+  assert.ok(text.choices[0].text.length > 0);
+  let streamedText = '';
+  for await (const chunk of await client.completions.create({
+    model: chatModel, prompt: 'And God said', max_tokens: 8, temperature: 0, stream: true,
+  })) {
+    streamedText += chunk.choices[0]?.text ?? '';
+  }
+  assert.equal(streamedText, text.choices[0].text);
+  console.log(`completions: ${JSON.stringify(text.choices[0].text)} (whole = streamed)`);
+
+  // json_schema with strict: the answer parses and has the required fields with the right types.
+  const schema = {
+    type: 'object',
+    properties: { name: { type: 'string', maxLength: 12 }, age: { type: 'integer', minimum: 0, maximum: 150 } },
+    required: ['name', 'age'],
+    additionalProperties: false,
+  };
+  const structured = await client.chat.completions.create({
+    model: chatModel, messages, max_tokens: 80, temperature: 0,
+    response_format: { type: 'json_schema', json_schema: { name: 'person', strict: true, schema } },
+  });
+  const person = JSON.parse(structured.choices[0].message.content);
+  assert.deepEqual(Object.keys(person).sort(), ['age', 'name']);
+  assert.equal(typeof person.name, 'string');
+  assert.ok(Number.isInteger(person.age) && person.age >= 0 && person.age <= 150, JSON.stringify(person));
+  console.log(`json_schema: ${JSON.stringify(person)}`);
+
+  // A parameter inferd does not know is a 400 naming it, not silently ignored.
+  await assert.rejects(
+    client.chat.completions.create({ model: chatModel, messages, max_tokens: 2, logit_bias: { 5: 10 } }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'logit_bias',
+  );
+  console.log('unsupported parameter: 400 naming it');
 }
 
 function checkUsage(usage) {

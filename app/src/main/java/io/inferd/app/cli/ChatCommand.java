@@ -3,6 +3,7 @@ package io.inferd.app.cli;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.inferd.api.v1.ChatMessage;
+import io.inferd.api.v1.SamplingOptions;
 import io.inferd.client.InferenceClient;
 import io.inferd.client.Prompts;
 import java.io.BufferedReader;
@@ -31,6 +32,39 @@ public final class ChatCommand extends ClientCommand {
       paramLabel = "TEXT",
       description = "System prompt, sent as the first turn.")
   String system;
+
+  @Option(
+      names = {"-m", "--model"},
+      order = 2,
+      paramLabel = "MODEL",
+      description = "Model that answers (default: the server's default model).")
+  String model = "";
+
+  @Option(
+      names = "--max-tokens",
+      order = 3,
+      paramLabel = "N",
+      description = "Tokens per reply at most; 0 means the server's default (default: 0).")
+  int maxTokens;
+
+  @Option(
+      names = "--temperature",
+      order = 4,
+      paramLabel = "T",
+      description = "Sampling temperature in [0, 2]; 0 is greedy (default: the server's).")
+  Float temperature;
+
+  public ChatCommand() {}
+
+  /** A user turn with this conversation's model, token limit and temperature. */
+  ChatMessage userTurn(String line) {
+    ChatMessage.Builder message =
+        Prompts.chatMessage(Prompts.USER, line).toBuilder().setModel(model).setMaxTokens(maxTokens);
+    if (temperature != null) {
+      message.setSampling(SamplingOptions.newBuilder().setTemperature(temperature));
+    }
+    return message.build();
+  }
 
   @Override
   Duration defaultDeadline() {
@@ -70,7 +104,7 @@ public final class ChatCommand extends ClientCommand {
       if (line.isBlank()) {
         continue;
       }
-      turns.onNext(Prompts.chatMessage(Prompts.USER, line));
+      turns.onNext(userTurn(line));
       if (!replies.awaitReply()) {
         return; // the server ended the conversation; awaitEnd reports how
       }

@@ -1,9 +1,11 @@
 package io.inferd.app.cli;
 
+import io.inferd.api.v1.Logprobs;
 import io.inferd.api.v1.StreamChoice;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.api.v1.Usage;
 import io.inferd.client.InferenceClient;
+import java.io.IOException;
 import java.util.Iterator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,11 +22,12 @@ public final class StreamCommand extends ClientCommand {
   @Mixin GenerationOptions generation = new GenerationOptions();
 
   @Override
-  int run(InferenceClient client) {
+  int run(InferenceClient client) throws IOException {
     Iterator<StreamChunk> chunks = client.streamComplete(generation.request());
     String model = "";
     String finishReason = "";
     Usage usage = null;
+    Logprobs.Builder logprobs = Logprobs.newBuilder();
     while (chunks.hasNext()) {
       StreamChunk chunk = chunks.next();
       if (!chunk.getModel().isEmpty()) {
@@ -38,6 +41,9 @@ public final class StreamCommand extends ClientCommand {
           out().print(choice.getDelta().getContent());
           out().flush(); // show each token as it comes
         }
+        if (choice.hasLogprobs()) {
+          logprobs.addAllContent(choice.getLogprobs().getContentList());
+        }
         if (choice.hasFinishReason()) {
           finishReason = choice.getFinishReason();
         }
@@ -48,6 +54,9 @@ public final class StreamCommand extends ClientCommand {
     }
     out().println();
     out().flush();
+    if (logprobs.getContentCount() > 0) {
+      err().print(Summaries.logprobs(logprobs.build()));
+    }
     err().println(Summaries.completion(model, finishReason, usage));
     return 0;
   }

@@ -68,6 +68,41 @@ class ClientCommandsTest {
   }
 
   @Test
+  void complete_generationControls_endUpInTheRequest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path schema = dir.resolve("answer.json");
+    java.nio.file.Files.writeString(schema, "{\"type\":\"object\"}");
+    cli.run(
+        "complete",
+        "--stop=\n",
+        "--stop=END",
+        "--top-k=40",
+        "--min-p=0.05",
+        "--json-schema=" + schema,
+        "--top-logprobs=3",
+        "hi");
+
+    CompleteRequest request = server.service.completeRequests.get(0);
+    assertThat(request.getStopList()).containsExactly("\n", "END");
+    assertThat(request.getTopK()).isEqualTo(40);
+    assertThat(request.getMinP()).isEqualTo(0.05f);
+    assertThat(request.getJsonSchema()).isEqualTo("{\"type\":\"object\"}");
+    assertThat(request.getLogprobs()).isTrue();
+    assertThat(request.getTopLogprobs()).isEqualTo(3);
+  }
+
+  @Test
+  void complete_logprobsAlone_asksForNoAlternatives() {
+    cli.run("complete", "--logprobs", "hi");
+
+    CompleteRequest request = server.service.completeRequests.get(0);
+    assertThat(request.getLogprobs()).isTrue();
+    assertThat(request.hasTopLogprobs()).isFalse();
+    assertThat(request.hasTopK()).isFalse();
+    assertThat(request.getStopCount()).isZero();
+  }
+
+  @Test
   void complete_withoutSamplingOptions_leavesTheOptionalFieldsUnset() {
     cli.run("complete", "hi");
 
@@ -271,6 +306,25 @@ class ClientCommandsTest {
         .containsExactly(
             tuple("system", "Be kind."), tuple("user", "hello"), tuple("user", "second"));
     assertThat(server.service.chatHalfClosed.await(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void chat_modelMaxTokensAndTemperature_goWithEveryUserTurn() {
+    cli.runWithInput(
+        "one\ntwo\n", "chat", "--model=m2", "--max-tokens=12", "--temperature=0.3");
+
+    assertThat(server.service.chatMessages)
+        .extracting(
+            ChatMessage::getModel, ChatMessage::getMaxTokens, m -> m.getSampling().getTemperature())
+        .containsExactly(tuple("m2", 12, 0.3f), tuple("m2", 12, 0.3f));
+  }
+
+  @Test
+  void chat_withoutOptions_sendsNoSampling() {
+    cli.runWithInput("one\n", "chat");
+
+    assertThat(server.service.chatMessages.get(0).hasSampling()).isFalse();
+    assertThat(server.service.chatMessages.get(0).getModel()).isEmpty();
   }
 
   @Test

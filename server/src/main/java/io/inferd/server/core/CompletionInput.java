@@ -14,11 +14,24 @@ public record CompletionInput(
     float temperature,
     int maxTokens,
     Float topP,
-    Integer seed) {
+    Integer seed,
+    GenerationControls controls) {
 
   public CompletionInput {
     model = model == null ? "" : model;
     messages = List.copyOf(requireNonNull(messages, "messages"));
+    requireNonNull(controls, "controls");
+  }
+
+  /** Without generation controls beyond temperature, top_p and seed. */
+  public CompletionInput(
+      String model,
+      List<InputMessage> messages,
+      float temperature,
+      int maxTokens,
+      Float topP,
+      Integer seed) {
+    this(model, messages, temperature, maxTokens, topP, seed, GenerationControls.NONE);
   }
 
   /** One message as received: the role is checked by validation, not here. */

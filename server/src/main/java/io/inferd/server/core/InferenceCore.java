@@ -18,7 +18,6 @@ import io.inferd.server.core.CompletionInput.InputMessage;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -90,8 +89,10 @@ public final class InferenceCore implements AutoCloseable {
    */
   public PlannedCompletion plan(CompletionInput input, OptionalLong deadlineNanoTime) {
     requireNonNull(input, "input");
-    List<Turn> conversation = conversation(input.messages());
-    Sampling sampling = sampling(input.temperature(), input.topP(), input.seed());
+    GenerationControls controls = input.controls();
+    List<Turn> conversation =
+        controls.rawPrompt() == null ? conversation(input.messages()) : List.of();
+    Controls.checkShape(controls);
     if (input.maxTokens() < 0) {
       throw InvalidRequestException.field("max_tokens", input.maxTokens(), ">= 0");
     }
@@ -105,7 +106,14 @@ public final class InferenceCore implements AutoCloseable {
     String modelName =
         fast && input.model().isEmpty() && !fastMode.model().isEmpty() ? fastMode.model() : input.model();
     NamedModel<TextGenerator> model = models.generator(modelName);
-    Prompt prompt = model.model().render(conversation);
+    Sampling sampling =
+        Controls.sampling(model, input.temperature(), input.topP(), input.seed(), controls);
+    int topLogprobs = Controls.topLogprobs(model, controls);
+    Controls.checkTools(model, controls);
+    Prompt prompt =
+        controls.rawPrompt() == null
+            ? model.model().render(conversation)
+            : rawPrompt(model, controls.rawPrompt());
     if (prompt.tokenCount() > limits.maxPromptTokens()) {
       throw new LimitExceededException(
           "prompt tokens", prompt.tokenCount(), limits.maxPromptTokens(), "--max-prompt-tokens");
@@ -119,8 +127,24 @@ public final class InferenceCore implements AutoCloseable {
     return new PlannedCompletion(
         model.name(),
         model.model(),
-        new GenerationRequest(prompt, maxTokens, sampling, deadlineNanoTime),
-        fastNote);
+        new GenerationRequest(prompt, maxTokens, sampling, deadlineNanoTime, topLogprobs),
+        fastNote,
+        controls.stop(),
+        controls.n() == null ? 1 : controls.n());
+  }
+
+  private static Prompt rawPrompt(NamedModel<TextGenerator> model, String text) {
+    if (text.isEmpty()) {
+      throw new InvalidRequestException("prompt: empty (expected: some text)");
+    }
+    try {
+      return model.model().raw(text);
+    } catch (UnsupportedOperationException e) {
+      throw new InvalidRequestException(
+          "prompt: model '"
+              + model.name()
+              + "' takes conversations only (expected: /v1/chat/completions with messages)");
+    }
   }
 
   /**
@@ -131,18 +155,37 @@ public final class InferenceCore implements AutoCloseable {
     return planChat(history).plan();
   }
 
+  /** A Chat turn with the server's chat defaults on the default model. */
+  public ChatTurnPlan planChat(List<Turn> history) {
+    return planChat(
+        history, new CompletionInput("", List.of(), limits.chatTemperature(), 0, null, null));
+  }
+
   /**
-   * Plans a Chat turn over {@code history}, dropping the oldest turns (never the system prompt,
+   * Plans a Chat turn over {@code history} with the model, token limit and sampling of {@code
+   * options} (its messages are not used), dropping the oldest turns (never the system prompt,
    * never the newest) until the prompt leaves room for a reply. The cut is found by binary search,
    * so a long history costs O(log n) renders, not one per dropped turn.
    */
-  public ChatTurnPlan planChat(List<Turn> history) {
-    NamedModel<TextGenerator> model = models.generator("");
+  public ChatTurnPlan planChat(List<Turn> history, CompletionInput options) {
+    GenerationControls controls = options.controls();
+    Controls.checkShape(controls);
+    if (options.maxTokens() < 0) {
+      throw InvalidRequestException.field("max_tokens", options.maxTokens(), ">= 0");
+    }
+    if (options.maxTokens() > limits.maxTokensLimit()) {
+      throw new LimitExceededException(
+          "max_tokens", options.maxTokens(), limits.maxTokensLimit(), "--max-tokens-limit");
+    }
+    NamedModel<TextGenerator> model = models.generator(options.model());
+    Sampling sampling =
+        Controls.sampling(model, options.temperature(), options.topP(), options.seed(), controls);
     List<Turn> system = history.stream().filter(t -> t.role() == Role.SYSTEM).toList();
     List<Turn> turns = history.stream().filter(t -> t.role() != Role.SYSTEM).toList();
     int context = model.model().contextLength();
-    // Leave the reply room for a full default answer, or half the context on small models.
-    int promptBudget = context - Math.min(limits.defaultMaxTokens(), context / 2);
+    // Leave the reply room for a full answer, or half the context on small models.
+    int reply = options.maxTokens() > 0 ? options.maxTokens() : limits.defaultMaxTokens();
+    int promptBudget = context - Math.min(reply, context / 2);
     Prompt prompt = model.model().render(window(system, turns, 0));
     int from = 0;
     if (prompt.tokenCount() > promptBudget && turns.size() > 1) {
@@ -167,11 +210,16 @@ public final class InferenceCore implements AutoCloseable {
       }
       prompt = fitting;
     }
-    int maxTokens = fitMaxTokens(model, prompt, 0);
-    Sampling sampling = new Sampling(limits.chatTemperature(), 1f, OptionalInt.empty());
+    int maxTokens =
+        fitMaxTokens(model, prompt, Math.min(options.maxTokens(), context - prompt.tokenCount()));
     return new ChatTurnPlan(
         new PlannedCompletion(
-            model.name(), model.model(), new GenerationRequest(prompt, maxTokens, sampling), ""),
+            model.name(),
+            model.model(),
+            new GenerationRequest(prompt, maxTokens, sampling),
+            "",
+            controls.stop(),
+            1),
         turns.size() - from);
   }
 
@@ -241,21 +289,22 @@ public final class InferenceCore implements AutoCloseable {
     return new Turn(parsed, content);
   }
 
-  private static Sampling sampling(float temperature, Float topP, Integer seed) {
-    if (!(temperature >= 0f && temperature <= 2f)) {
-      throw InvalidRequestException.field("temperature", temperature, "between 0 and 2");
-    }
-    if (topP != null && !(topP > 0f && topP <= 1f)) {
-      throw InvalidRequestException.field("top_p", topP, "greater than 0 and at most 1");
-    }
-    return new Sampling(
-        temperature,
-        topP == null ? 1f : topP,
-        seed == null ? OptionalInt.empty() : OptionalInt.of(seed));
+  /**
+   * Runs a planned completion: its n choices, each through the scheduler, with the stop sequences
+   * applied (text that may start one is held back; the text returned never contains one). Cancelling
+   * the returned future stops every choice.
+   *
+   * @throws io.inferd.engine.QueueFullException at once when the queue is full
+   */
+  public CompletableFuture<Completion> complete(PlannedCompletion plan, ChoiceSink sink) {
+    requireNonNull(plan, "plan");
+    requireNonNull(sink, "sink");
+    return new ChoiceRun(this, plan, sink).start();
   }
 
   /**
-   * Queues the generation and runs it when a slot is free. Cancelling the returned future takes a
+   * Queues one generation as the engine gives it (no stop sequences, one choice: {@link #complete}
+   * does both) and runs it when a slot is free. Cancelling the returned future takes a
    * queued request out of the queue; a running one stops when its sink returns false.
    *
    * @throws io.inferd.engine.QueueFullException at once when the queue is full

@@ -7,6 +7,8 @@ import io.inferd.engine.Generation;
 import io.inferd.engine.Role;
 import io.inferd.engine.Turn;
 import io.inferd.server.core.ChatTurnPlan;
+import io.inferd.server.core.Completion;
+import io.inferd.server.core.CompletionInput;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.InvalidRequestException;
 import io.inferd.server.core.LimitExceededException;
@@ -36,9 +38,11 @@ final class ChatSession implements StreamObserver<ChatMessage> {
   static final int MAX_PENDING = 64;
 
   private final ChatHistory history = new ChatHistory();
-  private final ArrayDeque<Turn> pending = new ArrayDeque<>();
-  private CompletableFuture<Generation> running;
-  private CompletableFuture<Generation> generating;
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private String model = ""; // the model named last; "" is the server's default
+  private String answering = ""; // the model of the turn in progress
+  private CompletableFuture<Completion> running;
+  private CompletableFuture<Completion> generating;
   private boolean halfClosed;
   private boolean closed;
   private int received;
@@ -81,7 +85,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
                 "chat user messages waiting for a reply", pending.size() + 1L, MAX_PENDING,
                 "a Chat stream; wait for replies");
           }
-          pending.add(turn);
+          pending.add(new Pending(turn, message));
           startNextTurn();
         }
       }
@@ -105,7 +109,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
     if (closed || running != null) {
       return;
     }
-    Turn next = pending.poll();
+    Pending next = pending.poll();
     if (next == null) {
       if (halfClosed) {
         closed = true;
@@ -114,31 +118,37 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       return;
     }
     try {
-      history.add(next);
+      history.add(next.turn());
     } catch (LimitExceededException e) {
       fail(e);
       return;
     }
+    if (!next.message().getModel().isEmpty()) {
+      model = next.message().getModel();
+    }
+    CompletionInput options =
+        ProtoMapping.chatOptions(next.message(), core.limits().chatTemperature(), model);
     List<Turn> snapshot = history.snapshot();
     int turns = history.size();
     running =
-        CompletableFuture.supplyAsync(() -> core.planChat(snapshot), PLANNER)
+        CompletableFuture.supplyAsync(() -> core.planChat(snapshot, options), PLANNER)
             .thenCompose(plan -> generate(plan, turns - plan.keptTurns()));
     running.whenComplete(this::turnEnded);
   }
 
   /** Runs on the planner thread, outside the lock, until the engine takes over. */
-  private CompletableFuture<Generation> generate(ChatTurnPlan plan, int droppedTurns) {
-    CompletableFuture<Generation> generation;
+  private CompletableFuture<Completion> generate(ChatTurnPlan plan, int droppedTurns) {
+    CompletableFuture<Completion> generation;
     synchronized (this) {
       if (closed || call.isCancelled()) {
         return CompletableFuture.failedFuture(new CancellationException("chat cancelled"));
       }
       history.dropOldest(droppedTurns);
+      answering = plan.plan().model();
       generation =
-          core.generate(
+          core.complete(
               plan.plan(),
-              token -> {
+              (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());
                 return !call.isCancelled();
               });
@@ -147,7 +157,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
     return generation;
   }
 
-  private synchronized void turnEnded(Generation generation, Throwable error) {
+  private synchronized void turnEnded(Completion completion, Throwable error) {
     running = null;
     generating = null;
     if (closed || call.isCancelled()) {
@@ -157,16 +167,21 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       fail(error);
       return;
     }
+    Generation generation = completion.first();
     stats.addUsage(generation.promptTokens(), generation.completionTokens());
     history.add(Turn.assistant(generation.text()));
     call.onNext(
         ChatMessage.newBuilder()
             .setRole(Role.ASSISTANT.wireName())
             .setContent(generation.text())
+            .setModel(answering)
             .setTimestamp(ProtoMapping.timestamp(clock.instant()))
             .build());
     startNextTurn();
   }
+
+  /** A user message waiting for its turn, with the options it set for the reply. */
+  private record Pending(Turn turn, ChatMessage message) {}
 
   private void fail(Throwable error) {
     closed = true;

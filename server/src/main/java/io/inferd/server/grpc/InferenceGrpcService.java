@@ -12,15 +12,19 @@ import io.inferd.api.v1.BatchEmbedResponse;
 import io.inferd.api.v1.ChatMessage;
 import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.CompleteResponse;
+import io.inferd.api.v1.DetokenizeRequest;
+import io.inferd.api.v1.DetokenizeResponse;
 import io.inferd.api.v1.EmbedRequest;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChunk;
-import io.inferd.engine.Generation;
-import io.inferd.engine.TokenSink;
+import io.inferd.api.v1.TokenizeRequest;
+import io.inferd.api.v1.TokenizeResponse;
+import io.inferd.server.core.Completion;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
 import io.inferd.server.core.StreamOutlet;
+import io.inferd.server.core.Tokenization;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.CallStats;
@@ -40,11 +44,13 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   private final InferenceCore core;
   private final Clock clock;
   private final Duration streamIdleTimeout;
+  private final Tokenization tokenization;
 
   public InferenceGrpcService(InferenceCore core, Clock clock, Duration streamIdleTimeout) {
     this.core = requireNonNull(core, "core");
     this.clock = requireNonNull(clock, "clock");
     this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
+    this.tokenization = new Tokenization(core.models());
   }
 
   /** Response header saying what fast mode changed, e.g. {@code max_tokens=32}. */
@@ -69,20 +75,27 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public void complete(CompleteRequest request, StreamObserver<CompleteResponse> out) {
     var call = (ServerCallStreamObserver<CompleteResponse>) out;
-    var work = new AtomicReference<CompletableFuture<Generation>>();
+    var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
     CallStats stats = TelemetryInterceptor.current();
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
-      work.set(generate(plan, stats, token -> !call.isCancelled()));
+      work.set(
+          core.complete(
+              plan,
+              (index, text, tokens) -> {
+                stats.firstToken(System.nanoTime());
+                return !call.isCancelled();
+              }));
       answerWhenDone(
           call,
           work.get(),
-          generation -> {
-            stats.addUsage(generation.promptTokens(), generation.completionTokens());
-            call.onNext(ProtoMapping.response(id, plan.model(), generation, created));
+          completion -> {
+            stats.addUsage(completion.promptTokens(), completion.completionTokens());
+            call.onNext(
+                ProtoMapping.response(id, plan.model(), completion, plan.logprobs(), created));
             call.onCompleted();
           });
     } catch (RuntimeException e) {
@@ -94,7 +107,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
     var call = (ServerCallStreamObserver<StreamChunk>) out;
     var outlet = new StreamOutlet<>(transport(call), streamIdleTimeout);
-    var work = new AtomicReference<CompletableFuture<Generation>>();
+    var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnReadyHandler(outlet::wake); // transport drained: the writer may continue
     call.setOnCancelHandler(
         () -> { // client cancel or deadline; also keeps onNext from throwing
@@ -105,18 +118,28 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
+      boolean[] started = new boolean[plan.n()]; // per choice; guarded by call
       work.set(
-          generate(
+          core.complete(
               plan,
-              stats,
-              token -> // false stops decoding
-                  outlet.offer(ProtoMapping.delta(id, plan.model(), token, outlet.written() == 0))
-                      == StreamOutlet.Outcome.WRITTEN));
+              (index, text, tokens) -> {
+                stats.firstToken(System.nanoTime());
+                StreamChunk chunk;
+                synchronized (call) { // n > 1: choices run on several engine threads
+                  chunk =
+                      ProtoMapping.delta(
+                          id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
+                  started[index] = true;
+                }
+                synchronized (outlet) { // one offer at a time keeps each choice's order
+                  return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
+                }
+              }));
       answerWhenDone(
           call,
           work.get(),
-          generation -> {
-            stats.addUsage(generation.promptTokens(), generation.completionTokens());
+          completion -> {
+            stats.addUsage(completion.promptTokens(), completion.completionTokens());
             if (outlet.idleTimedOut()) {
               stats.note("stream-idle-timeout");
               call.onError(
@@ -128,11 +151,42 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                       .asRuntimeException());
               return;
             }
-            call.onNext(ProtoMapping.last(id, plan.model(), generation, outlet.written() == 0));
-            call.onCompleted();
+            synchronized (call) {
+              call.onNext(ProtoMapping.last(id, plan.model(), completion, started));
+              call.onCompleted();
+            }
           });
     } catch (RuntimeException e) {
       call.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void tokenize(TokenizeRequest request, StreamObserver<TokenizeResponse> out) {
+    try {
+      Tokenization.Tokens tokens =
+          tokenization.tokenize(request.getModel(), request.getText(), request.getAddSpecial());
+      TokenizeResponse.Builder response = TokenizeResponse.newBuilder().setModel(tokens.model());
+      for (int id : tokens.ids()) {
+        response.addTokens(id);
+      }
+      out.onNext(response.build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(StatusMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void detokenize(DetokenizeRequest request, StreamObserver<DetokenizeResponse> out) {
+    try {
+      int[] ids = request.getTokensList().stream().mapToInt(Integer::intValue).toArray();
+      Tokenization.Text text = tokenization.detokenize(request.getModel(), ids);
+      out.onNext(
+          DetokenizeResponse.newBuilder().setModel(text.model()).setText(text.text()).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(StatusMapper.toException(e));
     }
   }
 
@@ -189,17 +243,6 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
         core, (ServerCallStreamObserver<ChatMessage>) out, clock, TelemetryInterceptor.current());
   }
 
-  /** Starts the generation; each token counts for the first-token time, then goes to {@code sink}. */
-  private CompletableFuture<Generation> generate(
-      PlannedCompletion plan, CallStats stats, TokenSink sink) {
-    return core.generate(
-        plan,
-        token -> {
-          stats.firstToken(System.nanoTime());
-          return sink.onToken(token);
-        });
-  }
-
   /** A gRPC stream as the outlet sees it: ready when flow control allows, gone when cancelled. */
   private static <T> StreamOutlet.Transport<T> transport(ServerCallStreamObserver<T> call) {
     return new StreamOutlet.Transport<>() {
@@ -215,7 +258,9 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
       @Override
       public boolean write(T message) {
-        call.onNext(message);
+        synchronized (call) { // several choices' engine threads may write
+          call.onNext(message);
+        }
         return true;
       }
     };

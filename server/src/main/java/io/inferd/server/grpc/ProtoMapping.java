@@ -1,19 +1,29 @@
 package io.inferd.server.grpc;
 
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.ByteString;
 import io.inferd.api.v1.BatchEmbedResponse;
+import io.inferd.api.v1.ChatMessage;
 import io.inferd.api.v1.Choice;
 import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.CompleteResponse;
 import io.inferd.api.v1.Embedding;
+import io.inferd.api.v1.Logprobs;
 import io.inferd.api.v1.Message;
 import io.inferd.api.v1.MessageDelta;
+import io.inferd.api.v1.SamplingOptions;
 import io.inferd.api.v1.StreamChoice;
 import io.inferd.api.v1.StreamChunk;
+import io.inferd.api.v1.TokenLogprob;
+import io.inferd.api.v1.TopLogprob;
 import io.inferd.api.v1.Usage;
+import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Generation;
 import io.inferd.engine.Role;
+import io.inferd.server.core.Completion;
 import io.inferd.server.core.CompletionInput;
+import io.inferd.server.core.GenerationControls;
+import io.inferd.server.core.GenerationControls.OutputFormat;
 import io.inferd.server.core.CompletionInput.InputMessage;
 import io.inferd.server.core.InferenceCore.EmbeddingResult;
 import java.time.Instant;
@@ -35,7 +45,51 @@ final class ProtoMapping {
         request.getTemperature(),
         request.getMaxTokens(),
         request.hasTopP() ? request.getTopP() : null,
-        request.hasSeed() ? request.getSeed() : null);
+        request.hasSeed() ? request.getSeed() : null,
+        controls(request));
+  }
+
+  static GenerationControls controls(CompleteRequest r) {
+    return GenerationControls.builder()
+        .stop(r.getStopList())
+        .topK(r.hasTopK() ? r.getTopK() : null)
+        .minP(r.hasMinP() ? r.getMinP() : null)
+        .repetitionPenalty(r.hasRepetitionPenalty() ? r.getRepetitionPenalty() : null)
+        .presencePenalty(r.hasPresencePenalty() ? r.getPresencePenalty() : null)
+        .frequencyPenalty(r.hasFrequencyPenalty() ? r.getFrequencyPenalty() : null)
+        .n(r.hasN() ? r.getN() : null)
+        .logprobs(r.getLogprobs())
+        .topLogprobs(r.hasTopLogprobs() ? r.getTopLogprobs() : null)
+        .outputFormat(
+            switch (r.getOutputFormatCase()) {
+              case JSON_SCHEMA -> new OutputFormat.JsonSchema(r.getJsonSchema(), true);
+              case JSON_OBJECT -> r.getJsonObject() ? new OutputFormat.JsonObject() : null;
+              case GRAMMAR -> new OutputFormat.Grammar(r.getGrammar());
+              case OUTPUTFORMAT_NOT_SET -> null;
+            })
+        .build();
+  }
+
+  /** A Chat message's options for the reply to it; unset temperature is the server's chat default. */
+  static CompletionInput chatOptions(ChatMessage m, float defaultTemperature, String model) {
+    SamplingOptions s = m.getSampling();
+    GenerationControls controls =
+        GenerationControls.builder()
+            .stop(s.getStopList())
+            .topK(s.hasTopK() ? s.getTopK() : null)
+            .minP(s.hasMinP() ? s.getMinP() : null)
+            .repetitionPenalty(s.hasRepetitionPenalty() ? s.getRepetitionPenalty() : null)
+            .presencePenalty(s.hasPresencePenalty() ? s.getPresencePenalty() : null)
+            .frequencyPenalty(s.hasFrequencyPenalty() ? s.getFrequencyPenalty() : null)
+            .build();
+    return new CompletionInput(
+        model,
+        List.of(),
+        s.hasTemperature() ? s.getTemperature() : defaultTemperature,
+        m.getMaxTokens(),
+        s.hasTopP() ? s.getTopP() : null,
+        s.hasSeed() ? s.getSeed() : null,
+        controls);
   }
 
   static Usage usage(int promptTokens, int completionTokens) {
@@ -53,51 +107,86 @@ final class ProtoMapping {
         .build();
   }
 
-  static CompleteResponse response(String id, String model, Generation generation, Instant created) {
-    return CompleteResponse.newBuilder()
-        .setId(id)
-        .setModel(model)
-        .addChoices(
-            Choice.newBuilder()
-                .setIndex(0)
-                .setMessage(
-                    Message.newBuilder()
-                        .setRole(Role.ASSISTANT.wireName())
-                        .setContent(generation.text()))
-                .setFinishReason(generation.finishReason().wireName()))
-        .setUsage(usage(generation.promptTokens(), generation.completionTokens()))
+  static CompleteResponse response(
+      String id, String model, Completion completion, boolean logprobs, Instant created) {
+    CompleteResponse.Builder response = CompleteResponse.newBuilder().setId(id).setModel(model);
+    for (Completion.Choice choice : completion.choices()) {
+      Generation generation = choice.generation();
+      Choice.Builder c =
+          Choice.newBuilder()
+              .setIndex(choice.index())
+              .setMessage(
+                  Message.newBuilder()
+                      .setRole(Role.ASSISTANT.wireName())
+                      .setContent(generation.text()))
+              .setFinishReason(generation.finishReason().wireName());
+      if (logprobs) {
+        c.setLogprobs(logprobs(choice.logprobs()));
+      }
+      response.addChoices(c);
+    }
+    return response
+        .setUsage(usage(completion.promptTokens(), completion.completionTokens()))
         .setCreatedAt(timestamp(created))
         .build();
   }
 
-  /** A chunk with new text; the first chunk of a stream also carries the role. */
-  static StreamChunk delta(String id, String model, String text, boolean first) {
+  static Logprobs logprobs(List<GeneratedToken> tokens) {
+    Logprobs.Builder out = Logprobs.newBuilder();
+    for (GeneratedToken token : tokens) {
+      TokenLogprob.Builder entry =
+          TokenLogprob.newBuilder()
+              .setToken(token.text())
+              .setTokenId(token.id())
+              .setLogprob(token.logprob())
+              .setBytes(ByteString.copyFromUtf8(token.text()));
+      for (GeneratedToken.Alternative alt : token.topLogprobs()) {
+        entry.addTopLogprobs(
+            TopLogprob.newBuilder()
+                .setToken(alt.text())
+                .setTokenId(alt.id())
+                .setLogprob(alt.logprob())
+                .setBytes(ByteString.copyFrom(alt.bytes())));
+      }
+      out.addContent(entry);
+    }
+    return out.build();
+  }
+
+  /** A chunk with new text of one choice; a choice's first chunk also carries the role. */
+  static StreamChunk delta(
+      String id, String model, int index, String text, List<GeneratedToken> tokens,
+      boolean logprobs, boolean first) {
     MessageDelta.Builder delta = MessageDelta.newBuilder().setContent(text);
     if (first) {
       delta.setRole(Role.ASSISTANT.wireName());
     }
-    return StreamChunk.newBuilder()
-        .setId(id)
-        .setModel(model)
-        .addChoices(StreamChoice.newBuilder().setIndex(0).setDelta(delta))
-        .build();
+    StreamChoice.Builder choice = StreamChoice.newBuilder().setIndex(index).setDelta(delta);
+    if (logprobs) {
+      choice.setLogprobs(logprobs(tokens));
+    }
+    return StreamChunk.newBuilder().setId(id).setModel(model).addChoices(choice).build();
   }
 
-  /** The closing chunk: finish reason and usage, and the role if no token came before it. */
-  static StreamChunk last(String id, String model, Generation generation, boolean first) {
-    MessageDelta.Builder delta = MessageDelta.newBuilder();
-    if (first) {
-      delta.setRole(Role.ASSISTANT.wireName());
+  /**
+   * The closing chunk: every choice's finish reason, the usage of all of them, and the role for a
+   * choice that had no chunk before.
+   */
+  static StreamChunk last(String id, String model, Completion completion, boolean[] started) {
+    StreamChunk.Builder chunk = StreamChunk.newBuilder().setId(id).setModel(model);
+    for (Completion.Choice choice : completion.choices()) {
+      MessageDelta.Builder delta = MessageDelta.newBuilder();
+      if (!started[choice.index()]) {
+        delta.setRole(Role.ASSISTANT.wireName());
+      }
+      chunk.addChoices(
+          StreamChoice.newBuilder()
+              .setIndex(choice.index())
+              .setDelta(delta)
+              .setFinishReason(choice.generation().finishReason().wireName()));
     }
-    return StreamChunk.newBuilder()
-        .setId(id)
-        .setModel(model)
-        .addChoices(
-            StreamChoice.newBuilder()
-                .setIndex(0)
-                .setDelta(delta)
-                .setFinishReason(generation.finishReason().wireName()))
-        .setUsage(usage(generation.promptTokens(), generation.completionTokens()))
+    return chunk
+        .setUsage(usage(completion.promptTokens(), completion.completionTokens()))
         .build();
   }
 

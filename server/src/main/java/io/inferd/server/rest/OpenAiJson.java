@@ -5,13 +5,17 @@ import static io.inferd.server.rest.Json.invalid;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.inferd.engine.Generation;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Role;
+import io.inferd.server.core.Completion;
 import io.inferd.server.core.CompletionInput;
+import io.inferd.server.core.GenerationControls;
 import io.inferd.server.core.CompletionInput.InputMessage;
 import io.inferd.server.core.InferenceCore.EmbeddingResult;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -24,17 +28,21 @@ import java.util.List;
 final class OpenAiJson {
   private OpenAiJson() {}
 
-  /** A chat completion request; {@code stream} asks for server-sent events. */
-  record ChatRequest(CompletionInput input, boolean stream) {}
+  /**
+   * A chat completion request; {@code stream} asks for server-sent events, {@code includeUsage} for
+   * usage in a chunk of its own at the end.
+   */
+  record ChatRequest(CompletionInput input, boolean stream, boolean includeUsage) {}
 
   /** An embeddings request; {@code dimensions} is null when not asked for. */
   record EmbeddingRequest(String model, List<String> texts, boolean base64, Integer dimensions) {}
 
   static ChatRequest chatRequest(ObjectNode body) {
-    Integer n = Json.optionalInt(body, "n");
-    if (n != null && n != 1) {
-      throw invalid("n", body.get("n"), "1; inferd returns one choice");
-    }
+    OpenAiControls.rejectUnknown(body, OpenAiControls.CHAT);
+    GenerationControls.Builder controls = OpenAiControls.common(body);
+    OpenAiControls.chatLogprobs(body, controls);
+    OpenAiControls.responseFormat(body, controls);
+    OpenAiControls.tools(body, controls);
     // max_completion_tokens is OpenAI's newer name; it wins when both are sent.
     Integer maxTokens = Json.optionalInt(body, "max_completion_tokens");
     if (maxTokens == null) {
@@ -49,8 +57,10 @@ final class OpenAiJson {
             temperature == null ? 0f : temperature, // 0 (greedy), as gRPC; OpenAI's default is 1
             maxTokens == null ? 0 : maxTokens,
             Json.optionalFloat(body, "top_p"),
-            Json.optionalInt(body, "seed")),
-        stream != null && stream);
+            Json.optionalInt(body, "seed"),
+            controls.build()),
+        stream != null && stream,
+        OpenAiControls.includeUsage(body, stream != null && stream));
   }
 
   private static List<InputMessage> messages(JsonNode node) {
@@ -71,9 +81,11 @@ final class OpenAiJson {
       if (role != null && !role.isNull() && !role.isTextual()) {
         throw invalid(field + ".role", role, "a string");
       }
+      // OpenAI's newer name for the system role, as its reasoning models use it.
+      String name = role == null ? null : role.textValue();
       messages.add(
           new InputMessage(
-              role == null ? null : role.textValue(),
+              "developer".equals(name) ? "system" : name,
               content(field + ".content", message.get("content"))));
     }
     return messages;
@@ -144,52 +156,98 @@ final class OpenAiJson {
     return texts;
   }
 
-  static ObjectNode completion(String id, long created, String model, Generation generation) {
-    ObjectNode choice = Json.MAPPER.createObjectNode().put("index", 0);
-    choice
-        .putObject("message")
-        .put("role", Role.ASSISTANT.wireName())
-        .put("content", generation.text());
-    choice.put("finish_reason", generation.finishReason().wireName());
+  static ObjectNode completion(
+      String id, long created, String model, Completion completion, boolean logprobs) {
     ObjectNode body = head(id, "chat.completion", created, model);
-    body.putArray("choices").add(choice);
-    body.set("usage", usage(generation.promptTokens(), generation.completionTokens()));
+    ArrayNode choices = body.putArray("choices");
+    for (Completion.Choice c : completion.choices()) {
+      ObjectNode choice = choices.addObject().put("index", c.index());
+      choice
+          .putObject("message")
+          .put("role", Role.ASSISTANT.wireName())
+          .put("content", c.generation().text());
+      choice.set("logprobs", logprobs ? logprobs(c.logprobs()) : NullNode.instance);
+      choice.put("finish_reason", c.generation().finishReason().wireName());
+    }
+    body.set("usage", usage(completion.promptTokens(), completion.completionTokens()));
     return body;
   }
 
-  /** A chunk with one token's text; the first chunk of a stream also carries the role. */
-  static ObjectNode delta(String id, long created, String model, String text, boolean first) {
+  /** OpenAI's chat logprobs: {"content": [{token, logprob, bytes, top_logprobs: [...]}]}. */
+  static ObjectNode logprobs(List<GeneratedToken> tokens) {
+    ObjectNode logprobs = Json.MAPPER.createObjectNode();
+    ArrayNode content = logprobs.putArray("content");
+    for (GeneratedToken token : tokens) {
+      ObjectNode entry = content.addObject().put("token", token.text()).put("logprob", token.logprob());
+      bytes(entry.putArray("bytes"), token.text().getBytes(StandardCharsets.UTF_8));
+      ArrayNode top = entry.putArray("top_logprobs");
+      for (GeneratedToken.Alternative alt : token.topLogprobs()) {
+        ObjectNode a = top.addObject().put("token", alt.text()).put("logprob", alt.logprob());
+        bytes(a.putArray("bytes"), alt.bytes());
+      }
+    }
+    logprobs.putNull("refusal");
+    return logprobs;
+  }
+
+  private static void bytes(ArrayNode out, byte[] bytes) {
+    for (byte b : bytes) {
+      out.add(b & 0xff);
+    }
+  }
+
+  /** A chunk with text of one choice; a choice's first chunk also carries the role. */
+  static ObjectNode delta(
+      String id, long created, String model, int index, String text, List<GeneratedToken> tokens,
+      boolean logprobs, boolean first) {
     ObjectNode delta = Json.MAPPER.createObjectNode();
     if (first) {
       delta.put("role", Role.ASSISTANT.wireName());
     }
     delta.put("content", text);
-    return chunk(id, created, model, delta, null);
-  }
-
-  /** The closing chunk: finish reason and usage, and the role if no token came before it. */
-  static ObjectNode last(
-      String id, long created, String model, Generation generation, boolean first) {
-    ObjectNode delta = Json.MAPPER.createObjectNode();
-    if (first) {
-      delta.put("role", Role.ASSISTANT.wireName());
+    ObjectNode chunk = head(id, "chat.completion.chunk", created, model);
+    ObjectNode choice = chunk.putArray("choices").addObject().put("index", index);
+    choice.set("delta", delta);
+    if (logprobs) {
+      choice.set("logprobs", logprobs(tokens));
     }
-    ObjectNode chunk = chunk(id, created, model, delta, generation.finishReason().wireName());
-    chunk.set("usage", usage(generation.promptTokens(), generation.completionTokens()));
+    choice.putNull("finish_reason");
     return chunk;
   }
 
-  private static ObjectNode chunk(
-      String id, long created, String model, ObjectNode delta, String finishReason) {
-    ObjectNode choice = Json.MAPPER.createObjectNode().put("index", 0);
-    choice.set("delta", delta);
-    choice.put("finish_reason", finishReason);
-    ObjectNode body = head(id, "chat.completion.chunk", created, model);
-    body.putArray("choices").add(choice);
-    return body;
+  /**
+   * The closing chunk: each choice's finish reason (and the role for a choice that sent nothing), and
+   * usage unless it goes in a chunk of its own ({@code include_usage}).
+   */
+  static ObjectNode last(
+      String id, long created, String model, Completion completion, boolean[] started,
+      boolean usageApart) {
+    ObjectNode chunk = head(id, "chat.completion.chunk", created, model);
+    ArrayNode choices = chunk.putArray("choices");
+    for (Completion.Choice c : completion.choices()) {
+      ObjectNode delta = Json.MAPPER.createObjectNode();
+      if (!started[c.index()]) {
+        delta.put("role", Role.ASSISTANT.wireName());
+      }
+      ObjectNode choice = choices.addObject().put("index", c.index());
+      choice.set("delta", delta);
+      choice.put("finish_reason", c.generation().finishReason().wireName());
+    }
+    if (!usageApart) {
+      chunk.set("usage", usage(completion.promptTokens(), completion.completionTokens()));
+    }
+    return chunk;
   }
 
-  private static ObjectNode head(String id, String object, long created, String model) {
+  /** stream_options.include_usage: a last chunk with no choices and the usage. */
+  static ObjectNode usageChunk(String id, String object, long created, String model, Completion c) {
+    ObjectNode chunk = head(id, object, created, model);
+    chunk.putArray("choices");
+    chunk.set("usage", usage(c.promptTokens(), c.completionTokens()));
+    return chunk;
+  }
+
+  static ObjectNode head(String id, String object, long created, String model) {
     return Json.MAPPER
         .createObjectNode()
         .put("id", id)
@@ -198,7 +256,7 @@ final class OpenAiJson {
         .put("model", model);
   }
 
-  private static ObjectNode usage(int prompt, int completion) {
+  static ObjectNode usage(int prompt, int completion) {
     return Json.MAPPER
         .createObjectNode()
         .put("prompt_tokens", prompt)

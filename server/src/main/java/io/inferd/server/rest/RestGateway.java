@@ -11,6 +11,7 @@ import io.inferd.engine.ModelRegistry;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.RateLimiter;
+import io.inferd.server.core.Tokenization;
 import io.inferd.server.telemetry.Telemetry;
 import java.io.IOException;
 import java.net.BindException;
@@ -188,10 +189,15 @@ public final class RestGateway {
   private void routes(HttpRouting.Builder routing) {
     Endpoint chat = new ChatCompletions(core, clock, streamIdleTimeout);
     Endpoint embeddings = new Embeddings(core);
+    Endpoint completions = new Completions(core, clock, streamIdleTimeout);
+    TokenizeEndpoints tokens = new TokenizeEndpoints(new Tokenization(core.models()));
     routing
         .get("/health", (req, res) -> health(res))
         .post("/v1/chat/completions", guard.guard("POST /v1/chat/completions", chat))
+        .post("/v1/completions", guard.guard("POST /v1/completions", completions))
         .post("/v1/embeddings", guard.guard("POST /v1/embeddings", embeddings))
+        .post("/tokenize", guard.guard("POST /tokenize", tokens.tokenize()))
+        .post("/detokenize", guard.guard("POST /detokenize", tokens.detokenize()))
         .get("/v1/models", guard.guard("GET /v1/models", (req, res, call) -> models(res)))
         .get(
             "/v1/models/{id}",
@@ -199,7 +205,10 @@ public final class RestGateway {
                 "GET /v1/models/{id}",
                 (req, res, call) -> model(res, req.path().pathParameters().get("id"))))
         .any("/v1/chat/completions", methodNotAllowed("POST"))
+        .any("/v1/completions", methodNotAllowed("POST"))
         .any("/v1/embeddings", methodNotAllowed("POST"))
+        .any("/tokenize", methodNotAllowed("POST"))
+        .any("/detokenize", methodNotAllowed("POST"))
         .any("/v1/models", methodNotAllowed("GET"))
         .any("/v1/models/{id}", methodNotAllowed("GET"))
         .any("/health", methodNotAllowed("GET"))

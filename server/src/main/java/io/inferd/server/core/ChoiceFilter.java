@@ -1,0 +1,84 @@
+package io.inferd.server.core;
+
+import io.inferd.engine.FinishReason;
+import io.inferd.engine.GeneratedToken;
+import io.inferd.engine.Generation;
+import io.inferd.engine.TokenSink;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sits between an engine and a {@link ChoiceSink} for one choice: holds back text that may be the start
+ * of a stop sequence, stops the engine when one is complete, and keeps the log-probabilities of tokens
+ * whose text reached the client (a token that lies wholly inside the stop sequence is left out).
+ */
+final class ChoiceFilter implements TokenSink {
+  private final int index;
+  private final StopMatcher stop;
+  private final ChoiceSink out;
+  private final boolean logprobs;
+  private final StringBuilder text = new StringBuilder();
+  private final List<GeneratedToken> kept = new ArrayList<>();
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private long offset; // chars the engine produced so far
+
+  private record Held(long start, GeneratedToken token) {}
+
+  ChoiceFilter(int index, List<String> stops, ChoiceSink out, boolean logprobs) {
+    this.index = index;
+    this.stop = new StopMatcher(stops);
+    this.out = out;
+    this.logprobs = logprobs;
+  }
+
+  @Override
+  public boolean onToken(String piece) {
+    return onToken(GeneratedToken.of(piece, -1));
+  }
+
+  @Override
+  public boolean onToken(GeneratedToken token) {
+    if (logprobs) {
+      held.add(new Held(offset, token));
+    }
+    offset += token.text().length();
+    boolean more = deliver(stop.accept(token.text()), true);
+    return more && !stop.stopped(); // false before the next token once a stop sequence ended the text
+  }
+
+  /**
+   * Sends what was released. Every engine token gets a piece, if an empty one (half a character, or
+   * text held back), so that a stream shows each token as it is decoded, as it did before stops.
+   */
+  private boolean deliver(String released, boolean everyToken) {
+    text.append(released);
+    List<GeneratedToken> ready = new ArrayList<>();
+    while (!held.isEmpty()
+        && (held.peek().start() < stop.releasedChars() || (!stop.stopped() && flushing))) {
+      ready.add(held.poll().token());
+    }
+    if (released.isEmpty() && ready.isEmpty() && (!everyToken || stop.stopped())) {
+      return true;
+    }
+    kept.addAll(ready);
+    return out.onPiece(index, released, ready);
+  }
+
+  private boolean flushing;
+
+  /** After the engine returned: releases what was held and says why this choice ended. */
+  Completion.Choice finish(Generation generation) {
+    if (!stop.stopped()) {
+      flushing = true;
+      deliver(stop.flush(), false);
+    }
+    held.clear();
+    FinishReason reason = stop.stopped() ? FinishReason.STOP : generation.finishReason();
+    return new Completion.Choice(
+        index,
+        new Generation(
+            text.toString(), generation.promptTokens(), generation.completionTokens(), reason),
+        kept);
+  }
+}
