@@ -21,6 +21,7 @@ final class DecodeLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DecodeLoop.class);
   /** Prompt tokens per step while other sequences are generating: bounds their pause. */
   static final int PREFILL_CHUNK_WHILE_STREAMING = 128;
+  private static final long IDLE_RECHECK_NANOS = 20_000_000;
 
   private final NativeModel model;
   private final NativeContext context;
@@ -94,10 +95,14 @@ final class DecodeLoop implements Runnable {
   public void run() {
     try {
       while (!stopping) {
+        retire(); // first: what leaves frees the slot a newcomer needs
         admit();
-        retire();
         if (!fillBatch()) {
-          LockSupport.park(this);
+          if (running.isEmpty() && waiting.isEmpty()) {
+            LockSupport.park(this);
+          } else { // paused readers or a full house: look at deadlines now and then
+            LockSupport.parkNanos(this, IDLE_RECHECK_NANOS);
+          }
           continue;
         }
         step();
@@ -158,6 +163,13 @@ final class DecodeLoop implements Runnable {
   /** Sequences whose reader left or whose deadline passed leave before the next step. */
   private void retire() {
     long now = System.nanoTime();
+    for (int i = waiting.size() - 1; i >= 0; i--) {
+      Sequence s = waiting.get(i);
+      if (s.cancelled || s.expired(now)) {
+        waiting.remove(i);
+        end(s, FinishReason.CANCELLED, null);
+      }
+    }
     for (int i = running.size() - 1; i >= 0; i--) {
       Sequence s = running.get(i);
       if (s.cancelled || s.expired(now)) {

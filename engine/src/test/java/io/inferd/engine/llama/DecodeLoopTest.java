@@ -92,6 +92,18 @@ class DecodeLoopTest {
   }
 
   @Test
+  void aRequestRightAfterACancelledOne_getsItsSlotAtOnce() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      one.generate(request(one, "the cat", 50, Sampling.greedy()), t -> false);
+      // The cancelled sequence leaves its slot asynchronously; the next one must not wait for a wake-up.
+      var next =
+          CompletableFuture.supplyAsync(
+              () -> one.generate(request(one, "a dog", 2, Sampling.greedy()), t -> true));
+      assertThat(next.get(30, TimeUnit.SECONDS).completionTokens()).isPositive();
+    }
+  }
+
+  @Test
   void anExpiredDeadline_endsTheSequenceBeforeItsNextStep() {
     GenerationRequest expired =
         new GenerationRequest(one.raw("the cat"), 200, Sampling.greedy(), OptionalLong.of(System.nanoTime() - 1));
