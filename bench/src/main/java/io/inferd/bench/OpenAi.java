@@ -41,8 +41,16 @@ public final class OpenAi {
       List<CompletionChoice> choices,
       Usage usage) {}
 
+  /** {@code logprobs} is always written, {@code null} unless the request asked for them. */
   public record CompletionChoice(
-      int index, ChatMessage message, @JsonProperty("finish_reason") String finishReason) {}
+      int index,
+      ChatMessage message,
+      @JsonInclude(JsonInclude.Include.ALWAYS) Object logprobs,
+      @JsonProperty("finish_reason") String finishReason) {
+    public CompletionChoice(int index, ChatMessage message, String finishReason) {
+      this(index, message, null, finishReason);
+    }
+  }
 
   public record Usage(
       @JsonProperty("prompt_tokens") int promptTokens,
