@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The transport settings a production gRPC server needs: keepalive, connection idle and age limits (so
- * long-lived HTTP/2 connections rebalance behind load balancers), message and stream limits, and TLS
- * or mutual TLS from PEM files (null: plaintext). A zero idle or age limit means never.
+ * The transport settings a production gRPC server needs: keepalive, connection idle and age limits
+ * (so long-lived HTTP/2 connections rebalance behind load balancers), message and stream limits,
+ * and TLS or mutual TLS from PEM files (null: plaintext). A zero idle or age limit means never.
  */
 public record GrpcTransport(
     Duration keepAliveTime,
@@ -57,16 +57,34 @@ public record GrpcTransport(
 
   public GrpcTransport withMaxConcurrentCallsPerConnection(int calls) {
     return new GrpcTransport(
-        keepAliveTime, keepAliveTimeout, permitKeepAliveTime, maxConnectionIdle, maxConnectionAge,
-        maxConnectionAgeGrace, maxInboundMessageBytes, calls, maxResetsPer10s, tlsCert, tlsKey,
+        keepAliveTime,
+        keepAliveTimeout,
+        permitKeepAliveTime,
+        maxConnectionIdle,
+        maxConnectionAge,
+        maxConnectionAgeGrace,
+        maxInboundMessageBytes,
+        calls,
+        maxResetsPer10s,
+        tlsCert,
+        tlsKey,
         tlsClientCa);
   }
 
   public GrpcTransport withTls(Path cert, Path key, Path clientCa) {
     return new GrpcTransport(
-        keepAliveTime, keepAliveTimeout, permitKeepAliveTime, maxConnectionIdle, maxConnectionAge,
-        maxConnectionAgeGrace, maxInboundMessageBytes, maxConcurrentCallsPerConnection,
-        maxResetsPer10s, cert, key, clientCa);
+        keepAliveTime,
+        keepAliveTimeout,
+        permitKeepAliveTime,
+        maxConnectionIdle,
+        maxConnectionAge,
+        maxConnectionAgeGrace,
+        maxInboundMessageBytes,
+        maxConcurrentCallsPerConnection,
+        maxResetsPer10s,
+        cert,
+        key,
+        clientCa);
   }
 
   public boolean tls() {

@@ -10,48 +10,55 @@ final class GrpcTransportOptions {
       names = "--keepalive-time",
       defaultValue = "${env:INFERD_KEEPALIVE_SECONDS:-60}",
       paramLabel = "SECONDS",
-      description = "Server pings an idle connection after this long, to find dead peers (default ${DEFAULT-VALUE}).")
+      description =
+          "Server pings an idle connection after this long, to find dead peers (default ${DEFAULT-VALUE}).")
   long keepAliveSeconds;
 
   @Option(
       names = "--keepalive-timeout",
       defaultValue = "20",
       paramLabel = "SECONDS",
-      description = "A ping unanswered for this long closes the connection (default ${DEFAULT-VALUE}).")
+      description =
+          "A ping unanswered for this long closes the connection (default ${DEFAULT-VALUE}).")
   long keepAliveTimeoutSeconds;
 
   @Option(
       names = "--permit-keepalive-time",
       defaultValue = "10",
       paramLabel = "SECONDS",
-      description = "Clients may ping at most this often; faster pingers are disconnected (default ${DEFAULT-VALUE}).")
+      description =
+          "Clients may ping at most this often; faster pingers are disconnected (default ${DEFAULT-VALUE}).")
   long permitKeepAliveSeconds;
 
   @Option(
       names = "--max-connection-idle",
       defaultValue = "${env:INFERD_MAX_CONNECTION_IDLE_SECONDS:-1800}",
       paramLabel = "SECONDS",
-      description = "Close connections without calls for this long; 0 = never (default ${DEFAULT-VALUE}).")
+      description =
+          "Close connections without calls for this long; 0 = never (default ${DEFAULT-VALUE}).")
   long maxConnectionIdleSeconds;
 
   @Option(
       names = "--max-connection-age",
       defaultValue = "${env:INFERD_MAX_CONNECTION_AGE_SECONDS:-1800}",
       paramLabel = "SECONDS",
-      description = "Ask clients to reconnect after this long, so load spreads over new replicas; 0 = never (default ${DEFAULT-VALUE}).")
+      description =
+          "Ask clients to reconnect after this long, so load spreads over new replicas; 0 = never (default ${DEFAULT-VALUE}).")
   long maxConnectionAgeSeconds;
 
   @Option(
       names = "--max-connection-age-grace",
       defaultValue = "${env:INFERD_MAX_CONNECTION_AGE_GRACE_SECONDS:-300}",
       paramLabel = "SECONDS",
-      description = "Calls on an aged connection get this long to finish (default ${DEFAULT-VALUE}).")
+      description =
+          "Calls on an aged connection get this long to finish (default ${DEFAULT-VALUE}).")
   long maxConnectionAgeGraceSeconds;
 
   @Option(
       names = "--max-message-bytes",
       defaultValue = "${env:INFERD_MAX_MESSAGE_BYTES:-4194304}",
-      description = "Largest request message accepted; bigger ones get RESOURCE_EXHAUSTED (default ${DEFAULT-VALUE}).")
+      description =
+          "Largest request message accepted; bigger ones get RESOURCE_EXHAUSTED (default ${DEFAULT-VALUE}).")
   int maxInboundMessageBytes;
 
   @Option(

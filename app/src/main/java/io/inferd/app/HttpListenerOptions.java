@@ -10,7 +10,8 @@ final class HttpListenerOptions {
       names = "--http-idle-timeout",
       defaultValue = "${env:INFERD_HTTP_IDLE_TIMEOUT_SECONDS:-60}",
       paramLabel = "SECONDS",
-      description = "An HTTP connection with no traffic for this long is closed (default ${DEFAULT-VALUE}).")
+      description =
+          "An HTTP connection with no traffic for this long is closed (default ${DEFAULT-VALUE}).")
   long idleTimeoutSeconds = 60;
 
   @Option(
@@ -24,7 +25,8 @@ final class HttpListenerOptions {
   @Option(
       names = "--http-max-requests",
       defaultValue = "${env:INFERD_HTTP_MAX_REQUESTS:-1024}",
-      description = "REST requests handled at once; more get 503 at once (default ${DEFAULT-VALUE}).")
+      description =
+          "REST requests handled at once; more get 503 at once (default ${DEFAULT-VALUE}).")
   int maxRequests = 1024;
 
   ListenerSettings settings() {

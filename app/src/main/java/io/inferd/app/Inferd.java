@@ -74,7 +74,12 @@ public final class Inferd {
     if (config.httpPort() >= 0) {
       this.rest =
           new RestGateway(
-              core, config.keys(), rateLimiter, telemetry, config.streamIdleTimeout(), httpListener(config));
+              core,
+              config.keys(),
+              rateLimiter,
+              telemetry,
+              config.streamIdleTimeout(),
+              httpListener(config));
     }
   }
 
@@ -121,7 +126,8 @@ public final class Inferd {
             config.gpuLayers(),
             config.upstreamApiKey());
     Engines engines = Engines.installed();
-    ModelRegistry.Builder registry = ModelRegistry.builder().defaultGenerator(config.defaultModel());
+    ModelRegistry.Builder registry =
+        ModelRegistry.builder().defaultGenerator(config.defaultModel());
     try {
       for (ModelSpec model : config.generators()) {
         registry.generator(model.name(), engines.generator(model, settings));

@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Everything an inferd process is told, as one value: {@code inferd serve} parses its options into
- * it, the benchmarks and the end-to-end tests build it with a port or two changed, and {@link Inferd}
- * wires the application from it. A port of 0 picks a free one; -1 turns REST or metrics off.
+ * it, the benchmarks and the end-to-end tests build it with a port or two changed, and {@link
+ * Inferd} wires the application from it. A port of 0 picks a free one; -1 turns REST or metrics
+ * off.
  *
  * @param generators text-generation models; a local GGUF file or a remote location ({@link
  *     io.inferd.engine.EngineProvider})
@@ -243,7 +244,10 @@ public record InferdConfig(
       return this;
     }
 
-    /** Idle timeout and connection / request caps of the REST and metrics ports (TLS comes from the transport). */
+    /**
+     * Idle timeout and connection / request caps of the REST and metrics ports (TLS comes from the
+     * transport).
+     */
     public Builder httpListener(ListenerSettings httpListener) {
       this.httpListener = httpListener;
       return this;
@@ -273,10 +277,33 @@ public record InferdConfig(
 
     public InferdConfig build() {
       return new InferdConfig(
-          host, grpcPort, httpPort, metricsPort, generators, embedders, miniLm, defaultModel,
-          threads, parallel, queue, queueRetryAfter, contextTokens, upstreamApiKey, limits,
-          fastMode, keys, rateLimit, rateBurst, streamIdleTimeout, compressResponses, transport,
-          httpListener, metricsPlaintext, gpuLayers, shutdownGrace, clock);
+          host,
+          grpcPort,
+          httpPort,
+          metricsPort,
+          generators,
+          embedders,
+          miniLm,
+          defaultModel,
+          threads,
+          parallel,
+          queue,
+          queueRetryAfter,
+          contextTokens,
+          upstreamApiKey,
+          limits,
+          fastMode,
+          keys,
+          rateLimit,
+          rateBurst,
+          streamIdleTimeout,
+          compressResponses,
+          transport,
+          httpListener,
+          metricsPlaintext,
+          gpuLayers,
+          shutdownGrace,
+          clock);
     }
   }
 }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     name = "inferd",
     mixinStandardHelpOptions = true,
     version = "inferd 0.1.0",
-    description = "A gRPC AI inference server (ai.inference.v1) on in-process GGUF and ONNX models.",
+    description =
+        "A gRPC AI inference server (ai.inference.v1) on in-process GGUF and ONNX models.",
     subcommands = {
       ServeCommand.class,
       SoakCommand.class,

@@ -42,7 +42,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--host",
       defaultValue = "${env:INFERD_HOST:-127.0.0.1}",
-      description = "Address to listen on; 0.0.0.0 for every interface (env INFERD_HOST, default ${DEFAULT-VALUE}).")
+      description =
+          "Address to listen on; 0.0.0.0 for every interface (env INFERD_HOST, default ${DEFAULT-VALUE}).")
   String host;
 
   @Option(
@@ -54,7 +55,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "${env:INFERD_HTTP_PORT:-8080}",
-      description = "Port of the OpenAI-compatible REST API (/v1/chat/completions, /v1/embeddings, /v1/models); 0 picks a free one, -1 turns it off (env INFERD_HTTP_PORT, default ${DEFAULT-VALUE}).")
+      description =
+          "Port of the OpenAI-compatible REST API (/v1/chat/completions, /v1/embeddings, /v1/models); 0 picks a free one, -1 turns it off (env INFERD_HTTP_PORT, default ${DEFAULT-VALUE}).")
   int httpPort;
 
   @Option(
@@ -86,7 +88,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--default-model",
       defaultValue = "${env:INFERD_DEFAULT_MODEL}",
-      description = "Model used when a request leaves 'model' empty (env INFERD_DEFAULT_MODEL; default: the first --model).")
+      description =
+          "Model used when a request leaves 'model' empty (env INFERD_DEFAULT_MODEL; default: the first --model).")
   String defaultModel;
 
   @Option(
@@ -106,25 +109,29 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--parallel",
       defaultValue = "${env:INFERD_PARALLEL:-2}",
-      description = "Generations that run at once, per model slot (env INFERD_PARALLEL, default ${DEFAULT-VALUE}).")
+      description =
+          "Generations that run at once, per model slot (env INFERD_PARALLEL, default ${DEFAULT-VALUE}).")
   int parallel;
 
   @Option(
       names = "--queue",
       defaultValue = "${env:INFERD_QUEUE:-16}",
-      description = "Requests that may wait for a free slot; beyond that RESOURCE_EXHAUSTED at once (env INFERD_QUEUE, default ${DEFAULT-VALUE}).")
+      description =
+          "Requests that may wait for a free slot; beyond that RESOURCE_EXHAUSTED at once (env INFERD_QUEUE, default ${DEFAULT-VALUE}).")
   int queue;
 
   @Option(
       names = "--context",
       defaultValue = "${env:INFERD_CONTEXT:-0}",
-      description = "Tokens per generation (prompt + answer); 0: the model's own, at most 2048 (env INFERD_CONTEXT).")
+      description =
+          "Tokens per generation (prompt + answer); 0: the model's own, at most 2048 (env INFERD_CONTEXT).")
   int context;
 
   @Option(
       names = "--default-max-tokens",
       defaultValue = "${env:INFERD_DEFAULT_MAX_TOKENS:-256}",
-      description = "Tokens generated when a request leaves max_tokens at 0 (default ${DEFAULT-VALUE}).")
+      description =
+          "Tokens generated when a request leaves max_tokens at 0 (default ${DEFAULT-VALUE}).")
   int defaultMaxTokens;
 
   @Option(
@@ -136,45 +143,52 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--max-prompt-tokens",
       defaultValue = "${env:INFERD_MAX_PROMPT_TOKENS:-32768}",
-      description = "Longest prompt accepted, in the model's tokens (default ${DEFAULT-VALUE}; the model's context caps it too).")
+      description =
+          "Longest prompt accepted, in the model's tokens (default ${DEFAULT-VALUE}; the model's context caps it too).")
   int maxPromptTokens;
 
   @Option(
       names = "--max-embed-texts",
       defaultValue = "${env:INFERD_MAX_EMBED_TEXTS:-2048}",
-      description = "Texts one BatchEmbed stream or embeddings request may carry (default ${DEFAULT-VALUE}).")
+      description =
+          "Texts one BatchEmbed stream or embeddings request may carry (default ${DEFAULT-VALUE}).")
   int maxEmbedTexts;
 
   @Option(
       names = "--rate-limit",
       defaultValue = "${env:INFERD_RATE_LIMIT:-0}",
       paramLabel = "PER_SECOND",
-      description = "Requests per second each API key (or client address, without auth) may make; 0 = unlimited (default).")
+      description =
+          "Requests per second each API key (or client address, without auth) may make; 0 = unlimited (default).")
   double rateLimit;
 
   @Option(
       names = "--rate-burst",
       defaultValue = "${env:INFERD_RATE_BURST:-20}",
-      description = "Requests a caller may make at once before --rate-limit applies (default ${DEFAULT-VALUE}).")
+      description =
+          "Requests a caller may make at once before --rate-limit applies (default ${DEFAULT-VALUE}).")
   double rateBurst;
 
   @Option(
       names = "--stream-idle-timeout",
       defaultValue = "${env:INFERD_STREAM_IDLE_TIMEOUT_SECONDS:-60}",
       paramLabel = "SECONDS",
-      description = "A stream whose client reads nothing for this long is ended and its slot freed (default ${DEFAULT-VALUE}).")
+      description =
+          "A stream whose client reads nothing for this long is ended and its slot freed (default ${DEFAULT-VALUE}).")
   long streamIdleTimeoutSeconds;
 
   @Option(
       names = "--compress-responses",
       defaultValue = "false",
-      description = "gzip gRPC responses for clients that accept it (requests are always accepted gzipped).")
+      description =
+          "gzip gRPC responses for clients that accept it (requests are always accepted gzipped).")
   boolean compressResponses;
 
   @Option(
       names = "--shutdown-grace",
       defaultValue = "${env:INFERD_SHUTDOWN_GRACE_SECONDS:-10}",
-      description = "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
+      description =
+          "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
 
   @Option(
@@ -232,14 +246,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--metrics-port",
       defaultValue = "${env:INFERD_METRICS_PORT:-9464}",
-      description = "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off (env INFERD_METRICS_PORT, default ${DEFAULT-VALUE}).")
+      description =
+          "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off (env INFERD_METRICS_PORT, default ${DEFAULT-VALUE}).")
   int metricsPort;
 
   @Option(
       names = "--fast-mode-below",
       defaultValue = "${env:INFERD_FAST_MODE_BELOW_MS:-5000}",
       paramLabel = "MS",
-      description = "Calls whose deadline leaves less than this many ms are answered in fast mode; 0 turns fast mode off (default ${DEFAULT-VALUE}).")
+      description =
+          "Calls whose deadline leaves less than this many ms are answered in fast mode; 0 turns fast mode off (default ${DEFAULT-VALUE}).")
   long fastModeBelowMillis;
 
   @Option(
@@ -272,7 +288,9 @@ final class ServeCommand implements Callable<Integer> {
       return 3;
     } catch (Inferd.ListenException e) {
       String why =
-          portTaken(e) ? "address already in use (choose another " + e.option() + ")" : rootMessage(e);
+          portTaken(e)
+              ? "address already in use (choose another " + e.option() + ")"
+              : rootMessage(e);
       err.println("error: cannot listen on " + host + " (" + e.option() + "): " + why);
       return 4;
     } catch (IOException | IllegalArgumentException e) { // unreadable TLS files
@@ -290,7 +308,8 @@ final class ServeCommand implements Callable<Integer> {
                 () -> {
                   log.info("shutting down: {} s grace for running calls", shutdownGraceSeconds);
                   inferd.stop();
-                  // llama.cpp leaves a native thread behind; end the process with success ourselves.
+                  // llama.cpp leaves a native thread behind; end the process with success
+                  // ourselves.
                   Runtime.getRuntime().halt(0);
                 },
                 "inferd-shutdown"));
@@ -324,7 +343,8 @@ final class ServeCommand implements Callable<Integer> {
     if (fastModel != null
         && !fastModel.isBlank()
         && specs.stream().noneMatch(m -> m.name().equals(fastModel))) {
-      throw new IllegalArgumentException("--fast-model " + fastModel + " is not one of the --model names");
+      throw new IllegalArgumentException(
+          "--fast-model " + fastModel + " is not one of the --model names");
     }
     Engines engines = Engines.installed();
     List<ModelSpec> embedders = new ArrayList<>();

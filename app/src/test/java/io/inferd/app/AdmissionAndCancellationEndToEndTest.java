@@ -96,11 +96,13 @@ class AdmissionAndCancellationEndToEndTest {
   void fullQueue_isResourceExhaustedAtOnceWithPushback_andACancelledQueuedCallLeavesTheQueue()
       throws Exception {
     Context.CancellableContext first = Context.current().withCancellation();
-    Iterator<StreamChunk> holding = first.call(() -> running.blocking().streamComplete(longRequest()));
+    Iterator<StreamChunk> holding =
+        first.call(() -> running.blocking().streamComplete(longRequest()));
     generator.allow(1);
     holding.next(); // the only slot is busy now
     Context.CancellableContext second = Context.current().withCancellation();
-    Iterator<StreamChunk> queued = second.call(() -> running.blocking().streamComplete(longRequest()));
+    Iterator<StreamChunk> queued =
+        second.call(() -> running.blocking().streamComplete(longRequest()));
     awaitSlots(1, 1);
 
     assertThatThrownBy(() -> running.blocking().complete(longRequest()))

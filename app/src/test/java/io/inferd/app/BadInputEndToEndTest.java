@@ -52,17 +52,22 @@ class BadInputEndToEndTest {
 
   private CompleteResponse sendRaw(byte[] request) {
     return ClientCalls.blockingUnaryCall(
-        running.channel, RAW_COMPLETE, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
+        running.channel,
+        RAW_COMPLETE,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+        request);
   }
 
   @Test
   void malformedProtobuf_isInvalidArgument_andTheServerKeepsServing() {
     byte[] garbage = {(byte) 0x12, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x01};
     assertThatThrownBy(() -> sendRaw(garbage))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("malformed request", "Complete");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription()).contains("malformed request", "Complete");
+            });
     assertThat(running.blocking().complete(valid().build()).getChoicesCount()).isEqualTo(1);
   }
 
@@ -75,7 +80,8 @@ class BadInputEndToEndTest {
     request[1] = (byte) message.length;
     System.arraycopy(message, 0, request, 2, message.length);
     assertThatThrownBy(() -> sendRaw(request))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
   }
 

@@ -61,7 +61,8 @@ class CancellationLeakEndToEndTest {
       assertThat(running.core.scheduler().queued()).isZero();
       assertThat(after.threads()).isLessThanOrEqualTo(before.threads() + 8);
       assertThat(after.openFiles()).isLessThanOrEqualTo(before.openFiles() + 8);
-      assertThat(after.heapAfterGcBytes()).isLessThanOrEqualTo(before.heapAfterGcBytes() + (24L << 20));
+      assertThat(after.heapAfterGcBytes())
+          .isLessThanOrEqualTo(before.heapAfterGcBytes() + (24L << 20));
     } finally {
       clients.shutdownNow();
     }
@@ -96,9 +97,12 @@ class CancellationLeakEndToEndTest {
         .build();
   }
 
-  /** One call, cancelled (or not) at the point {@code kind} picks; returns when the client is done. */
+  /**
+   * One call, cancelled (or not) at the point {@code kind} picks; returns when the client is done.
+   */
   private Void oneCall(int kind, Random random) throws Exception {
-    var stub = InferenceServiceGrpc.newStub(running.channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    var stub =
+        InferenceServiceGrpc.newStub(running.channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     var finished = new CountDownLatch(1);
     switch (kind) {
       case 0 -> { // cancel before anything was sent back, possibly while queued
@@ -109,32 +113,34 @@ class CancellationLeakEndToEndTest {
       }
       case 1, 2 -> { // stream: cancel after the first or after a few chunks
         int after = kind == 1 ? 1 : 1 + random.nextInt(20);
-        stub.streamComplete(request(150), new ClientResponseObserver<CompleteRequest, StreamChunk>() {
-          private ClientCallStreamObserver<CompleteRequest> call;
-          private int seen;
+        stub.streamComplete(
+            request(150),
+            new ClientResponseObserver<CompleteRequest, StreamChunk>() {
+              private ClientCallStreamObserver<CompleteRequest> call;
+              private int seen;
 
-          @Override
-          public void beforeStart(ClientCallStreamObserver<CompleteRequest> call) {
-            this.call = call;
-          }
+              @Override
+              public void beforeStart(ClientCallStreamObserver<CompleteRequest> call) {
+                this.call = call;
+              }
 
-          @Override
-          public void onNext(StreamChunk value) {
-            if (++seen == after) {
-              call.cancel("test cancels", null);
-            }
-          }
+              @Override
+              public void onNext(StreamChunk value) {
+                if (++seen == after) {
+                  call.cancel("test cancels", null);
+                }
+              }
 
-          @Override
-          public void onError(Throwable t) {
-            finished.countDown();
-          }
+              @Override
+              public void onError(Throwable t) {
+                finished.countDown();
+              }
 
-          @Override
-          public void onCompleted() {
-            finished.countDown();
-          }
-        });
+              @Override
+              public void onCompleted() {
+                finished.countDown();
+              }
+            });
       }
       case 3 -> // a deadline that expires anywhere from admission to mid-generation
           stub.withDeadlineAfter(1 + random.nextInt(15), TimeUnit.MILLISECONDS)
@@ -182,5 +188,4 @@ class CancellationLeakEndToEndTest {
       }
     };
   }
-
 }

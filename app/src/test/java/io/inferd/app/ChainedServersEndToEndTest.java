@@ -27,7 +27,9 @@ class ChainedServersEndToEndTest {
     b = RunningServer.start(modelOnB, 2, 2);
     a =
         RunningServer.start(
-            GrpcUpstreamGenerator.connect("127.0.0.1:" + b.server.grpcPort(), "tiny", null, 2), 2, 2);
+            GrpcUpstreamGenerator.connect("127.0.0.1:" + b.server.grpcPort(), "tiny", null, 2),
+            2,
+            2);
   }
 
   @AfterEach
@@ -56,12 +58,15 @@ class ChainedServersEndToEndTest {
     CompleteResponse viaA = a.blocking().complete(ask(6));
     CompleteResponse direct = b.blocking().complete(ask(6));
 
-    assertThat(viaA.getChoices(0).getMessage().getContent()).isEqualTo(direct.getChoices(0).getMessage().getContent());
+    assertThat(viaA.getChoices(0).getMessage().getContent())
+        .isEqualTo(direct.getChoices(0).getMessage().getContent());
     assertThat(viaA.getUsage()).isEqualTo(direct.getUsage());
     assertThat(modelOnB.prompts.get(0)).contains("<|im_start|>system\nbe brief<|im_end|>");
 
     StringBuilder streamed = new StringBuilder();
-    a.blocking().streamComplete(ask(6)).forEachRemaining(c -> streamed.append(c.getChoices(0).getDelta().getContent()));
+    a.blocking()
+        .streamComplete(ask(6))
+        .forEachRemaining(c -> streamed.append(c.getChoices(0).getDelta().getContent()));
     assertThat(streamed.toString()).isEqualTo(direct.getChoices(0).getMessage().getContent());
   }
 
@@ -73,8 +78,7 @@ class ChainedServersEndToEndTest {
     modelOnB.allow(1);
     assertThat(stream.next().getChoices(0).getDelta().getContent()).isNotNull();
 
-    long remainingOnB =
-        modelOnB.requests.get(0).deadlineNanoTime().getAsLong() - System.nanoTime();
+    long remainingOnB = modelOnB.requests.get(0).deadlineNanoTime().getAsLong() - System.nanoTime();
     assertThat(remainingOnB).isPositive().isLessThan(TimeUnit.MILLISECONDS.toNanos(800));
 
     assertThatThrownBy(() -> stream.forEachRemaining(c -> {}))
@@ -86,13 +90,17 @@ class ChainedServersEndToEndTest {
     while (b.telemetry.metrics().activeCalls() > 0 && System.nanoTime() < cancelledBy) {
       Thread.sleep(5);
     }
-    assertThat(b.telemetry.metrics().activeCalls()).as("B's call still open a second later").isZero();
+    assertThat(b.telemetry.metrics().activeCalls())
+        .as("B's call still open a second later")
+        .isZero();
     modelOnB.allow(3);
     var onB = modelOnB.nextFinished();
     assertThat(onB.finishReason()).isEqualTo(FinishReason.CANCELLED);
-    assertThat(onB.completionTokens()).isEqualTo(2); // the token it had, and the one it was waiting on
+    assertThat(onB.completionTokens())
+        .isEqualTo(2); // the token it had, and the one it was waiting on
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while ((b.core.scheduler().running() > 0 || a.core.scheduler().running() > 0) && System.nanoTime() < until) {
+    while ((b.core.scheduler().running() > 0 || a.core.scheduler().running() > 0)
+        && System.nanoTime() < until) {
       Thread.sleep(10);
     }
     assertThat(b.core.scheduler().running()).isZero();

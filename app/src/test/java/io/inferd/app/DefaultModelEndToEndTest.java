@@ -105,7 +105,9 @@ class DefaultModelEndToEndTest {
   @Test
   void streamComplete_streamsText() {
     List<String> chunks = new ArrayList<>();
-    running.blocking().streamComplete(prompt("The Lord is my shepherd", 5, 48))
+    running
+        .blocking()
+        .streamComplete(prompt("The Lord is my shepherd", 5, 48))
         .forEachRemaining(c -> chunks.add(c.getChoices(0).getDelta().getContent()));
     String text = String.join("", chunks);
     assertThat(chunks.size()).isGreaterThan(10);
@@ -117,33 +119,39 @@ class DefaultModelEndToEndTest {
     var replies = new ArrayList<ChatMessage>();
     var done = new CompletableFuture<Void>();
     StreamObserver<ChatMessage> in =
-        running.async().chat(new StreamObserver<>() {
-          @Override
-          public void onNext(ChatMessage value) {
-            synchronized (replies) {
-              replies.add(value);
-            }
-          }
+        running
+            .async()
+            .chat(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ChatMessage value) {
+                    synchronized (replies) {
+                      replies.add(value);
+                    }
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
 
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
+                  @Override
+                  public void onCompleted() {
+                    done.complete(null);
+                  }
+                });
     in.onNext(ChatMessage.newBuilder().setRole("user").setContent("Who is the Lord?").build());
     in.onNext(ChatMessage.newBuilder().setRole("user").setContent("What shall we do?").build());
     in.onCompleted();
     done.get(30, TimeUnit.SECONDS);
 
-    assertThat(replies).hasSize(2).allSatisfy(r -> {
-      assertThat(r.getRole()).isEqualTo("assistant");
-      assertThat(words(r.getContent())).isNotEmpty();
-    });
+    assertThat(replies)
+        .hasSize(2)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getRole()).isEqualTo("assistant");
+              assertThat(words(r.getContent())).isNotEmpty();
+            });
   }
 
   @Test
@@ -151,9 +159,12 @@ class DefaultModelEndToEndTest {
     // The model's template lays the conversation out as lines of text (a base model has no roles);
     // a sentence that is finished gets a new line, so the model answers with a verse of its own.
     assertThat(kjv.render(List.of(Turn.user("And God said"))).text())
-        .as("llama.cpp applies the model's own Jinja template only with ModelParameters.enableJinja()")
+        .as(
+            "llama.cpp applies the model's own Jinja template only with ModelParameters.enableJinja()")
         .isEqualTo("And God said");
-    assertThat(kjv.render(List.of(Turn.system("Hear, O Israel:"), Turn.user("Who is the Lord?"))).text())
+    assertThat(
+            kjv.render(List.of(Turn.system("Hear, O Israel:"), Turn.user("Who is the Lord?")))
+                .text())
         .doesNotContain("<|")
         .startsWith("Hear, O Israel:\nWho is the Lord?");
   }

@@ -101,7 +101,9 @@ class EmbeddingCancellationEndToEndTest {
     Thread.sleep(500); // the chunk in progress when the deadline passed ends
     int afterDeadline = embedder.embedded.get();
     Thread.sleep(1_000);
-    assertThat(embedder.embedded.get()).as("texts embedded after the deadline").isEqualTo(afterDeadline);
+    assertThat(embedder.embedded.get())
+        .as("texts embedded after the deadline")
+        .isEqualTo(afterDeadline);
     assertThat(afterDeadline).isLessThan(2_048);
 
     assertThat(batchEmbed(1, 10_000).get(15, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);

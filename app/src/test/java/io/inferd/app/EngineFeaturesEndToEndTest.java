@@ -16,9 +16,9 @@ import io.inferd.api.v1.TokenLogprob;
 import io.inferd.api.v1.TokenizeRequest;
 import io.inferd.api.v1.TokenizeResponse;
 import io.inferd.api.v1.TopLogprob;
+import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
 import io.inferd.engine.llama.LlamaGenerator;
 import io.inferd.engine.llama.LlamaOptions;
-import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
 import io.inferd.server.auth.ApiKeyStore;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -106,7 +106,8 @@ class EngineFeaturesEndToEndTest {
       assertThat(top).isSortedAccordingTo((a, b) -> Float.compare(b, a)).allMatch(p -> p <= 0f);
       // greedy: the chosen token is the most likely one
       assertThat(token.getTopLogprobs(0).getTokenId()).isEqualTo(token.getTokenId());
-      assertThat(token.getLogprob()).isCloseTo(top.get(0), org.assertj.core.data.Offset.offset(1e-4f));
+      assertThat(token.getLogprob())
+          .isCloseTo(top.get(0), org.assertj.core.data.Offset.offset(1e-4f));
     }
     assertThat(text.toString()).isEqualTo(choice.getMessage().getContent());
   }
@@ -152,7 +153,8 @@ class EngineFeaturesEndToEndTest {
     assertThat(tokens.getTokensList()).isNotEmpty();
     assertThat(tokens.getModel()).isEqualTo("tiny");
     String back =
-        grpcs.get(m)
+        grpcs
+            .get(m)
             .blocking()
             .detokenize(DetokenizeRequest.newBuilder().addAllTokens(tokens.getTokensList()).build())
             .getText();
@@ -176,7 +178,8 @@ class EngineFeaturesEndToEndTest {
   @MethodSource("eachModel")
   void restCompletions_promptStringAndArray_wholeAndStreamed(int m) throws Exception {
     JsonNode one =
-        rests.get(m)
+        rests
+            .get(m)
             .postJson(
                 "/v1/completions",
                 "{\"prompt\":\"And God said\",\"max_tokens\":6,\"temperature\":0}");
@@ -184,10 +187,12 @@ class EngineFeaturesEndToEndTest {
     assertThat(one.at("/choices/0/text").asText()).isNotEmpty();
     assertThat(one.at("/choices/0/finish_reason").asText()).isIn("stop", "length");
     assertThat(one.at("/usage/total_tokens").asInt())
-        .isEqualTo(one.at("/usage/prompt_tokens").asInt() + one.at("/usage/completion_tokens").asInt());
+        .isEqualTo(
+            one.at("/usage/prompt_tokens").asInt() + one.at("/usage/completion_tokens").asInt());
 
     JsonNode many =
-        rests.get(m)
+        rests
+            .get(m)
             .postJson(
                 "/v1/completions",
                 "{\"prompt\":[\"And God said\",\"The Lord is\"],\"n\":2,\"max_tokens\":4,"
@@ -197,7 +202,8 @@ class EngineFeaturesEndToEndTest {
     assertThat(indexes).containsExactly(0, 1, 2, 3);
 
     HttpResponse<InputStream> response =
-        rests.get(m)
+        rests
+            .get(m)
             .postStreaming(
                 "/v1/completions",
                 "{\"prompt\":\"And God said\",\"max_tokens\":6,\"temperature\":0,\"stream\":true}");
@@ -222,14 +228,21 @@ class EngineFeaturesEndToEndTest {
   @MethodSource("eachModel")
   void grammar_constrainsTheAnswer_onGrpcAndRest(int m) throws Exception {
     CompleteResponse response =
-        grpcs.get(m)
+        grpcs
+            .get(m)
             .blocking()
-            .complete(greedy(8).setTemperature(1f).setSeed(3).setGrammar("root ::= \"yes\" | \"no\"").build());
+            .complete(
+                greedy(8)
+                    .setTemperature(1f)
+                    .setSeed(3)
+                    .setGrammar("root ::= \"yes\" | \"no\"")
+                    .build());
     assertThat(response.getChoices(0).getMessage().getContent()).isIn("yes", "no");
     assertThat(response.getChoices(0).getFinishReason()).isEqualTo("stop");
 
     JsonNode rest =
-        rests.get(m)
+        rests
+            .get(m)
             .postJson(
                 "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":8,"
@@ -241,7 +254,8 @@ class EngineFeaturesEndToEndTest {
   @MethodSource("eachModel")
   void samplers_areHonoured_onAnEngineThatHasThem(int m) throws Exception {
     JsonNode ok =
-        rests.get(m)
+        rests
+            .get(m)
             .postJson(
                 "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":4,"
@@ -250,7 +264,10 @@ class EngineFeaturesEndToEndTest {
     assertThat(ok.at("/choices/0/message/content").isTextual()).isTrue();
     // top_k 1 is greedy whatever the temperature
     CompleteResponse topK1 =
-        grpcs.get(m).blocking().complete(greedy(8).setTemperature(1.5f).setSeed(9).setTopK(1).build());
+        grpcs
+            .get(m)
+            .blocking()
+            .complete(greedy(8).setTemperature(1.5f).setSeed(9).setTopK(1).build());
     CompleteResponse plain = grpcs.get(m).blocking().complete(greedy(8).build());
     assertThat(topK1.getChoices(0).getMessage().getContent())
         .isEqualTo(plain.getChoices(0).getMessage().getContent());
@@ -266,11 +283,13 @@ class EngineFeaturesEndToEndTest {
   @ParameterizedTest
   @MethodSource("eachModel")
   void jsonSchema_strict_outputValidatesAgainstTheSchema_onGrpcAndRest(int m) throws Exception {
-    var schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(PERSON_SCHEMA);
+    var schema =
+        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(PERSON_SCHEMA);
     Set<String> answers = new HashSet<>();
     for (int seed = 0; seed < 3; seed++) {
       JsonNode rest =
-          rests.get(m)
+          rests
+              .get(m)
               .postJson(
                   "/v1/chat/completions",
                   "{\"messages\":[{\"role\":\"user\",\"content\":\"a person\"}],\"max_tokens\":200,"
@@ -290,7 +309,8 @@ class EngineFeaturesEndToEndTest {
     String content = grpc.getChoices(0).getMessage().getContent();
     assertThat(schema.validate(JSON.readTree(content))).as(content).isEmpty();
     JsonNode object =
-        rests.get(m)
+        rests
+            .get(m)
             .postJson(
                 "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":60,"
@@ -304,7 +324,8 @@ class EngineFeaturesEndToEndTest {
   @Test
   void jsonSchema_aKeywordTheGrammarCannotExpress_is400NamingIt() throws Exception {
     HttpResponse<String> response =
-        rests.get(0)
+        rests
+            .get(0)
             .post(
                 "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"

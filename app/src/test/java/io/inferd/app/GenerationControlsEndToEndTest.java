@@ -15,6 +15,7 @@ import io.inferd.api.v1.CompleteResponse;
 import io.inferd.api.v1.Message;
 import io.inferd.api.v1.SamplingOptions;
 import io.inferd.api.v1.StreamChunk;
+import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.Prompt;
@@ -23,7 +24,6 @@ import io.inferd.engine.TokenSink;
 import io.inferd.engine.Turn;
 import io.inferd.engine.llama.LlamaGenerator;
 import io.inferd.engine.llama.LlamaOptions;
-import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
 import io.inferd.server.auth.ApiKeyStore;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -96,8 +96,8 @@ class GenerationControlsEndToEndTest {
   }
 
   /**
-   * A stop sequence made of the end of one token and the start of the next, found nowhere earlier in
-   * the text, and the text expected before it.
+   * A stop sequence made of the end of one token and the start of the next, found nowhere earlier
+   * in the text, and the text expected before it.
    */
   record SplitStop(String stop, String before) {}
 
@@ -125,8 +125,7 @@ class GenerationControlsEndToEndTest {
   @Test
   void grpcComplete_stopSplitAcrossTwoTokens_endsBeforeIt_withFinishReasonStop() {
     SplitStop split = splitStop();
-    CompleteResponse response =
-        grpc.blocking().complete(greedy(32).addStop(split.stop()).build());
+    CompleteResponse response = grpc.blocking().complete(greedy(32).addStop(split.stop()).build());
     assertThat(response.getChoices(0).getMessage().getContent()).isEqualTo(split.before());
     assertThat(response.getChoices(0).getFinishReason()).isEqualTo("stop");
   }
@@ -203,7 +202,8 @@ class GenerationControlsEndToEndTest {
     assertThat(response.getChoicesList()).extracting(c -> c.getIndex()).containsExactly(0, 1, 2);
     response.getChoicesList().forEach(c -> assertThat(c.getMessage().getContent()).isNotEmpty());
     assertThat(response.getUsage().getCompletionTokens()).isBetween(3, 24);
-    CompleteResponse one = grpc.blocking().complete(greedy(8).setTemperature(1f).setSeed(7).build());
+    CompleteResponse one =
+        grpc.blocking().complete(greedy(8).setTemperature(1f).setSeed(7).build());
     assertThat(response.getUsage().getPromptTokens()).isEqualTo(one.getUsage().getPromptTokens());
     // choice 0 of a seeded request is the same text as the request without n
     assertThat(response.getChoices(0).getMessage().getContent())
@@ -387,14 +387,20 @@ class GenerationControlsEndToEndTest {
   @Test
   void tokenizeEndpoints_onAnEngineThatCannot_andUnknownFields_are400() throws Exception {
     assertError(
-        plainRest.post("/tokenize", "{\"content\":\"x\"}"), 400, "invalid_request_error", "cannot tokenize");
+        plainRest.post("/tokenize", "{\"content\":\"x\"}"),
+        400,
+        "invalid_request_error",
+        "cannot tokenize");
     assertError(
         plainRest.post("/tokenize", "{\"content\":\"x\",\"parse_special\":true}"),
         400,
         "invalid_request_error",
         "parse_special: not supported");
     assertError(
-        plainRest.post("/detokenize", "{\"tokens\":[\"a\"]}"), 400, "invalid_request_error", "tokens[0]");
+        plainRest.post("/detokenize", "{\"tokens\":[\"a\"]}"),
+        400,
+        "invalid_request_error",
+        "tokens[0]");
   }
 
   @Test

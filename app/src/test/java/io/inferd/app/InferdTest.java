@@ -112,14 +112,12 @@ class InferdTest {
           InferdConfig.builder().ports(0, taken.getLocalPort(), -1).miniLm(false).build();
       assertThatThrownBy(() -> Inferd.start(config, models))
           .isInstanceOfSatisfying(
-              Inferd.ListenException.class,
-              e -> assertThat(e.option()).isEqualTo("--http-port"));
+              Inferd.ListenException.class, e -> assertThat(e.option()).isEqualTo("--http-port"));
     }
     assertThat(generator.closed).isFalse();
   }
 
-  private static HttpResponse<String> get(HttpClient http, int port, String path)
-      throws Exception {
+  private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(10))

@@ -51,7 +51,8 @@ class InferenceServiceEndToEndTest {
   }
 
   static CompleteRequest.Builder ask(String prompt) {
-    return CompleteRequest.newBuilder().addMessages(Message.newBuilder().setRole("user").setContent(prompt));
+    return CompleteRequest.newBuilder()
+        .addMessages(Message.newBuilder().setRole("user").setContent(prompt));
   }
 
   @Test
@@ -67,8 +68,10 @@ class InferenceServiceEndToEndTest {
     assertThat(response.getUsage().getPromptTokens()).isPositive();
     assertThat(response.getUsage().getCompletionTokens()).isBetween(1, 8);
     assertThat(response.getUsage().getTotalTokens())
-        .isEqualTo(response.getUsage().getPromptTokens() + response.getUsage().getCompletionTokens());
-    assertThat(response.getCreatedAt().getSeconds()).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
+        .isEqualTo(
+            response.getUsage().getPromptTokens() + response.getUsage().getCompletionTokens());
+    assertThat(response.getCreatedAt().getSeconds())
+        .isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
   }
 
   @Test
@@ -80,7 +83,8 @@ class InferenceServiceEndToEndTest {
 
   @Test
   void complete_sameSeed_sameText() {
-    CompleteRequest request = ask("a dog").setTemperature(1.0f).setTopP(0.9f).setSeed(11).setMaxTokens(12).build();
+    CompleteRequest request =
+        ask("a dog").setTemperature(1.0f).setTopP(0.9f).setSeed(11).setMaxTokens(12).build();
     String first = running.blocking().complete(request).getChoices(0).getMessage().getContent();
     String second = running.blocking().complete(request).getChoices(0).getMessage().getContent();
     assertThat(second).isEqualTo(first);
@@ -88,12 +92,14 @@ class InferenceServiceEndToEndTest {
 
   @Test
   void complete_appliesTheChatTemplateToMessages() {
-    running.blocking().complete(
-        CompleteRequest.newBuilder()
-            .addMessages(Message.newBuilder().setRole("system").setContent("be brief"))
-            .addMessages(Message.newBuilder().setRole("user").setContent("the cat"))
-            .setMaxTokens(2)
-            .build());
+    running
+        .blocking()
+        .complete(
+            CompleteRequest.newBuilder()
+                .addMessages(Message.newBuilder().setRole("system").setContent("be brief"))
+                .addMessages(Message.newBuilder().setRole("user").setContent("the cat"))
+                .setMaxTokens(2)
+                .build());
     assertThat(generator.prompts.get(0))
         .contains("<|im_start|>system\nbe brief<|im_end|>")
         .endsWith("<|im_start|>assistant\n");
@@ -107,14 +113,19 @@ class InferenceServiceEndToEndTest {
 
     assertThat(chunks.size()).isGreaterThanOrEqualTo(2);
     assertThat(chunks.get(0).getChoices(0).getDelta().getRole()).isEqualTo("assistant");
-    chunks.subList(1, chunks.size()).forEach(c -> assertThat(c.getChoices(0).getDelta().hasRole()).isFalse());
+    chunks
+        .subList(1, chunks.size())
+        .forEach(c -> assertThat(c.getChoices(0).getDelta().hasRole()).isFalse());
     StreamChunk last = chunks.get(chunks.size() - 1);
     assertThat(last.hasUsage()).isTrue();
     assertThat(last.getChoices(0).getFinishReason()).isIn("stop", "length");
-    chunks.subList(0, chunks.size() - 1).forEach(c -> {
-      assertThat(c.hasUsage()).isFalse();
-      assertThat(c.getChoices(0).hasFinishReason()).isFalse();
-    });
+    chunks
+        .subList(0, chunks.size() - 1)
+        .forEach(
+            c -> {
+              assertThat(c.hasUsage()).isFalse();
+              assertThat(c.getChoices(0).hasFinishReason()).isFalse();
+            });
     StringBuilder text = new StringBuilder();
     chunks.forEach(c -> text.append(c.getChoices(0).getDelta().getContent()));
     long contentChunks = chunks.stream().filter(c -> !c.hasUsage()).count();
@@ -128,14 +139,22 @@ class InferenceServiceEndToEndTest {
   @Test
   void batchEmbed_returnsOneVectorPerText_inStreamOrder() throws Exception {
     List<String> texts = List.of("API 설계 패턴", "마이크로서비스 아키텍처", "서버리스 컴퓨팅", "이벤트 주도 설계");
-    BatchEmbedResponse response = batchEmbed(texts.stream().map(t -> EmbedRequest.newBuilder().setText(t).build()).toList()).get(10, TimeUnit.SECONDS);
+    BatchEmbedResponse response =
+        batchEmbed(texts.stream().map(t -> EmbedRequest.newBuilder().setText(t).build()).toList())
+            .get(10, TimeUnit.SECONDS);
 
-    assertThat(response.getEmbeddingsList()).extracting(Embedding::getIndex).containsExactly(0, 1, 2, 3);
-    assertThat(response.getEmbeddingsList()).allSatisfy(e -> assertThat(e.getVectorCount()).isEqualTo(384));
+    assertThat(response.getEmbeddingsList())
+        .extracting(Embedding::getIndex)
+        .containsExactly(0, 1, 2, 3);
+    assertThat(response.getEmbeddingsList())
+        .allSatisfy(e -> assertThat(e.getVectorCount()).isEqualTo(384));
     assertThat(response.getUsage().getPromptTokens()).isPositive();
-    assertThat(response.getUsage().getTotalTokens()).isEqualTo(response.getUsage().getPromptTokens());
+    assertThat(response.getUsage().getTotalTokens())
+        .isEqualTo(response.getUsage().getPromptTokens());
     // the same text embedded alone gives the same vector as inside the batch
-    BatchEmbedResponse alone = batchEmbed(List.of(EmbedRequest.newBuilder().setText(texts.get(2)).build())).get(10, TimeUnit.SECONDS);
+    BatchEmbedResponse alone =
+        batchEmbed(List.of(EmbedRequest.newBuilder().setText(texts.get(2)).build()))
+            .get(10, TimeUnit.SECONDS);
     List<Float> a = alone.getEmbeddings(0).getVectorList();
     List<Float> b = response.getEmbeddings(2).getVectorList();
     for (int i = 0; i < a.size(); i++) {
@@ -145,29 +164,43 @@ class InferenceServiceEndToEndTest {
 
   @Test
   void batchEmbed_unknownModel_isNotFound_namingTheModelsThatExist() {
-    var future = batchEmbed(List.of(EmbedRequest.newBuilder().setModel("text-embedding-3-large").setText("x").build()));
+    var future =
+        batchEmbed(
+            List.of(
+                EmbedRequest.newBuilder().setModel("text-embedding-3-large").setText("x").build()));
     assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
         .cause()
-        .satisfies(e -> {
-          Status status = Status.fromThrowable(e);
-          assertThat(status.getCode()).isEqualTo(Status.Code.NOT_FOUND);
-          assertThat(status.getDescription()).contains("text-embedding-3-large").contains("all-minilm-l6-v2");
-        });
+        .satisfies(
+            e -> {
+              Status status = Status.fromThrowable(e);
+              assertThat(status.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+              assertThat(status.getDescription())
+                  .contains("text-embedding-3-large")
+                  .contains("all-minilm-l6-v2");
+            });
   }
 
   @Test
   void batchEmbed_blankTextOrNoText_isInvalidArgument() {
-    var blank = batchEmbed(List.of(EmbedRequest.newBuilder().setText("ok").build(), EmbedRequest.newBuilder().setText("  ").build()));
+    var blank =
+        batchEmbed(
+            List.of(
+                EmbedRequest.newBuilder().setText("ok").build(),
+                EmbedRequest.newBuilder().setText("  ").build()));
     assertThatThrownBy(() -> blank.get(10, TimeUnit.SECONDS))
         .cause()
-        .satisfies(e -> {
-          assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(Status.fromThrowable(e).getDescription()).contains("[1].text");
-        });
+        .satisfies(
+            e -> {
+              assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(Status.fromThrowable(e).getDescription()).contains("[1].text");
+            });
     var none = batchEmbed(List.of());
     assertThatThrownBy(() -> none.get(10, TimeUnit.SECONDS))
         .cause()
-        .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        .satisfies(
+            e ->
+                assertThat(Status.fromThrowable(e).getCode())
+                    .isEqualTo(Status.Code.INVALID_ARGUMENT));
   }
 
   private CompletableFuture<BatchEmbedResponse> batchEmbed(List<EmbedRequest> requests) {
@@ -202,24 +235,27 @@ class InferenceServiceEndToEndTest {
     var replies = new ArrayList<ChatMessage>();
     var done = new CompletableFuture<Void>();
     StreamObserver<ChatMessage> in =
-        running.async().chat(new StreamObserver<>() {
-          @Override
-          public void onNext(ChatMessage value) {
-            synchronized (replies) {
-              replies.add(value);
-            }
-          }
+        running
+            .async()
+            .chat(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ChatMessage value) {
+                    synchronized (replies) {
+                      replies.add(value);
+                    }
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
 
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
+                  @Override
+                  public void onCompleted() {
+                    done.complete(null);
+                  }
+                });
     in.onNext(ChatMessage.newBuilder().setRole("system").setContent("you tell stories").build());
     in.onNext(ChatMessage.newBuilder().setRole("user").setContent("the cat").build());
     in.onNext(ChatMessage.newBuilder().setRole("user").setContent("a dog").build());
@@ -227,10 +263,12 @@ class InferenceServiceEndToEndTest {
     done.get(20, TimeUnit.SECONDS);
 
     assertThat(replies).hasSize(2);
-    assertThat(replies).allSatisfy(r -> {
-      assertThat(r.getRole()).isEqualTo("assistant");
-      assertThat(r.hasTimestamp()).isTrue();
-    });
+    assertThat(replies)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getRole()).isEqualTo("assistant");
+              assertThat(r.hasTimestamp()).isTrue();
+            });
     assertThat(generator.prompts).hasSize(2);
     String second = generator.prompts.get(1);
     assertThat(second)
@@ -247,60 +285,101 @@ class InferenceServiceEndToEndTest {
     in.onNext(ChatMessage.newBuilder().setRole("robot").setContent("hi").build());
     assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS))
         .cause()
-        .satisfies(e -> {
-          assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(Status.fromThrowable(e).getDescription()).contains("message[0].role").contains("robot");
-        });
+        .satisfies(
+            e -> {
+              assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(Status.fromThrowable(e).getDescription())
+                  .contains("message[0].role")
+                  .contains("robot");
+            });
   }
 
   static Stream<Arguments> invalidRequests() {
     Message user = Message.newBuilder().setRole("user").setContent("the cat").build();
     return Stream.of(
         Arguments.of(CompleteRequest.newBuilder().build(), "messages: empty"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(user).addMessages(Message.newBuilder().setRole("wizard")).build(), "messages[1].role: 'wizard'"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(user).setMaxTokens(-5).build(), "max_tokens: -5 (expected: >= 0)"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(user).setTemperature(2.5f).build(), "temperature: 2.5"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(user).setTemperature(-0.1f).build(), "temperature: -0.1"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(user).setTopP(0f).build(), "top_p: 0.0"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(user).setTopP(1.5f).build(), "top_p: 1.5"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(user).setMaxTokens(250).build(), "max_tokens: 250"),
-        Arguments.of(CompleteRequest.newBuilder().addMessages(Message.newBuilder().setRole("user").setContent("the cat ".repeat(300))).build(), "messages: the prompt is"));
+        Arguments.of(
+            CompleteRequest.newBuilder()
+                .addMessages(user)
+                .addMessages(Message.newBuilder().setRole("wizard"))
+                .build(),
+            "messages[1].role: 'wizard'"),
+        Arguments.of(
+            CompleteRequest.newBuilder().addMessages(user).setMaxTokens(-5).build(),
+            "max_tokens: -5 (expected: >= 0)"),
+        Arguments.of(
+            CompleteRequest.newBuilder().addMessages(user).setTemperature(2.5f).build(),
+            "temperature: 2.5"),
+        Arguments.of(
+            CompleteRequest.newBuilder().addMessages(user).setTemperature(-0.1f).build(),
+            "temperature: -0.1"),
+        Arguments.of(
+            CompleteRequest.newBuilder().addMessages(user).setTopP(0f).build(), "top_p: 0.0"),
+        Arguments.of(
+            CompleteRequest.newBuilder().addMessages(user).setTopP(1.5f).build(), "top_p: 1.5"),
+        Arguments.of(
+            CompleteRequest.newBuilder().addMessages(user).setMaxTokens(250).build(),
+            "max_tokens: 250"),
+        Arguments.of(
+            CompleteRequest.newBuilder()
+                .addMessages(
+                    Message.newBuilder().setRole("user").setContent("the cat ".repeat(300)))
+                .build(),
+            "messages: the prompt is"));
   }
 
   @ParameterizedTest
   @MethodSource("invalidRequests")
-  void invalidRequest_isInvalidArgument_namingTheField_onBothRpcs(CompleteRequest request, String message) {
+  void invalidRequest_isInvalidArgument_namingTheField_onBothRpcs(
+      CompleteRequest request, String message) {
     assertThatThrownBy(() -> running.blocking().complete(request))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains(message);
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription()).contains(message);
+            });
     Iterator<StreamChunk> stream = running.blocking().streamComplete(request);
     assertThatThrownBy(stream::hasNext)
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     // and the server keeps serving
-    assertThat(running.blocking().complete(ask("the cat").setMaxTokens(1).build()).getChoicesCount()).isEqualTo(1);
+    assertThat(
+            running.blocking().complete(ask("the cat").setMaxTokens(1).build()).getChoicesCount())
+        .isEqualTo(1);
   }
 
   @Test
   void unknownModel_isNotFound_namingTheModelsThatExist() {
     assertThatThrownBy(() -> running.blocking().complete(ask("hi").setModel("claude-4").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-          assertThat(e.getStatus().getDescription()).contains("claude-4").contains("tiny");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+              assertThat(e.getStatus().getDescription()).contains("claude-4").contains("tiny");
+            });
   }
 
   @Test
   void health_isServing_andReflectionListsTheService() throws Exception {
     var health = HealthGrpc.newBlockingStub(running.channel).withDeadlineAfter(5, TimeUnit.SECONDS);
-    assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
-    assertThat(health.check(HealthCheckRequest.newBuilder().setService(InferenceServiceGrpc.SERVICE_NAME).build()).getStatus())
+    assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(ServingStatus.SERVING);
+    assertThat(
+            health
+                .check(
+                    HealthCheckRequest.newBuilder()
+                        .setService(InferenceServiceGrpc.SERVICE_NAME)
+                        .build())
+                .getStatus())
         .isEqualTo(ServingStatus.SERVING);
 
     var services = new CompletableFuture<ServerReflectionResponse>();
-    var reflection = ServerReflectionGrpc.newStub(running.channel).withDeadlineAfter(5, TimeUnit.SECONDS);
-    StreamObserver<ServerReflectionRequest> in = reflection.serverReflectionInfo(observer(services));
+    var reflection =
+        ServerReflectionGrpc.newStub(running.channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    StreamObserver<ServerReflectionRequest> in =
+        reflection.serverReflectionInfo(observer(services));
     in.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
     in.onCompleted();
     assertThat(services.get(5, TimeUnit.SECONDS).getListServicesResponse().getServiceList())

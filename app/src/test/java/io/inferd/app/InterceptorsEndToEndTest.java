@@ -47,7 +47,10 @@ class InterceptorsEndToEndTest {
   void start() throws Exception {
     running =
         RunningServer.start(
-            ObservedGenerator.open(TestModels.tiny()), 2, 4, ApiKeyStore.of(null, "alice=sk-alice-123"));
+            ObservedGenerator.open(TestModels.tiny()),
+            2,
+            4,
+            ApiKeyStore.of(null, "alice=sk-alice-123"));
     accessLog.start();
     accessLogger.addAppender(accessLog);
   }
@@ -78,30 +81,45 @@ class InterceptorsEndToEndTest {
   @Test
   void noKey_isUnauthenticated_sayingWhereToSendOne() {
     assertThatThrownBy(() -> running.blocking().complete(ask(1)))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-          assertThat(e.getStatus().getDescription()).contains("x-api-key");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+              assertThat(e.getStatus().getDescription()).contains("x-api-key");
+            });
   }
 
   @Test
   void wrongKey_isUnauthenticated_withoutEchoingIt() {
     assertThatThrownBy(() -> withHeader(API_KEY, "sk-mallory").complete(ask(1)))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-          assertThat(e.getStatus().getDescription()).contains("invalid API key").doesNotContain("sk-mallory");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+              assertThat(e.getStatus().getDescription())
+                  .contains("invalid API key")
+                  .doesNotContain("sk-mallory");
+            });
   }
 
   @Test
   void goodKey_inEitherHeader_isLetIn_andTheAccessLogNamesItsIdNotTheKey() {
-    assertThat(withHeader(API_KEY, "sk-alice-123").complete(ask(3)).getUsage().getCompletionTokens()).isEqualTo(3);
-    assertThat(withHeader(AUTHORIZATION, "Bearer sk-alice-123").complete(ask(2)).getChoicesCount()).isEqualTo(1);
+    assertThat(
+            withHeader(API_KEY, "sk-alice-123").complete(ask(3)).getUsage().getCompletionTokens())
+        .isEqualTo(3);
+    assertThat(withHeader(AUTHORIZATION, "Bearer sk-alice-123").complete(ask(2)).getChoicesCount())
+        .isEqualTo(1);
 
     assertThat(accessLines()).hasSize(2);
     String line = accessLines().get(0);
     assertThat(line)
-        .contains("proto=grpc", "method=Complete", "status=OK", "tokens_out=3", "key=alice", "peer=/127.0.0.1:")
+        .contains(
+            "proto=grpc",
+            "method=Complete",
+            "status=OK",
+            "tokens_out=3",
+            "key=alice",
+            "peer=/127.0.0.1:")
         .containsPattern("tokens_in=[1-9]")
         .containsPattern("ttft_ms=[0-9.]+")
         .doesNotContain("sk-alice-123")
@@ -110,14 +128,19 @@ class InterceptorsEndToEndTest {
 
   @Test
   void rejectedCalls_areLoggedWithTheirCode() {
-    assertThatThrownBy(() -> running.blocking().complete(ask(1))).isInstanceOf(StatusRuntimeException.class);
-    assertThat(accessLines()).singleElement().asString().contains("status=UNAUTHENTICATED", "key=-");
+    assertThatThrownBy(() -> running.blocking().complete(ask(1)))
+        .isInstanceOf(StatusRuntimeException.class);
+    assertThat(accessLines())
+        .singleElement()
+        .asString()
+        .contains("status=UNAUTHENTICATED", "key=-");
   }
 
   @Test
   void healthAndReflection_stayOpenWithoutAKey() {
     var health = HealthGrpc.newBlockingStub(running.channel).withDeadlineAfter(5, TimeUnit.SECONDS);
-    assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
+    assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(ServingStatus.SERVING);
   }
 
   @Test
@@ -127,12 +150,18 @@ class InterceptorsEndToEndTest {
     var capture = MetadataUtils.newCaptureMetadataInterceptor(headers, trailers);
 
     CompleteResponse fast =
-        withHeader(API_KEY, "sk-alice-123").withInterceptors(capture).withDeadlineAfter(3, TimeUnit.SECONDS).complete(ask(120));
+        withHeader(API_KEY, "sk-alice-123")
+            .withInterceptors(capture)
+            .withDeadlineAfter(3, TimeUnit.SECONDS)
+            .complete(ask(120));
     assertThat(headers.get().get(InferenceGrpcService.FAST_MODE_HEADER)).isEqualTo("max_tokens=32");
     assertThat(fast.getUsage().getCompletionTokens()).isLessThanOrEqualTo(32);
 
     CompleteResponse full =
-        withHeader(API_KEY, "sk-alice-123").withInterceptors(capture).withDeadlineAfter(30, TimeUnit.SECONDS).complete(ask(40));
+        withHeader(API_KEY, "sk-alice-123")
+            .withInterceptors(capture)
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .complete(ask(40));
     assertThat(headers.get().get(InferenceGrpcService.FAST_MODE_HEADER)).isNull();
     assertThat(full.getUsage().getCompletionTokens()).isGreaterThan(32);
     assertThat(accessLines().get(0)).contains("note=fast-mode:max_tokens=32");
@@ -145,21 +174,28 @@ class InterceptorsEndToEndTest {
     client.streamComplete(ask(5)).forEachRemaining(c -> {});
     assertThatThrownBy(() -> client.complete(ask(-1))).isInstanceOf(StatusRuntimeException.class);
 
-    try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0, running.telemetry.metrics())) {
+    try (MetricsEndpoint endpoint =
+        MetricsEndpoint.start("127.0.0.1", 0, running.telemetry.metrics())) {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics")).build(),
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                      .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body())
-          .containsPattern("inferd_requests_total\\{code=\"OK\",method=\"Complete\",protocol=\"grpc\"\\} 1")
-          .containsPattern("inferd_requests_total\\{code=\"OK\",method=\"StreamComplete\",protocol=\"grpc\"\\} 1")
-          .containsPattern("inferd_requests_total\\{code=\"INVALID_ARGUMENT\",method=\"Complete\",protocol=\"grpc\"\\} 1")
+          .containsPattern(
+              "inferd_requests_total\\{code=\"OK\",method=\"Complete\",protocol=\"grpc\"\\} 1")
+          .containsPattern(
+              "inferd_requests_total\\{code=\"OK\",method=\"StreamComplete\",protocol=\"grpc\"\\} 1")
+          .containsPattern(
+              "inferd_requests_total\\{code=\"INVALID_ARGUMENT\",method=\"Complete\",protocol=\"grpc\"\\} 1")
           .contains("inferd_request_duration_seconds_bucket{")
           .contains("inferd_time_to_first_token_seconds_bucket{")
           .contains("inferd_tokens_per_second_count{")
-          .containsPattern("inferd_completion_tokens_total\\{method=\"Complete\",protocol=\"grpc\"\\} 5")
+          .containsPattern(
+              "inferd_completion_tokens_total\\{method=\"Complete\",protocol=\"grpc\"\\} 5")
           .contains("inferd_queue_depth 0")
           .contains("inferd_slots_busy 0")
           .contains("inferd_active_calls 0");

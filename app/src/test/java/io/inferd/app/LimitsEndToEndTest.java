@@ -21,7 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Server limits answer RESOURCE_EXHAUSTED with a message naming the limit, its value and option. */
+/**
+ * Server limits answer RESOURCE_EXHAUSTED with a message naming the limit, its value and option.
+ */
 class LimitsEndToEndTest {
   private static final Metadata.Key<String> API_KEY =
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
@@ -85,28 +87,32 @@ class LimitsEndToEndTest {
     Metadata headers = new Metadata();
     headers.put(API_KEY, "sk-b");
     StreamObserver<EmbedRequest> in =
-        running.async().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-            .batchEmbed(new StreamObserver<>() {
-              @Override
-              public void onNext(BatchEmbedResponse value) {
-                result.complete(value);
-              }
+        running
+            .async()
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .batchEmbed(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(BatchEmbedResponse value) {
+                    result.complete(value);
+                  }
 
-              @Override
-              public void onError(Throwable t) {
-                result.completeExceptionally(t);
-              }
+                  @Override
+                  public void onError(Throwable t) {
+                    result.completeExceptionally(t);
+                  }
 
-              @Override
-              public void onCompleted() {}
-            });
+                  @Override
+                  public void onCompleted() {}
+                });
     for (int i = 0; i < 4; i++) {
       in.onNext(EmbedRequest.newBuilder().setText("text " + i).build());
     }
     in.onCompleted();
     assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS))
         .cause()
-        .satisfies(e -> assertExhausted(e, "texts in one batch: 4", "limit of 3", "--max-embed-texts"));
+        .satisfies(
+            e -> assertExhausted(e, "texts in one batch: 4", "limit of 3", "--max-embed-texts"));
   }
 
   @Test
@@ -115,10 +121,13 @@ class LimitsEndToEndTest {
       as("sk-a").complete(ask("the cat", 1));
     }
     assertThatThrownBy(() -> as("sk-a").complete(ask("the cat", 1)))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertExhausted(e, "caller 'key:a'", "--rate-limit");
-          assertThat(Long.parseLong(Status.trailersFromThrowable(e).get(PUSHBACK))).isBetween(1L, 2000L);
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertExhausted(e, "caller 'key:a'", "--rate-limit");
+              assertThat(Long.parseLong(Status.trailersFromThrowable(e).get(PUSHBACK)))
+                  .isBetween(1L, 2000L);
+            });
     assertThat(as("sk-b").complete(ask("the cat", 1)).getChoicesCount()).isEqualTo(1);
   }
 
@@ -129,9 +138,11 @@ class LimitsEndToEndTest {
             .addMessages(Message.newBuilder().setRole("로봇").setContent("안녕하세요"))
             .build();
     assertThatThrownBy(() -> as("sk-a").complete(request))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("'로봇'");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription()).contains("'로봇'");
+            });
   }
 }

@@ -22,7 +22,8 @@ final class ObservedGenerator implements TextGenerator {
   final List<String> prompts = new CopyOnWriteArrayList<>();
   final List<GenerationRequest> requests = new CopyOnWriteArrayList<>();
   final BlockingQueue<Generation> finished = new LinkedBlockingQueue<>();
-  final java.util.concurrent.atomic.AtomicInteger renders = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger renders =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private ObservedGenerator(TextGenerator real, Semaphore tokenPermits) {
     this.real = real;

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `inferd serve` as its own process: SIGTERM drains, ends what is still open with a status, exits 0. */
+/**
+ * `inferd serve` as its own process: SIGTERM drains, ends what is still open with a status, exits
+ * 0.
+ */
 class ProcessShutdownEndToEndTest {
   private static final Pattern READY = Pattern.compile("inferd ready: grpc=127\\.0\\.0\\.1:(\\d+)");
   @TempDir Path dir;
@@ -50,9 +53,22 @@ class ProcessShutdownEndToEndTest {
     command.add(Main.class.getName());
     command.addAll(
         List.of(
-            "serve", "--host", "127.0.0.1", "--port", "0", "--http-port", "-1", "--metrics-port", "-1",
-            "--no-embeddings", "--parallel", "1", "--shutdown-grace", "1",
-            "--model", "tiny=" + TestModels.tinyFile()));
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--http-port",
+            "-1",
+            "--metrics-port",
+            "-1",
+            "--no-embeddings",
+            "--parallel",
+            "1",
+            "--shutdown-grace",
+            "1",
+            "--model",
+            "tiny=" + TestModels.tinyFile()));
     process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     int port = readyPort(process);
 
@@ -61,24 +77,25 @@ class ProcessShutdownEndToEndTest {
     var replies = new ArrayList<ChatMessage>();
     StreamObserver<ChatMessage> chat =
         InferenceServiceGrpc.newStub(channel)
-            .chat(new StreamObserver<>() {
-              @Override
-              public void onNext(ChatMessage value) {
-                synchronized (replies) {
-                  replies.add(value);
-                }
-              }
+            .chat(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ChatMessage value) {
+                    synchronized (replies) {
+                      replies.add(value);
+                    }
+                  }
 
-              @Override
-              public void onError(Throwable t) {
-                ended.complete(Status.fromThrowable(t));
-              }
+                  @Override
+                  public void onError(Throwable t) {
+                    ended.complete(Status.fromThrowable(t));
+                  }
 
-              @Override
-              public void onCompleted() {
-                ended.complete(Status.OK);
-              }
-            });
+                  @Override
+                  public void onCompleted() {
+                    ended.complete(Status.OK);
+                  }
+                });
     chat.onNext(ChatMessage.newBuilder().setRole("user").setContent("the cat").build());
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (replies.isEmpty() && System.nanoTime() < until) {
@@ -95,22 +112,25 @@ class ProcessShutdownEndToEndTest {
   }
 
   private static int readyPort(Process process) throws Exception {
-    var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    var reader =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     var found = new CompletableFuture<Integer>();
-    Thread.ofVirtual().start(() -> {
-      try {
-        for (String line; (line = reader.readLine()) != null; ) {
-          Matcher m = READY.matcher(line);
-          if (m.find()) {
-            found.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-        found.completeExceptionally(new AssertionError("server exited before it was ready"));
-      } catch (Exception e) {
-        found.completeExceptionally(e);
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                for (String line; (line = reader.readLine()) != null; ) {
+                  Matcher m = READY.matcher(line);
+                  if (m.find()) {
+                    found.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+                found.completeExceptionally(
+                    new AssertionError("server exited before it was ready"));
+              } catch (Exception e) {
+                found.completeExceptionally(e);
+              }
+            });
     return found.get(60, TimeUnit.SECONDS);
   }
-
 }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -23,8 +22,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
- * HTTP/2 rapid reset (CVE-2023-44487) against the gRPC port as `inferd serve` configures it: HEADERS
- * then RST_STREAM in a loop, on a raw socket, with no key needed.
+ * HTTP/2 rapid reset (CVE-2023-44487) against the gRPC port as `inferd serve` configures it:
+ * HEADERS then RST_STREAM in a loop, on a raw socket, with no key needed.
  */
 class RapidResetEndToEndTest {
   private static final int GOAWAY = 0x7;
@@ -69,7 +68,9 @@ class RapidResetEndToEndTest {
     int streams = 3_000;
     assertThat(resetStreams(streams)).as("no GOAWAY without the limit").isEqualTo(-1);
     long until = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < until && server.server.grpcPort() > 0 && accessLog.list.size() < 200) {
+    while (System.nanoTime() < until
+        && server.server.grpcPort() > 0
+        && accessLog.list.size() < 200) {
       Thread.sleep(50); // the server records resets after the socket closed
     }
     assertThat(accessLog.list.size())
@@ -77,7 +78,9 @@ class RapidResetEndToEndTest {
         .isBetween(1, 1_000);
   }
 
-  /** Opens one connection, sends HEADERS + RST_STREAM {@code streams} times; the GOAWAY code or -1. */
+  /**
+   * Opens one connection, sends HEADERS + RST_STREAM {@code streams} times; the GOAWAY code or -1.
+   */
   private int resetStreams(int streams) throws Exception {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", server.server.grpcPort()), 5_000);
@@ -108,7 +111,9 @@ class RapidResetEndToEndTest {
     }
   }
 
-  /** Reads frames until GOAWAY; returns its error code, or -1 if the connection ends without one. */
+  /**
+   * Reads frames until GOAWAY; returns its error code, or -1 if the connection ends without one.
+   */
   private static int readGoAway(Socket socket) {
     try {
       var in = new DataInputStream(socket.getInputStream());

@@ -78,7 +78,9 @@ class ReplicasEndToEndTest {
       replicas.add(RunningServer.start(model, 2, 16));
     }
     String target =
-        replicas.stream().map(r -> "127.0.0.1:" + r.server.grpcPort()).collect(Collectors.joining(","));
+        replicas.stream()
+            .map(r -> "127.0.0.1:" + r.server.grpcPort())
+            .collect(Collectors.joining(","));
     client =
         InferenceClient.builder(target)
             .loadBalancing(LoadBalancing.roundRobin()) // what a list target gets anyway

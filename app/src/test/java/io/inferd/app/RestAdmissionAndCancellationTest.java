@@ -8,9 +8,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.Generation;
-import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
 import io.inferd.server.auth.ApiKeyStore;
 import java.io.BufferedInputStream;
 import java.io.EOFException;

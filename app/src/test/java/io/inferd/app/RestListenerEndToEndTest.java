@@ -76,9 +76,7 @@ class RestListenerEndToEndTest {
   }
 
   private static String health(Socket socket) throws IOException {
-    socket
-        .getOutputStream()
-        .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+    socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
     byte[] head = new byte[12];
     int n = socket.getInputStream().readNBytes(head, 0, head.length);
     return new String(head, 0, n, US_ASCII);
@@ -160,7 +158,10 @@ class RestListenerEndToEndTest {
     assertThat(
             exchange(
                 "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
-                    + "Content-Length: " + body.length() + "\r\n\r\n" + body))
+                    + "Content-Length: "
+                    + body.length()
+                    + "\r\n\r\n"
+                    + body))
         .as("a cross-origin 'simple request' from a web page")
         .startsWith("HTTP/1.1 415");
   }

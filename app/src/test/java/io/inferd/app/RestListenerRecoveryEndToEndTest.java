@@ -57,9 +57,20 @@ class RestListenerRecoveryEndToEndTest {
     command.add(Main.class.getName());
     command.addAll(
         List.of(
-            "serve", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-            "--metrics-port", "-1", "--no-embeddings", "--parallel", "1",
-            "--model", "tiny=" + TestModels.tinyFile()));
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--metrics-port",
+            "-1",
+            "--no-embeddings",
+            "--parallel",
+            "1",
+            "--model",
+            "tiny=" + TestModels.tinyFile()));
     Path log = dir.resolve("stderr.log");
     process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     int[] ports = readyPorts(process);
@@ -97,7 +108,9 @@ class RestListenerRecoveryEndToEndTest {
       }
     }
     String stderr = Files.readString(log);
-    assertThat(answer).as("REST answers again; server log:%n%s", tail(stderr)).startsWith("HTTP/1.1 200");
+    assertThat(answer)
+        .as("REST answers again; server log:%n%s", tail(stderr))
+        .startsWith("HTTP/1.1 200");
   }
 
   private void closeFlood() throws IOException {
@@ -135,7 +148,8 @@ class RestListenerRecoveryEndToEndTest {
                         new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
                   }
                 }
-                found.completeExceptionally(new AssertionError("server exited before it was ready"));
+                found.completeExceptionally(
+                    new AssertionError("server exited before it was ready"));
               } catch (Exception e) {
                 found.completeExceptionally(e);
               }

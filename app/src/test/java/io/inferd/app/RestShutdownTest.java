@@ -7,16 +7,16 @@ import static io.inferd.app.RestGatewayEndToEndTest.readEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.inferd.engine.FinishReason;
 import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
+import io.inferd.engine.FinishReason;
 import io.inferd.server.auth.ApiKeyStore;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -56,7 +56,8 @@ final class RunningServer implements AutoCloseable {
 
   static RunningServer start(TextGenerator generator, int slots, int queue, ApiKeyStore keys)
       throws Exception {
-    return start(testConfig().parallel(slots).queue(queue).keys(keys).build(), withEmbedder(generator));
+    return start(
+        testConfig().parallel(slots).queue(queue).keys(keys).build(), withEmbedder(generator));
   }
 
   /** The generator as "tiny" and MiniLM as "all-minilm-l6-v2". */
@@ -83,8 +84,7 @@ final class RunningServer implements AutoCloseable {
   /** Offers gzip to clients that accept it. */
   static RunningServer withCompression(TextGenerator generator) throws Exception {
     return start(
-        testConfig().parallel(1).queue(1).compressResponses(true).build(),
-        withEmbedder(generator));
+        testConfig().parallel(1).queue(1).compressResponses(true).build(), withEmbedder(generator));
   }
 
   InferenceServiceGrpc.InferenceServiceBlockingStub blocking() {

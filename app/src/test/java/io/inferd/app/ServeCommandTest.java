@@ -48,12 +48,17 @@ class ServeCommandTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int code =
           serve(
-              "--model", "tiny=" + TestModels.tinyFile(),
+              "--model",
+              "tiny=" + TestModels.tinyFile(),
               "--no-embeddings",
-              "--host", "127.0.0.1",
-              "--port", String.valueOf(taken.getLocalPort()),
-              "--parallel", "1",
-              "--threads", "1");
+              "--host",
+              "127.0.0.1",
+              "--port",
+              String.valueOf(taken.getLocalPort()),
+              "--parallel",
+              "1",
+              "--threads",
+              "1");
       assertThat(code).isEqualTo(4);
       assertThat(err.toString()).contains("address already in use").contains("--port");
     }

@@ -30,11 +30,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `inferd serve --tls-cert --tls-key --tls-client-ca`: every port that carries requests needs it. */
+/**
+ * `inferd serve --tls-cert --tls-key --tls-client-ca`: every port that carries requests needs it.
+ */
 class ServeTlsEndToEndTest {
   private static final Pattern READY =
-      Pattern.compile("inferd ready: (grpc\\S*)=127\\.0\\.0\\.1:(\\d+) (http\\S*)=127\\.0\\.0\\.1:(\\d+)"
-          + " (metrics\\S*)=127\\.0\\.0\\.1:(\\d+)");
+      Pattern.compile(
+          "inferd ready: (grpc\\S*)=127\\.0\\.0\\.1:(\\d+) (http\\S*)=127\\.0\\.0\\.1:(\\d+)"
+              + " (metrics\\S*)=127\\.0\\.0\\.1:(\\d+)");
 
   @TempDir Path dir;
   private Process process;
@@ -58,22 +61,42 @@ class ServeTlsEndToEndTest {
     command.add(Main.class.getName());
     command.addAll(
         List.of(
-            "serve", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-            "--metrics-port", "0", "--no-embeddings", "--parallel", "1",
-            "--tls-cert", certs.serverCert.toString(), "--tls-key", certs.serverKey.toString(),
-            "--tls-client-ca", certs.caCert.toString(),
-            "--model", "tiny=" + TestModels.tinyFile()));
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--http-port",
+            "0",
+            "--metrics-port",
+            "0",
+            "--no-embeddings",
+            "--parallel",
+            "1",
+            "--tls-cert",
+            certs.serverCert.toString(),
+            "--tls-key",
+            certs.serverKey.toString(),
+            "--tls-client-ca",
+            certs.caCert.toString(),
+            "--model",
+            "tiny=" + TestModels.tinyFile()));
     command.addAll(List.of(extra));
     process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     return ready(process);
   }
 
   private SSLContext clientTls(boolean withCertificate) {
-    var tls = Tls.builder().trust(Keys.builder().pem(p -> p.certificates(Resource.create(certs.caCert))).build());
+    var tls =
+        Tls.builder()
+            .trust(Keys.builder().pem(p -> p.certificates(Resource.create(certs.caCert))).build());
     if (withCertificate) {
       Keys mine =
           Keys.builder()
-              .pem(p -> p.key(Resource.create(certs.clientKey)).certChain(Resource.create(certs.clientCert)))
+              .pem(
+                  p ->
+                      p.key(Resource.create(certs.clientKey))
+                          .certChain(Resource.create(certs.clientCert)))
               .build();
       tls.privateKey(mine).privateKeyCertChain(mine);
     }
@@ -82,7 +105,9 @@ class ServeTlsEndToEndTest {
 
   private static int get(SSLContext tls, String url) throws Exception {
     HttpClient.Builder client =
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5));
     if (tls != null) {
       client.sslContext(tls);
     }
@@ -99,7 +124,9 @@ class ServeTlsEndToEndTest {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
       socket.setSoTimeout(5_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(US_ASCII));
+      socket
+          .getOutputStream()
+          .write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(US_ASCII));
       return new String(socket.getInputStream().readNBytes(12), US_ASCII);
     } catch (IOException e) {
       return "";
@@ -149,7 +176,8 @@ class ServeTlsEndToEndTest {
                     found.complete(m);
                   }
                 }
-                found.completeExceptionally(new AssertionError("server exited before it was ready"));
+                found.completeExceptionally(
+                    new AssertionError("server exited before it was ready"));
               } catch (Exception e) {
                 found.completeExceptionally(e);
               }

@@ -38,7 +38,10 @@ class SharedModelEndToEndTest {
 
   private static CompleteRequest story(int seed) {
     return CompleteRequest.newBuilder()
-        .addMessages(Message.newBuilder().setRole("user").setContent("Once upon a time, there was a little girl"))
+        .addMessages(
+            Message.newBuilder()
+                .setRole("user")
+                .setContent("Once upon a time, there was a little girl"))
         .setTemperature(0.8f)
         .setTopP(0.95f)
         .setSeed(seed)
@@ -63,7 +66,9 @@ class SharedModelEndToEndTest {
   @Test
   void streamComplete_yieldsTheSameTextAsComplete() {
     StringBuilder streamed = new StringBuilder();
-    running.blocking().streamComplete(story(5))
+    running
+        .blocking()
+        .streamComplete(story(5))
         .forEachRemaining(c -> streamed.append(c.getChoices(0).getDelta().getContent()));
     String unary = running.blocking().complete(story(5)).getChoices(0).getMessage().getContent();
     assertThat(streamed.toString()).isEqualTo(unary).isNotBlank();

@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.inferd.api.v1.CompleteRequest;
-import io.inferd.api.v1.Message;
-import io.inferd.api.v1.StreamChunk;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.inferd.api.v1.CompleteRequest;
+import io.inferd.api.v1.Message;
+import io.inferd.api.v1.StreamChunk;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +41,10 @@ class ShutdownEndToEndTest {
     var health = HealthGrpc.newBlockingStub(running.channel);
     for (int i = 0; i < 500; i++) {
       try {
-        var status = health.withDeadlineAfter(1, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+        var status =
+            health
+                .withDeadlineAfter(1, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance());
         if (status.getStatus() == ServingStatus.NOT_SERVING) {
           return;
         }

@@ -75,7 +75,9 @@ class SlowClientEndToEndTest {
     Generation g = generator.nextFinished();
 
     assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
-    assertThat(g.completionTokens()).as("tokens decoded before flow control stopped the engine").isLessThan(4000);
+    assertThat(g.completionTokens())
+        .as("tokens decoded before flow control stopped the engine")
+        .isLessThan(4000);
     assertThat(received.get()).isEqualTo(1);
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (running.core.scheduler().running() > 0 && System.nanoTime() < until) {

@@ -32,7 +32,8 @@ final class TestCertificates {
 
   private TestCertificates(Path dir) throws Exception {
     KeyPair ca = keyPair();
-    X509Certificate caCertificate = sign("CN=inferd test CA", ca, "CN=inferd test CA", ca, true, null);
+    X509Certificate caCertificate =
+        sign("CN=inferd test CA", ca, "CN=inferd test CA", ca, true, null);
     KeyPair server = keyPair();
     GeneralNames names =
         new GeneralNames(
@@ -40,9 +41,11 @@ final class TestCertificates {
               new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
               new GeneralName(GeneralName.dNSName, "localhost")
             });
-    X509Certificate serverCertificate = sign("CN=localhost", server, "CN=inferd test CA", ca, false, names);
+    X509Certificate serverCertificate =
+        sign("CN=localhost", server, "CN=inferd test CA", ca, false, names);
     KeyPair client = keyPair();
-    X509Certificate clientCertificate = sign("CN=test client", client, "CN=inferd test CA", ca, false, null);
+    X509Certificate clientCertificate =
+        sign("CN=test client", client, "CN=inferd test CA", ca, false, null);
 
     caCert = write(dir.resolve("ca.pem"), caCertificate);
     serverCert = write(dir.resolve("server.pem"), serverCertificate);
@@ -62,7 +65,12 @@ final class TestCertificates {
   }
 
   private static X509Certificate sign(
-      String subject, KeyPair subjectKeys, String issuer, KeyPair issuerKeys, boolean ca, GeneralNames names)
+      String subject,
+      KeyPair subjectKeys,
+      String issuer,
+      KeyPair issuerKeys,
+      boolean ca,
+      GeneralNames names)
       throws Exception {
     Instant now = Instant.now();
     var builder =

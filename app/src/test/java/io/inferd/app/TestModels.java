@@ -1,8 +1,8 @@
 package io.inferd.app;
 
-import io.inferd.engine.onnx.MiniLmEmbedder;
 import io.inferd.engine.llama.LlamaGenerator;
 import io.inferd.engine.llama.LlamaOptions;
+import io.inferd.engine.onnx.MiniLmEmbedder;
 import io.inferd.engine.testing.TinyGguf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +27,10 @@ final class TestModels {
 
   private static LlamaGenerator longContext;
 
-  /** The same kind of tiny model with a 4096-token context, for generations long enough to fill buffers. */
+  /**
+   * The same kind of tiny model with a 4096-token context, for generations long enough to fill
+   * buffers.
+   */
   static synchronized LlamaGenerator tinyLongContext() {
     if (longContext == null) {
       try {
@@ -48,7 +51,10 @@ final class TestModels {
       try {
         Path dir = Files.createTempDirectory("inferd-test-models");
         dir.toFile().deleteOnExit();
-        tinyFile = TinyGguf.builder().chatTemplate(TinyGguf.CHATML_TEMPLATE).write(dir.resolve("tiny.gguf"));
+        tinyFile =
+            TinyGguf.builder()
+                .chatTemplate(TinyGguf.CHATML_TEMPLATE)
+                .write(dir.resolve("tiny.gguf"));
         tinyFile.toFile().deleteOnExit();
       } catch (IOException e) {
         throw new UncheckedIOException(e);

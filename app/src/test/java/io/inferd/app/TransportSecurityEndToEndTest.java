@@ -21,7 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** TLS and mutual TLS from PEM files, and the message-size limit, as `inferd serve` configures them. */
+/**
+ * TLS and mutual TLS from PEM files, and the message-size limit, as `inferd serve` configures them.
+ */
 class TransportSecurityEndToEndTest {
   @TempDir Path dir;
   private Inferd server;
@@ -79,11 +81,14 @@ class TransportSecurityEndToEndTest {
     options.tlsKey = certs.serverKey;
     start(options);
 
-    assertThat(complete(TlsChannelCredentials.newBuilder().trustManager(certs.caCert.toFile()).build()))
+    assertThat(
+            complete(
+                TlsChannelCredentials.newBuilder().trustManager(certs.caCert.toFile()).build()))
         .isIn("stop", "length");
     channel.shutdownNow();
     assertThatThrownBy(() -> complete(InsecureChannelCredentials.create()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
   }
 
@@ -97,8 +102,11 @@ class TransportSecurityEndToEndTest {
     start(options);
 
     assertThatThrownBy(
-            () -> complete(TlsChannelCredentials.newBuilder().trustManager(certs.caCert.toFile()).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            () ->
+                complete(
+                    TlsChannelCredentials.newBuilder().trustManager(certs.caCert.toFile()).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     channel.shutdownNow();
     assertThat(
@@ -117,17 +125,23 @@ class TransportSecurityEndToEndTest {
     start(options);
     assertThatThrownBy(
             () -> {
-              channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+              channel =
+                  NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort())
+                      .usePlaintext()
+                      .build();
               InferenceServiceGrpc.newBlockingStub(channel)
                   .withDeadlineAfter(10, TimeUnit.SECONDS)
                   .complete(
                       CompleteRequest.newBuilder()
-                          .addMessages(Message.newBuilder().setRole("user").setContent("x".repeat(5000)))
+                          .addMessages(
+                              Message.newBuilder().setRole("user").setContent("x".repeat(5000)))
                           .build());
             })
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-          assertThat(e.getStatus().getDescription()).contains("1024");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription()).contains("1024");
+            });
   }
 }

@@ -195,7 +195,8 @@ public final class BenchMain implements Callable<Integer> {
             } else if (quick && only.isEmpty()) {
               System.out.println("  skipped: --quick runs it only with --only peers");
             } else {
-              PeersMain.run(quick ? PeersConfig.quick() : PeersConfig.full(), llama, null, home, dir);
+              PeersMain.run(
+                  quick ? PeersConfig.quick() : PeersConfig.full(), llama, null, home, dir);
             }
           }
           default -> throw new IllegalStateException(phase);

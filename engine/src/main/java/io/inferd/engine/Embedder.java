@@ -14,7 +14,10 @@ public interface Embedder extends AutoCloseable {
   @Override
   void close();
 
-  /** Vectors in the order of the texts, and the tokens the model's tokenizer counted for all of them. */
+  /**
+   * Vectors in the order of the texts, and the tokens the model's tokenizer counted for all of
+   * them.
+   */
   record Embeddings(List<float[]> vectors, int tokenCount) {
     public Embeddings {
       vectors = List.copyOf(vectors);

@@ -3,10 +3,10 @@ package io.inferd.engine;
 import java.util.Set;
 
 /**
- * Opens the models of one kind of location, chosen by the URI scheme of a {@link ModelSpec}
- * ({@code grpc}, {@code openai+http}; the empty scheme is a local file). {@link Engines} finds
- * providers with {@link java.util.ServiceLoader}: adding an engine type is one class implementing
- * this and one line in {@code META-INF/services/io.inferd.engine.EngineProvider}.
+ * Opens the models of one kind of location, chosen by the URI scheme of a {@link ModelSpec} ({@code
+ * grpc}, {@code openai+http}; the empty scheme is a local file). {@link Engines} finds providers
+ * with {@link java.util.ServiceLoader}: adding an engine type is one class implementing this and
+ * one line in {@code META-INF/services/io.inferd.engine.EngineProvider}.
  */
 public interface EngineProvider {
   /** The schemes this provider opens. */

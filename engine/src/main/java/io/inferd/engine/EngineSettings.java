@@ -2,8 +2,8 @@ package io.inferd.engine;
 
 /**
  * What every engine is opened with: CPU threads and parallel generations of a local model, its
- * context size (0: the model's own), layers to offload to a GPU (-1: all when there is one), and the
- * API key sent to remote ones (null: none).
+ * context size (0: the model's own), layers to offload to a GPU (-1: all when there is one), and
+ * the API key sent to remote ones (null: none).
  */
 public record EngineSettings(
     int threads, int parallel, int contextTokens, int gpuLayers, String remoteApiKey) {
@@ -14,7 +14,12 @@ public record EngineSettings(
   public EngineSettings {
     if (threads < 1 || parallel < 1 || contextTokens < 0) {
       throw new IllegalArgumentException(
-          "threads " + threads + ", parallel " + parallel + ", context " + contextTokens
+          "threads "
+              + threads
+              + ", parallel "
+              + parallel
+              + ", context "
+              + contextTokens
               + " (expected: threads >= 1, parallel >= 1, context >= 0)");
     }
   }

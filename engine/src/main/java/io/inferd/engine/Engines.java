@@ -47,8 +47,14 @@ public final class Engines {
     EngineProvider provider = provider(option, spec);
     if (!provider.servesEmbeddings()) {
       throw new IllegalArgumentException(
-          option + " " + spec + ": " + describe(spec) + " models serve no embeddings (expected: "
-              + embeddingSchemes() + ")");
+          option
+              + " "
+              + spec
+              + ": "
+              + describe(spec)
+              + " models serve no embeddings (expected: "
+              + embeddingSchemes()
+              + ")");
     }
     provider.check(option, spec);
   }
@@ -66,8 +72,15 @@ public final class Engines {
     EngineProvider provider = byScheme.get(spec.scheme());
     if (provider == null) {
       throw new IllegalArgumentException(
-          option + " " + spec + ": no engine for '" + spec.scheme() + "://' (expected: a .gguf file"
-              + " or one of " + remoteSchemes() + ")");
+          option
+              + " "
+              + spec
+              + ": no engine for '"
+              + spec.scheme()
+              + "://' (expected: a .gguf file"
+              + " or one of "
+              + remoteSchemes()
+              + ")");
     }
     return provider;
   }
@@ -105,7 +118,10 @@ public final class Engines {
       return LlamaGenerator.load(
           spec.path(),
           new LlamaOptions(
-              settings.threads(), settings.parallel(), settings.contextTokens(), settings.gpuLayers()));
+              settings.threads(),
+              settings.parallel(),
+              settings.contextTokens(),
+              settings.gpuLayers()));
     }
   }
 }

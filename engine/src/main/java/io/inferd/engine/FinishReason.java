@@ -8,7 +8,9 @@ public enum FinishReason {
   STOP,
   /** {@code maxTokens} were generated. */
   LENGTH,
-  /** The token sink asked to stop (client gone, deadline passed, shutdown); never sent to a client. */
+  /**
+   * The token sink asked to stop (client gone, deadline passed, shutdown); never sent to a client.
+   */
   CANCELLED;
 
   /** The OpenAI-style name: "stop", "length". */

@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 import java.util.OptionalLong;
 
 /**
- * What to generate: the rendered prompt, at most {@code maxTokens} new tokens, how to sample, when the
- * caller stops waiting ({@link System#nanoTime()} based, so engines that call other services can hand the
- * remaining time on), and how many log-probability alternatives to report per token ({@code -1}: none;
- * {@code 0}: only the chosen token's).
+ * What to generate: the rendered prompt, at most {@code maxTokens} new tokens, how to sample, when
+ * the caller stops waiting ({@link System#nanoTime()} based, so engines that call other services
+ * can hand the remaining time on), and how many log-probability alternatives to report per token
+ * ({@code -1}: none; {@code 0}: only the chosen token's).
  */
 public record GenerationRequest(
-    Prompt prompt, int maxTokens, Sampling sampling, OptionalLong deadlineNanoTime, int topLogprobs) {
+    Prompt prompt,
+    int maxTokens,
+    Sampling sampling,
+    OptionalLong deadlineNanoTime,
+    int topLogprobs) {
   /** OpenAI's limit on {@code top_logprobs}. */
   public static final int MAX_TOP_LOGPROBS = 20;
 

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The loaded models by name. An empty name picks the default of its kind. Closing the registry closes
- * every model in it.
+ * The loaded models by name. An empty name picks the default of its kind. Closing the registry
+ * closes every model in it.
  */
 public final class ModelRegistry implements AutoCloseable {
   private final Map<String, TextGenerator> generators;
@@ -57,7 +57,9 @@ public final class ModelRegistry implements AutoCloseable {
     T model = wanted == null ? null : models.get(wanted);
     if (model == null) {
       throw new ModelNotFoundException(
-          kind, wanted == null ? "" : wanted, models.isEmpty() ? List.of("(none)") : models.keySet());
+          kind,
+          wanted == null ? "" : wanted,
+          models.isEmpty() ? List.of("(none)") : models.keySet());
     }
     return new NamedModel<>(wanted, model);
   }

@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * A conversation rendered through the model's chat template, with its size in the model's tokens, so
- * callers can check it against the context before they queue it. The conversation itself rides along
- * for engines that render remotely.
+ * A conversation rendered through the model's chat template, with its size in the model's tokens,
+ * so callers can check it against the context before they queue it. The conversation itself rides
+ * along for engines that render remotely.
  */
 public record Prompt(String text, int tokenCount, List<Turn> conversation) {
   public Prompt {

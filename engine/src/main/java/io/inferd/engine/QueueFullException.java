@@ -12,7 +12,9 @@ public final class QueueFullException extends InferenceException {
         retryAfterMillis); // when a slot is likely to free up
   }
 
-  /** A full queue other than the generation slots' (e.g. embeddings), described by {@code message}. */
+  /**
+   * A full queue other than the generation slots' (e.g. embeddings), described by {@code message}.
+   */
   public QueueFullException(String message, long retryAfterMillis) {
     super(Kind.RESOURCE_EXHAUSTED, "server_busy", message, retryAfterMillis, null);
   }

@@ -6,9 +6,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * How the next token is picked, as llama.cpp's sampler chain does it: penalties, then top-k, top-p and
- * min-p, then temperature (0 = greedy). A grammar (GBNF) constrains which tokens may follow at all. The
- * same seed with the same prompt gives the same text on an idle engine; an empty seed a random one.
+ * How the next token is picked, as llama.cpp's sampler chain does it: penalties, then top-k, top-p
+ * and min-p, then temperature (0 = greedy). A grammar (GBNF) constrains which tokens may follow at
+ * all. The same seed with the same prompt gives the same text on an idle engine; an empty seed a
+ * random one.
  *
  * <p>Neutral values switch a stage off: topK 0, topP 1, minP 0, repetitionPenalty 1, presence and
  * frequency penalties 0.
@@ -40,9 +41,16 @@ public record Sampling(
         "repetition_penalty",
         repetitionPenalty,
         "> 0");
-    check(presencePenalty >= -2 && presencePenalty <= 2, "presence_penalty", presencePenalty, "in [-2, 2]");
     check(
-        frequencyPenalty >= -2 && frequencyPenalty <= 2, "frequency_penalty", frequencyPenalty, "in [-2, 2]");
+        presencePenalty >= -2 && presencePenalty <= 2,
+        "presence_penalty",
+        presencePenalty,
+        "in [-2, 2]");
+    check(
+        frequencyPenalty >= -2 && frequencyPenalty <= 2,
+        "frequency_penalty",
+        frequencyPenalty,
+        "in [-2, 2]");
     check(penaltyLastN >= 0, "penalty_last_n", penaltyLastN, ">= 0");
   }
 
@@ -60,24 +68,60 @@ public record Sampling(
   }
 
   public Sampling withTopK(int value) {
-    return new Sampling(temperature, topP, value, minP, repetitionPenalty, presencePenalty,
-        frequencyPenalty, penaltyLastN, seed, grammar);
+    return new Sampling(
+        temperature,
+        topP,
+        value,
+        minP,
+        repetitionPenalty,
+        presencePenalty,
+        frequencyPenalty,
+        penaltyLastN,
+        seed,
+        grammar);
   }
 
   public Sampling withMinP(float value) {
-    return new Sampling(temperature, topP, topK, value, repetitionPenalty, presencePenalty,
-        frequencyPenalty, penaltyLastN, seed, grammar);
+    return new Sampling(
+        temperature,
+        topP,
+        topK,
+        value,
+        repetitionPenalty,
+        presencePenalty,
+        frequencyPenalty,
+        penaltyLastN,
+        seed,
+        grammar);
   }
 
   public Sampling withPenalties(float repetition, float presence, float frequency) {
-    return new Sampling(temperature, topP, topK, minP, repetition, presence, frequency,
-        penaltyLastN, seed, grammar);
+    return new Sampling(
+        temperature,
+        topP,
+        topK,
+        minP,
+        repetition,
+        presence,
+        frequency,
+        penaltyLastN,
+        seed,
+        grammar);
   }
 
   /** A GBNF grammar (llama.cpp's format, root rule {@code root}) the output must match. */
   public Sampling withGrammar(String gbnf) {
-    return new Sampling(temperature, topP, topK, minP, repetitionPenalty, presencePenalty,
-        frequencyPenalty, penaltyLastN, seed, Optional.of(gbnf));
+    return new Sampling(
+        temperature,
+        topP,
+        topK,
+        minP,
+        repetitionPenalty,
+        presencePenalty,
+        frequencyPenalty,
+        penaltyLastN,
+        seed,
+        Optional.of(gbnf));
   }
 
   private static void check(boolean ok, String name, Object value, String expected) {

@@ -5,9 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Admits at most {@code slots} generations at once and lets at most {@code queueCapacity} more wait.
- * Admission is asynchronous so that a queued request holds no thread, and cancelling its future takes it
- * out of the queue. A request beyond the queue fails at once with {@link QueueFullException}.
+ * Admits at most {@code slots} generations at once and lets at most {@code queueCapacity} more
+ * wait. Admission is asynchronous so that a queued request holds no thread, and cancelling its
+ * future takes it out of the queue. A request beyond the queue fails at once with {@link
+ * QueueFullException}.
  */
 public final class Scheduler {
   private final int slots;
@@ -45,11 +46,12 @@ public final class Scheduler {
       CompletableFuture<Permit> ticket = new CompletableFuture<>();
       waiting.addLast(ticket);
       // A cancelled ticket leaves the queue at once instead of blocking the line.
-      ticket.whenComplete((permit, error) -> {
-        if (ticket.isCancelled()) {
-          forget(ticket);
-        }
-      });
+      ticket.whenComplete(
+          (permit, error) -> {
+            if (ticket.isCancelled()) {
+              forget(ticket);
+            }
+          });
       return ticket;
     }
   }

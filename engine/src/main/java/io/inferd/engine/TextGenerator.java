@@ -50,8 +50,8 @@ public interface TextGenerator extends AutoCloseable {
   }
 
   /**
-   * Generates, calling {@code sink} for each token as soon as it is decoded, and returns when the model
-   * stops, {@code maxTokens} are reached, or the sink returns {@code false}.
+   * Generates, calling {@code sink} for each token as soon as it is decoded, and returns when the
+   * model stops, {@code maxTokens} are reached, or the sink returns {@code false}.
    */
   Generation generate(GenerationRequest request, TokenSink sink);
 
@@ -59,7 +59,10 @@ public interface TextGenerator extends AutoCloseable {
     return Set.of();
   }
 
-  /** The model's token ids for {@code text}; {@code addSpecial} adds what the model puts first (BOS). */
+  /**
+   * The model's token ids for {@code text}; {@code addSpecial} adds what the model puts first
+   * (BOS).
+   */
   default int[] tokenize(String text, boolean addSpecial) {
     throw new UnsupportedOperationException("this engine cannot tokenize");
   }

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * One message of a conversation. An assistant turn may carry the tool calls it made; a {@link Role#TOOL}
- * turn answers one of them ({@code toolCallId}, empty otherwise).
+ * One message of a conversation. An assistant turn may carry the tool calls it made; a {@link
+ * Role#TOOL} turn answers one of them ({@code toolCallId}, empty otherwise).
  */
 public record Turn(Role role, String content, List<ToolCall> toolCalls, String toolCallId) {
   public Turn {

@@ -26,14 +26,19 @@ class ModelRegistryTest {
   @Test
   void emptyName_picksTheConfiguredDefault() {
     var registry =
-        ModelRegistry.builder().embedder("a", EMBEDDER).embedder("b", EMBEDDER).defaultEmbedder("b").build();
+        ModelRegistry.builder()
+            .embedder("a", EMBEDDER)
+            .embedder("b", EMBEDDER)
+            .defaultEmbedder("b")
+            .build();
     assertThat(registry.embedder("").name()).isEqualTo("b");
     assertThat(registry.embedder("a").name()).isEqualTo("a");
   }
 
   @Test
   void emptyName_withoutConfiguredDefault_picksTheFirstModel() {
-    var registry = ModelRegistry.builder().embedder("first", EMBEDDER).embedder("second", EMBEDDER).build();
+    var registry =
+        ModelRegistry.builder().embedder("first", EMBEDDER).embedder("second", EMBEDDER).build();
     assertThat(registry.embedder("").name()).isEqualTo("first");
   }
 
@@ -51,7 +56,8 @@ class ModelRegistryTest {
 
   @Test
   void sameNameTwice_isRejected() {
-    assertThatThrownBy(() -> ModelRegistry.builder().embedder("x", EMBEDDER).embedder("x", EMBEDDER))
+    assertThatThrownBy(
+            () -> ModelRegistry.builder().embedder("x", EMBEDDER).embedder("x", EMBEDDER))
         .hasMessageContaining("configured twice");
   }
 }

@@ -14,8 +14,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.InferenceCore;
-import io.inferd.server.grpc.InferenceGrpcService;
 import io.inferd.server.core.RateLimiter;
+import io.inferd.server.grpc.InferenceGrpcService;
 import io.inferd.server.interceptor.AuthInterceptor;
 import io.inferd.server.interceptor.CompressionInterceptor;
 import io.inferd.server.interceptor.MalformedRequestInterceptor;
@@ -28,10 +28,10 @@ import io.inferd.server.telemetry.Telemetry;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +45,7 @@ public final class InferdServer {
 
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
+
   /**
    * Messages pass through as the streams they are: requests stay bytes until {@link
    * MalformedRequestInterceptor} lets the service parse them (buffered, so it can look twice), and
@@ -112,8 +113,8 @@ public final class InferdServer {
   }
 
   /**
-   * Health follows the REST port too: NOT_SERVING while its listener is down (being restarted),
-   * so that a load balancer stops sending work to a process with a dead port.
+   * Health follows the REST port too: NOT_SERVING while its listener is down (being restarted), so
+   * that a load balancer stops sending work to a process with a dead port.
    */
   public void restListenerUp(boolean up) {
     ServingStatus status = up ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
@@ -131,15 +132,16 @@ public final class InferdServer {
   }
 
   /**
-   * Graceful stop: health goes NOT_SERVING, new calls are refused, running calls get {@code grace} to
-   * finish and are then cancelled.
+   * Graceful stop: health goes NOT_SERVING, new calls are refused, running calls get {@code grace}
+   * to finish and are then cancelled.
    */
   public void stop(Duration grace) {
     health.enterTerminalState();
     server.shutdown();
     try {
       if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("calls still running after the {} s grace period; cancelling them", grace.toSeconds());
+        log.warn(
+            "calls still running after the {} s grace period; cancelling them", grace.toSeconds());
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }

@@ -92,7 +92,8 @@ final class GenerationOptions {
       names = "--top-logprobs",
       order = 12,
       paramLabel = "N",
-      description = "With each token, the N most likely alternatives (0 to 20; implies --logprobs).")
+      description =
+          "With each token, the N most likely alternatives (0 to 20; implies --logprobs).")
   Integer topLogprobs;
 
   @Parameters(

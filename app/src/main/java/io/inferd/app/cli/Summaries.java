@@ -26,9 +26,11 @@ final class Summaries {
   static String logprobs(Logprobs logprobs) {
     var lines = new StringBuilder();
     for (TokenLogprob token : logprobs.getContentList()) {
-      lines.append(String.format(Locale.ROOT, "%9.4f  %s", token.getLogprob(), quote(token.getToken())));
+      lines.append(
+          String.format(Locale.ROOT, "%9.4f  %s", token.getLogprob(), quote(token.getToken())));
       for (TopLogprob alt : token.getTopLogprobsList()) {
-        lines.append(String.format(Locale.ROOT, "  | %s %.4f", quote(alt.getToken()), alt.getLogprob()));
+        lines.append(
+            String.format(Locale.ROOT, "  | %s %.4f", quote(alt.getToken()), alt.getLogprob()));
       }
       lines.append('\n');
     }

@@ -47,7 +47,8 @@ public final class ModelDownloader {
       Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)", Pattern.CASE_INSENSITIVE);
   private static final Pattern UNSATISFIED_RANGE =
       Pattern.compile("bytes \\*/(\\d+)", Pattern.CASE_INSENSITIVE);
-  private static final Pattern REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?");
+  private static final Pattern REPO =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?");
 
   private final HttpClient http;
   private final URI endpoint;
@@ -84,7 +85,9 @@ public final class ModelDownloader {
     requireNonNull(file, "file");
     if (!REPO.matcher(repo).matches() || repo.contains("..")) {
       throw new IllegalArgumentException(
-          "repository: '" + repo + "' (expected: OWNER/NAME, e.g. Qwen/Qwen2.5-0.5B-Instruct-GGUF)");
+          "repository: '"
+              + repo
+              + "' (expected: OWNER/NAME, e.g. Qwen/Qwen2.5-0.5B-Instruct-GGUF)");
     }
     if (revision.isBlank()) {
       throw new IllegalArgumentException("revision: empty (expected: a branch, tag or commit)");
@@ -104,7 +107,8 @@ public final class ModelDownloader {
           "file: " + file.replaceAll("\\p{Cntrl}", "?") + " (expected: no control characters)");
     }
     if (file.isBlank() || file.startsWith("/") || file.endsWith("/") || file.contains("\\")) {
-      throw new IllegalArgumentException("file: '" + file + "' (expected: a path inside the repository)");
+      throw new IllegalArgumentException(
+          "file: '" + file + "' (expected: a path inside the repository)");
     }
     for (String segment : file.split("/")) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
@@ -177,7 +181,11 @@ public final class ModelDownloader {
                   + " failed: "
                   + describe(e)
                   + (have > 0
-                      ? " (" + have + " bytes kept in " + part + "; run the same pull again to resume)"
+                      ? " ("
+                          + have
+                          + " bytes kept in "
+                          + part
+                          + "; run the same pull again to resume)"
                       : ""),
               e);
         }
@@ -251,7 +259,8 @@ public final class ModelDownloader {
         Optional<String> location = response.headers().firstValue("Location");
         response.body().close();
         if (location.isEmpty()) {
-          throw new DownloadException("HTTP " + status + " without a Location header from " + current);
+          throw new DownloadException(
+              "HTTP " + status + " without a Location header from " + current);
         }
         current = current.resolve(location.get());
         continue;
@@ -259,7 +268,8 @@ public final class ModelDownloader {
       break;
     }
     if (response == null || response.statusCode() / 100 == 3) {
-      throw new DownloadException("too many redirects (more than " + MAX_REDIRECTS + ") for " + url);
+      throw new DownloadException(
+          "too many redirects (more than " + MAX_REDIRECTS + ") for " + url);
     }
     int status = response.statusCode();
     HttpHeaders headers = response.headers();
@@ -337,7 +347,11 @@ public final class ModelDownloader {
 
   private IOException stallOf(long size) {
     return new IOException(
-        "no data for " + readTimeout.toSeconds() + " s after " + size + " bytes (transfer stalled)");
+        "no data for "
+            + readTimeout.toSeconds()
+            + " s after "
+            + size
+            + " bytes (transfer stalled)");
   }
 
   private DownloadException refused(int status, URI url, URI current) {
@@ -453,7 +467,9 @@ public final class ModelDownloader {
   public interface ProgressListener {
     ProgressListener NONE = new ProgressListener() {};
 
-    /** Bytes are about to arrive, the first being byte {@code from}; {@code total} is -1 if unknown. */
+    /**
+     * Bytes are about to arrive, the first being byte {@code from}; {@code total} is -1 if unknown.
+     */
     default void started(long from, long total) {}
 
     /** {@code done} bytes of {@code total} (-1 if unknown) are in the file. */
@@ -480,11 +496,16 @@ public final class ModelDownloader {
           || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))
           || endpoint.getHost() == null) {
         throw new IllegalArgumentException(
-            "endpoint: '" + endpoint + "' (expected: an http(s) URL such as https://huggingface.co)");
+            "endpoint: '"
+                + endpoint
+                + "' (expected: an http(s) URL such as https://huggingface.co)");
       }
     }
 
-    /** A bearer token (Hugging Face access token) sent to the endpoint's host, never to redirects elsewhere. */
+    /**
+     * A bearer token (Hugging Face access token) sent to the endpoint's host, never to redirects
+     * elsewhere.
+     */
     public Builder token(Optional<String> token) {
       this.token = requireNonNull(token, "token").filter(t -> !t.isBlank());
       return this;

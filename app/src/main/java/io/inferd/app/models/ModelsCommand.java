@@ -30,10 +30,7 @@ import picocli.CommandLine.Spec;
 public final class ModelsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--models-dir",
-      paramLabel = "DIR",
-      description = "List this folder only.")
+  @Option(names = "--models-dir", paramLabel = "DIR", description = "List this folder only.")
   Path modelsDir;
 
   /** The environment (INFERD_MODELS_DIR); tests replace it. */
@@ -74,8 +71,10 @@ public final class ModelsCommand implements Callable<Integer> {
       }
     }
     if (rows.isEmpty()) {
-      out.println("no models in " + dirs.stream().distinct().map(Path::toString).toList()
-          + "; download one with: ./inferd pull REPO FILE");
+      out.println(
+          "no models in "
+              + dirs.stream().distinct().map(Path::toString).toList()
+              + "; download one with: ./inferd pull REPO FILE");
     } else {
       print(out, rows);
     }
@@ -94,7 +93,9 @@ public final class ModelsCommand implements Callable<Integer> {
         suggestedName(file),
         size,
         header.architecture().orElse("?"),
-        header.contextLength().isPresent() ? String.valueOf(header.contextLength().getAsLong()) : "?",
+        header.contextLength().isPresent()
+            ? String.valueOf(header.contextLength().getAsLong())
+            : "?",
         file.toString()
       };
     } catch (ModelLoadException e) {
@@ -129,7 +130,10 @@ public final class ModelsCommand implements Callable<Integer> {
     }
   }
 
-  /** A model name for {@code serve --model NAME=PATH}: the file name without {@code .gguf}, lower case. */
+  /**
+   * A model name for {@code serve --model NAME=PATH}: the file name without {@code .gguf}, lower
+   * case.
+   */
   static String suggestedName(Path file) {
     String name = file.getFileName().toString();
     if (name.endsWith(".gguf")) {

@@ -15,7 +15,9 @@ final class ModelsDirectory {
 
   private ModelsDirectory() {}
 
-  /** The inferd checkout: {@code -Dinferd.home} (set by the launcher), else the working directory. */
+  /**
+   * The inferd checkout: {@code -Dinferd.home} (set by the launcher), else the working directory.
+   */
   static Path home() {
     return Path.of(System.getProperty("inferd.home", "."));
   }

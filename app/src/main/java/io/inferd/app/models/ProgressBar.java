@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * A one-line download progress bar, redrawn in place with {@code \r}: bytes, percent, speed and time
- * left. When the output is not a terminal it prints a line per 10% instead of redrawing.
+ * A one-line download progress bar, redrawn in place with {@code \r}: bytes, percent, speed and
+ * time left. When the output is not a terminal it prints a line per 10% instead of redrawing.
  */
 final class ProgressBar implements ModelDownloader.ProgressListener {
   private static final int WIDTH = 30;
@@ -75,7 +75,8 @@ final class ProgressBar implements ModelDownloader.ProgressListener {
   @Override
   public void retrying(int attempt, int retries, String reason) {
     finishLine();
-    out.println("connection lost (" + reason + "); resuming, attempt " + attempt + " of " + retries);
+    out.println(
+        "connection lost (" + reason + "); resuming, attempt " + attempt + " of " + retries);
     out.flush();
   }
 

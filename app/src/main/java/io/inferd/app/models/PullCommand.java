@@ -1,11 +1,11 @@
 package io.inferd.app.models;
 
-import io.inferd.engine.ModelLoadException;
-import io.inferd.engine.llama.GgufHeader;
 import io.inferd.app.models.ModelDownloader.ChecksumMismatchException;
 import io.inferd.app.models.ModelDownloader.DownloadException;
 import io.inferd.app.models.ModelDownloader.ProgressListener;
 import io.inferd.app.models.ModelDownloader.Result;
+import io.inferd.engine.ModelLoadException;
+import io.inferd.engine.llama.GgufHeader;
 import java.io.Console;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -37,10 +37,16 @@ import picocli.CommandLine.Spec;
 public final class PullCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "REPO", description = "Repository, e.g. Qwen/Qwen2.5-0.5B-Instruct-GGUF.")
+  @Parameters(
+      index = "0",
+      paramLabel = "REPO",
+      description = "Repository, e.g. Qwen/Qwen2.5-0.5B-Instruct-GGUF.")
   String repo;
 
-  @Parameters(index = "1", paramLabel = "FILE", description = "File in the repository, e.g. qwen2.5-0.5b-instruct-q4_k_m.gguf.")
+  @Parameters(
+      index = "1",
+      paramLabel = "FILE",
+      description = "File in the repository, e.g. qwen2.5-0.5b-instruct-q4_k_m.gguf.")
   String file;
 
   @Option(
@@ -52,7 +58,8 @@ public final class PullCommand implements Callable<Integer> {
   @Option(
       names = "--models-dir",
       paramLabel = "DIR",
-      description = "Where to put the file (default: $INFERD_MODELS_DIR, else models-cache/ in the inferd checkout).")
+      description =
+          "Where to put the file (default: $INFERD_MODELS_DIR, else models-cache/ in the inferd checkout).")
   Path modelsDir;
 
   @Option(
@@ -70,7 +77,8 @@ public final class PullCommand implements Callable<Integer> {
   @Option(
       names = "--retries",
       defaultValue = "3",
-      description = "Times a broken transfer is resumed before giving up (default ${DEFAULT-VALUE}).")
+      description =
+          "Times a broken transfer is resumed before giving up (default ${DEFAULT-VALUE}).")
   int retries;
 
   @Option(
@@ -113,7 +121,8 @@ public final class PullCommand implements Callable<Integer> {
     }
     Result result;
     try {
-      result = downloader.download(repo, revision, file, dir, Optional.ofNullable(sha256), progress);
+      result =
+          downloader.download(repo, revision, file, dir, Optional.ofNullable(sha256), progress);
     } catch (ChecksumMismatchException e) {
       finish(bar);
       err.println("error: " + e.getMessage());

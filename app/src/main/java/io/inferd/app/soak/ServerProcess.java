@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern READY =
-      Pattern.compile("grpc=127\\.0\\.0\\.1:(\\d+) http=127\\.0\\.0\\.1:(\\d+) metrics=127\\.0\\.0\\.1:(\\d+)");
+      Pattern.compile(
+          "grpc=127\\.0\\.0\\.1:(\\d+) http=127\\.0\\.0\\.1:(\\d+) metrics=127\\.0\\.0\\.1:(\\d+)");
 
   private final Process process;
   final int grpcPort;
@@ -58,21 +59,30 @@ final class ServerProcess implements AutoCloseable {
     Process process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
     var ports = new CompletableFuture<int[]>();
-    Thread.ofPlatform().daemon().start(() -> {
-      try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = lines.readLine()) != null; ) {
-          Matcher m = READY.matcher(line);
-          if (m.find()) {
-            ports.complete(new int[] {
-              Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))
+    Thread.ofPlatform()
+        .daemon()
+        .start(
+            () -> {
+              try (var lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                  Matcher m = READY.matcher(line);
+                  if (m.find()) {
+                    ports.complete(
+                        new int[] {
+                          Integer.parseInt(m.group(1)),
+                          Integer.parseInt(m.group(2)),
+                          Integer.parseInt(m.group(3))
+                        });
+                  }
+                }
+                ports.completeExceptionally(
+                    new IllegalStateException("server exited before it was ready; see " + log));
+              } catch (IOException e) {
+                ports.completeExceptionally(e);
+              }
             });
-          }
-        }
-        ports.completeExceptionally(new IllegalStateException("server exited before it was ready; see " + log));
-      } catch (IOException e) {
-        ports.completeExceptionally(e);
-      }
-    });
     int[] p = ports.get(120, TimeUnit.SECONDS);
     return new ServerProcess(process, p[0], p[1], p[2]);
   }
@@ -94,10 +104,16 @@ final class ServerProcess implements AutoCloseable {
     String metrics =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString())
             .body();
-    return new Indicators(heap, threads, files, gauge(metrics, "inferd_slots_busy"), gauge(metrics, "inferd_queue_depth"));
+    return new Indicators(
+        heap,
+        threads,
+        files,
+        gauge(metrics, "inferd_slots_busy"),
+        gauge(metrics, "inferd_queue_depth"));
   }
 
   private static long gauge(String metrics, String name) {
@@ -107,7 +123,10 @@ final class ServerProcess implements AutoCloseable {
 
   private static String jcmd(long pid, String what) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), what).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid), what)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(30, TimeUnit.SECONDS);
     return out;
@@ -128,7 +147,8 @@ final class ServerProcess implements AutoCloseable {
     process.destroyForcibly();
   }
 
-  record Indicators(long heapAfterGcBytes, long threads, long openFiles, long busySlots, long queued) {
+  record Indicators(
+      long heapAfterGcBytes, long threads, long openFiles, long busySlots, long queued) {
     @Override
     public String toString() {
       return "heap_after_gc=%.1fMB threads=%d open_files=%d busy_slots=%d queued=%d"

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code inferd soak}: starts a server process, drives mixed load with random cancels and deadlines,
- * and compares leak indicators at the start and the end.
+ * {@code inferd soak}: starts a server process, drives mixed load with random cancels and
+ * deadlines, and compares leak indicators at the start and the end.
  */
 @Command(
     name = "soak",
@@ -32,28 +32,48 @@ import picocli.CommandLine.Spec;
 public final class SoakCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--duration", defaultValue = "60", paramLabel = "SECONDS", description = "How long to drive load (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--duration",
+      defaultValue = "60",
+      paramLabel = "SECONDS",
+      description = "How long to drive load (default ${DEFAULT-VALUE}).")
   long durationSeconds;
 
-  @Option(names = "--workers", defaultValue = "8", description = "Concurrent client loops (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      defaultValue = "8",
+      description = "Concurrent client loops (default ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--model", paramLabel = "NAME=PATH.gguf", description = "Model for the server (default: as `inferd serve` picks it).")
+  @Option(
+      names = "--model",
+      paramLabel = "NAME=PATH.gguf",
+      description = "Model for the server (default: as `inferd serve` picks it).")
   String model;
 
-  @Option(names = "--heap-tolerance-mb", defaultValue = "32", description = "Allowed growth of heap after GC (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--heap-tolerance-mb",
+      defaultValue = "32",
+      description = "Allowed growth of heap after GC (default ${DEFAULT-VALUE}).")
   long heapToleranceMb;
 
-  @Option(names = "--thread-tolerance", defaultValue = "16", description = "Allowed growth of live threads (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--thread-tolerance",
+      defaultValue = "16",
+      description = "Allowed growth of live threads (default ${DEFAULT-VALUE}).")
   long threadTolerance;
 
-  @Option(names = "--file-tolerance", defaultValue = "16", description = "Allowed growth of open file descriptors (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--file-tolerance",
+      defaultValue = "16",
+      description = "Allowed growth of open file descriptors (default ${DEFAULT-VALUE}).")
   long fileTolerance;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    List<String> serve = new ArrayList<>(List.of("--parallel", "2", "--queue", "32", "--shutdown-grace", "5"));
+    List<String> serve =
+        new ArrayList<>(List.of("--parallel", "2", "--queue", "32", "--shutdown-grace", "5"));
     if (model != null) {
       serve.addAll(List.of("--model", model));
     }

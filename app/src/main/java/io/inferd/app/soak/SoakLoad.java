@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class SoakLoad {
   private final ManagedChannel channel;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final URI rest;
   final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
 
@@ -47,15 +48,18 @@ final class SoakLoad {
     var done = new CountDownLatch(workers);
     for (int w = 0; w < workers; w++) {
       Random random = new Random(seed + w);
-      Thread.ofPlatform().name("soak-" + w).start(() -> {
-        try {
-          while (System.nanoTime() < until) {
-            oneCall(random);
-          }
-        } finally {
-          done.countDown();
-        }
-      });
+      Thread.ofPlatform()
+          .name("soak-" + w)
+          .start(
+              () -> {
+                try {
+                  while (System.nanoTime() < until) {
+                    oneCall(random);
+                  }
+                } finally {
+                  done.countDown();
+                }
+              });
     }
     done.await();
   }
@@ -99,7 +103,10 @@ final class SoakLoad {
         }
         case 1 -> {
           Context.CancellableContext ctx = Context.current().withCancellation();
-          Iterator<StreamChunk> chunks = ctx.call(() -> stub.withDeadlineAfter(10, TimeUnit.SECONDS).streamComplete(request(random)));
+          Iterator<StreamChunk> chunks =
+              ctx.call(
+                  () ->
+                      stub.withDeadlineAfter(10, TimeUnit.SECONDS).streamComplete(request(random)));
           int stopAfter = random.nextInt(30);
           int seen = 0;
           while (chunks.hasNext()) {
@@ -128,7 +135,8 @@ final class SoakLoad {
   private void batchEmbed(Random random) throws InterruptedException {
     var done = new CountDownLatch(1);
     StreamObserver<EmbedRequest> in =
-        InferenceServiceGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        InferenceServiceGrpc.newStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
             .batchEmbed(observer("grpc BatchEmbed", done));
     int texts = 1 + random.nextInt(16);
     for (int i = 0; i < texts; i++) {
@@ -147,8 +155,11 @@ final class SoakLoad {
     var done = new CountDownLatch(1);
     Context.CancellableContext ctx = Context.current().withCancellation();
     StreamObserver<ChatMessage> in =
-        ctx.call(() -> InferenceServiceGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .chat(observer("grpc Chat", done)));
+        ctx.call(
+            () ->
+                InferenceServiceGrpc.newStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .chat(observer("grpc Chat", done)));
     in.onNext(ChatMessage.newBuilder().setRole("user").setContent("Tell me a story").build());
     if (random.nextBoolean()) {
       in.onNext(ChatMessage.newBuilder().setRole("user").setContent("And then?").build());
@@ -186,14 +197,17 @@ final class SoakLoad {
     String body =
         "{\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}],\"max_tokens\":"
             + (1 + random.nextInt(48))
-            + ",\"stream\":" + stream + "}";
+            + ",\"stream\":"
+            + stream
+            + "}";
     HttpRequest request =
         HttpRequest.newBuilder(rest.resolve("chat/completions"))
             .timeout(Duration.ofSeconds(10))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
-    HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> response =
+        http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = response.body()) {
       if (stream && random.nextInt(3) == 0) {
         in.readNBytes(1 + random.nextInt(400)); // then hang up mid-stream
@@ -210,9 +224,12 @@ final class SoakLoad {
         HttpRequest.newBuilder(rest.resolve("embeddings"))
             .timeout(Duration.ofSeconds(10))
             .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"input\":[\"soak\",\"text " + random.nextInt() + "\"]}"))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"input\":[\"soak\",\"text " + random.nextInt() + "\"]}"))
             .build();
-    restStatus("rest embeddings", http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+    restStatus(
+        "rest embeddings", http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
   }
 
   private void restStatus(String what, int status) {

@@ -68,8 +68,8 @@ class ClientCommandsTest {
   }
 
   @Test
-  void complete_generationControls_endUpInTheRequest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
+  void complete_generationControls_endUpInTheRequest(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path schema = dir.resolve("answer.json");
     java.nio.file.Files.writeString(schema, "{\"type\":\"object\"}");
     cli.run(
@@ -310,8 +310,7 @@ class ClientCommandsTest {
 
   @Test
   void chat_modelMaxTokensAndTemperature_goWithEveryUserTurn() {
-    cli.runWithInput(
-        "one\ntwo\n", "chat", "--model=m2", "--max-tokens=12", "--temperature=0.3");
+    cli.runWithInput("one\ntwo\n", "chat", "--model=m2", "--max-tokens=12", "--temperature=0.3");
 
     assertThat(server.service.chatMessages)
         .extracting(

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * A Hugging Face style file server on 127.0.0.1, port 0: {@code /{repo}/resolve/{rev}/{file}}
- * answers with a 302 to {@code /cdn/{file}} (carrying {@code X-Linked-Etag}, as the Hub does for LFS
- * files), which serves the bytes with {@code Range} support. It can break the first N transfers
+ * answers with a 302 to {@code /cdn/{file}} (carrying {@code X-Linked-Etag}, as the Hub does for
+ * LFS files), which serves the bytes with {@code Range} support. It can break the first N transfers
  * after a number of bytes.
  */
 final class FileServer implements AutoCloseable {
@@ -31,15 +31,21 @@ final class FileServer implements AutoCloseable {
   final HttpServer server;
   final Map<String, byte[]> files = new ConcurrentHashMap<>();
   final Map<String, String> linkedEtags = new ConcurrentHashMap<>();
+
   /** Every request: "METHOD PATH range=… auth=…". */
   final List<String> requests = new CopyOnWriteArrayList<>();
+
   /** Transfers still to break, and after how many bytes. */
   final AtomicInteger breaksLeft = new AtomicInteger();
+
   volatile int breakAfterBytes;
   volatile boolean ignoreRange;
+
   /** Transfers still to stall (send some bytes, then nothing), and after how many bytes. */
   final AtomicInteger stallsLeft = new AtomicInteger();
+
   volatile int stallAfterBytes;
+
   /** Chunked answers without Content-Length, and no X-Linked-Etag. */
   volatile boolean noLengthNoChecksum;
 
@@ -85,7 +91,9 @@ final class FileServer implements AutoCloseable {
           notFound(ex);
           return;
         }
-        if (!noLengthNoChecksum) ex.getResponseHeaders().add("X-Linked-Etag", "\"" + linkedEtags.get(repo + "/" + file) + "\"");
+        if (!noLengthNoChecksum)
+          ex.getResponseHeaders()
+              .add("X-Linked-Etag", "\"" + linkedEtags.get(repo + "/" + file) + "\"");
         ex.getResponseHeaders().add("Location", "/cdn/" + file);
         ex.sendResponseHeaders(302, -1);
         return;

@@ -83,7 +83,11 @@ class ModelDownloaderTest {
 
   @Test
   void download_withExpectedSha256_verifiesAgainstIt() throws Exception {
-    Result result = pull(downloader(0), Optional.of(FileServer.sha256(content).toUpperCase()), ProgressListener.NONE);
+    Result result =
+        pull(
+            downloader(0),
+            Optional.of(FileServer.sha256(content).toUpperCase()),
+            ProgressListener.NONE);
     assertThat(result.verified()).isTrue();
     assertThat(Files.readAllBytes(result.file())).isEqualTo(content);
   }
@@ -124,14 +128,23 @@ class ModelDownloaderTest {
         .hasMessageContaining("neither the file's length nor its SHA-256")
         .hasMessageContaining("--sha256");
 
-    Result result = pull(downloader(0), Optional.of(FileServer.sha256(content)), ProgressListener.NONE);
+    Result result =
+        pull(downloader(0), Optional.of(FileServer.sha256(content)), ProgressListener.NONE);
     assertThat(result.verified()).isTrue();
   }
 
   @Test
   void fileNameWithControlCharacters_isRejected() {
     assertThatThrownBy(
-            () -> downloader(0).download(REPO, "main", "evil\u001b[2Jname.gguf", dir, Optional.empty(), ProgressListener.NONE))
+            () ->
+                downloader(0)
+                    .download(
+                        REPO,
+                        "main",
+                        "evil\u001b[2Jname.gguf",
+                        dir,
+                        Optional.empty(),
+                        ProgressListener.NONE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("control characters");
   }
@@ -168,7 +181,9 @@ class ModelDownloaderTest {
     assertThat(Files.readAllBytes(result.file())).isEqualTo(content);
     assertThat(result.verified()).isTrue();
     assertThat(dir.resolve(FILE + ".part")).doesNotExist();
-    assertThat(server.requests).last().isEqualTo("GET /cdn/" + FILE + " range=bytes=" + kept + "- auth=null");
+    assertThat(server.requests)
+        .last()
+        .isEqualTo("GET /cdn/" + FILE + " range=bytes=" + kept + "- auth=null");
   }
 
   @Test
@@ -219,7 +234,10 @@ class ModelDownloaderTest {
   @Test
   void missingFile_isNotFound_namingTheUrl() {
     assertThatThrownBy(
-            () -> downloader(3).download(REPO, "main", "nope.gguf", dir, Optional.empty(), ProgressListener.NONE))
+            () ->
+                downloader(3)
+                    .download(
+                        REPO, "main", "nope.gguf", dir, Optional.empty(), ProgressListener.NONE))
         .isInstanceOf(DownloadException.class)
         .hasMessageContaining("HTTP 404")
         .hasMessageContaining(server.endpoint() + "/" + REPO + "/resolve/main/nope.gguf");
@@ -235,7 +253,8 @@ class ModelDownloaderTest {
     pull(d, Optional.empty(), ProgressListener.NONE);
 
     assertThat(server.requests.get(0)).endsWith("auth=Bearer hf_secret");
-    // Same origin in this test, so the redirect target gets it too; a CDN on another host would not.
+    // Same origin in this test, so the redirect target gets it too; a CDN on another host would
+    // not.
     assertThat(server.requests.get(1)).endsWith("auth=Bearer hf_secret");
   }
 
@@ -243,7 +262,8 @@ class ModelDownloaderTest {
   void fileAlreadyThere_isNotDownloadedAgain() throws Exception {
     Files.write(dir.resolve(FILE), content);
 
-    Result result = pull(downloader(0), Optional.of(FileServer.sha256(content)), ProgressListener.NONE);
+    Result result =
+        pull(downloader(0), Optional.of(FileServer.sha256(content)), ProgressListener.NONE);
 
     assertThat(result.alreadyPresent()).isTrue();
     assertThat(server.requests).isEmpty();

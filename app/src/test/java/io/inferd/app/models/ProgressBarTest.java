@@ -18,7 +18,8 @@ class ProgressBarTest {
     nanos.set(2_000_000_000L);
 
     assertThat(bar.line(1L << 20, 4L << 20, nanos.get()))
-        .isEqualTo("m.gguf  25% [========>                     ] 1.0 MiB / 4.0 MiB  512.0 KiB/s  ETA 0:06");
+        .isEqualTo(
+            "m.gguf  25% [========>                     ] 1.0 MiB / 4.0 MiB  512.0 KiB/s  ETA 0:06");
   }
 
   @Test
@@ -31,7 +32,11 @@ class ProgressBarTest {
     bar.advanced(1000, 1000);
 
     String text = out.toString();
-    assertThat(text).doesNotContain("\n" + "m.gguf").contains("100% [").contains("in 0:02").endsWith("\n");
+    assertThat(text)
+        .doesNotContain("\n" + "m.gguf")
+        .contains("100% [")
+        .contains("in 0:02")
+        .endsWith("\n");
     assertThat(text.split("\r")).hasSize(4); // "", 0%, 50%, 100%
   }
 

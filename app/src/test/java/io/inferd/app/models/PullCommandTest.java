@@ -98,7 +98,12 @@ class PullCommandTest {
 
     assertThat(code).isEqualTo(1);
     assertThat(err.toString())
-        .contains("error: not found (HTTP 404): " + server.endpoint() + "/" + REPO + "/resolve/main/missing.gguf");
+        .contains(
+            "error: not found (HTTP 404): "
+                + server.endpoint()
+                + "/"
+                + REPO
+                + "/resolve/main/missing.gguf");
   }
 
   @Test
@@ -116,7 +121,8 @@ class PullCommandTest {
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
 
-    int code = cli.execute("--endpoint", server.endpoint().toString(), REPO, TinyGguf.DEFAULT_FILE_NAME);
+    int code =
+        cli.execute("--endpoint", server.endpoint().toString(), REPO, TinyGguf.DEFAULT_FILE_NAME);
 
     assertThat(code).as(err.toString()).isZero();
     assertThat(custom.resolve(TinyGguf.DEFAULT_FILE_NAME)).exists();

@@ -164,9 +164,7 @@ final class GrpcDriver implements CallDriver {
   private void embed() throws Exception {
     var answer = new CompletableFuture<BatchEmbedResponse>();
     StreamObserver<EmbedRequest> requests =
-        async
-            .withDeadlineAfter(60, TimeUnit.SECONDS)
-            .batchEmbed(observer(answer));
+        async.withDeadlineAfter(60, TimeUnit.SECONDS).batchEmbed(observer(answer));
     for (EmbedRequest request : embedRequests) {
       requests.onNext(request);
     }

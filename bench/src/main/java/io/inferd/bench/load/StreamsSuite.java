@@ -371,7 +371,7 @@ public final class StreamsSuite {
             baseline,
             note.isEmpty()
                 ? "HTTP/1.1 has no multiplexing: each open SSE response holds its own TCP"
-                      + " connection"
+                    + " connection"
                 : note);
     tally.closing = true;
     subscriptions.forEach(Flow.Subscription::cancel);

@@ -50,8 +50,7 @@ public final class RandomLlamaGguf {
 
     /** Parameters in all tensors. */
     public long parameters() {
-      long perLayer =
-          2L * dim + 2L * dim * dim + 2L * dim * kvDim() + 3L * dim * ffn;
+      long perLayer = 2L * dim + 2L * dim * dim + 2L * dim * kvDim() + 3L * dim * ffn;
       return 2L * vocab * dim + dim + layers * perLayer;
     }
   }
@@ -97,7 +96,9 @@ public final class RandomLlamaGguf {
         "random-llama-%dm-q8_0-s%d.gguf", Math.round(shape.parameters() / 1e6), seed);
   }
 
-  /** Writes the model to {@code file} (through a temporary file, so a crash leaves no half file). */
+  /**
+   * Writes the model to {@code file} (through a temporary file, so a crash leaves no half file).
+   */
   public static void write(Path file, Shape shape, long seed) throws IOException {
     requireNonNull(file, "file");
     requireNonNull(shape, "shape");
@@ -131,7 +132,8 @@ public final class RandomLlamaGguf {
     SyntheticVocab vocab = SyntheticVocab.build(shape.vocab());
     List<Tensor> tensors = tensors(shape);
     writeHeader(out, shape, vocab, tensors);
-    Random random = new Random(seed); // java.util.Random is specified exactly: files match across JDKs
+    Random random =
+        new Random(seed); // java.util.Random is specified exactly: files match across JDKs
     for (Tensor t : tensors) {
       out.pad();
       if (t.type() == GGML_F32) {
@@ -146,8 +148,8 @@ public final class RandomLlamaGguf {
   }
 
   /**
-   * Q8_0 rows of uniform int8 with a scale that gives {@link #WEIGHT_STD}; for {@code output.weight}
-   * ({@code vocab} given) rows of non-word tokens are zero.
+   * Q8_0 rows of uniform int8 with a scale that gives {@link #WEIGHT_STD}; for {@code
+   * output.weight} ({@code vocab} given) rows of non-word tokens are zero.
    */
   private static void writeQ8(Out out, Tensor t, Random random, SyntheticVocab vocab)
       throws IOException {
@@ -286,10 +288,7 @@ public final class RandomLlamaGguf {
     write(file, BENCH_125M, seed);
     System.out.printf(
         "%s: %,d parameters, %,d bytes in %.1f s%n",
-        file,
-        BENCH_125M.parameters(),
-        Files.size(file),
-        (System.nanoTime() - started) / 1e9);
+        file, BENCH_125M.parameters(), Files.size(file), (System.nanoTime() - started) / 1e9);
   }
 
   /** Counts bytes, writes nothing. */

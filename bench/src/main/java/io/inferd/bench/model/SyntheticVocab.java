@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * A SentencePiece-style ("llama") vocabulary of a chosen size: {@code <unk>}, {@code <s>}, {@code
- * </s>}, the 256 byte tokens, English words and syllables as word pieces (every prefix of a piece is
- * a piece too, so merges reach whole words), and last the ChatML control tokens {@code
+ * </s>}, the 256 byte tokens, English words and syllables as word pieces (every prefix of a piece
+ * is a piece too, so merges reach whole words), and last the ChatML control tokens {@code
  * <|im_start|>} and {@code <|im_end|>}. Deterministic: no randomness at all.
  */
 record SyntheticVocab(List<String> tokens, int[] types, float[] scores) {

@@ -6,9 +6,9 @@ import java.util.Random;
 
 /**
  * A growing conversation: each turn adds about {@code userTokens} tokens of user text and asks for
- * {@code replyTokens}; per-turn latency (message sent to whole reply received) on inferd's gRPC Chat
- * (one bidirectional call for all turns), on llama-server and on inferd's REST gateway (each turn a
- * request with the whole history, as OpenAI clients do).
+ * {@code replyTokens}; per-turn latency (message sent to whole reply received) on inferd's gRPC
+ * Chat (one bidirectional call for all turns), on llama-server and on inferd's REST gateway (each
+ * turn a request with the whole history, as OpenAI clients do).
  */
 final class ChatRun {
   private static final String[] WORDS =

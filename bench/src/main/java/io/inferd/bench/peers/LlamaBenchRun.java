@@ -22,16 +22,24 @@ final class LlamaBenchRun {
     List<String> command =
         List.of(
             llamaDir.resolve("bin/llama-bench").toString(),
-            "-m", model.toString(),
-            "-t", Integer.toString(threads),
-            "-p", Integer.toString(prompt),
-            "-n", Integer.toString(generate),
-            "-r", Integer.toString(repetitions),
-            "-o", "json");
+            "-m",
+            model.toString(),
+            "-t",
+            Integer.toString(threads),
+            "-p",
+            Integer.toString(prompt),
+            "-n",
+            Integer.toString(generate),
+            "-r",
+            Integer.toString(repetitions),
+            "-o",
+            "json");
     Files.createDirectories(log.getParent());
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile()));
-    builder.environment().merge("LD_LIBRARY_PATH", llamaDir.resolve("lib").toString(), (a, b) -> b + ":" + a);
+    builder
+        .environment()
+        .merge("LD_LIBRARY_PATH", llamaDir.resolve("lib").toString(), (a, b) -> b + ":" + a);
     Process process = builder.start();
     byte[] out = process.getInputStream().readAllBytes();
     if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {

@@ -30,20 +30,33 @@ final class LlamaServerProcess implements AutoCloseable {
    * tokens each; {@code chatTemplate}, when not null, replaces the model's template.
    */
   static LlamaServerProcess start(
-      Path llamaDir, Path model, int threads, int slots, int slotContext, Path chatTemplate,
-      Path log) throws IOException, InterruptedException {
+      Path llamaDir,
+      Path model,
+      int threads,
+      int slots,
+      int slotContext,
+      Path chatTemplate,
+      Path log)
+      throws IOException, InterruptedException {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(llamaDir.resolve("bin/llama-server").toString());
     command.addAll(
         List.of(
-            "-m", model.toString(),
-            "-t", Integer.toString(threads),
-            "-tb", Integer.toString(threads),
-            "-np", Integer.toString(slots),
-            "-c", Integer.toString(slots * slotContext),
-            "--host", "127.0.0.1",
-            "--port", Integer.toString(port),
+            "-m",
+            model.toString(),
+            "-t",
+            Integer.toString(threads),
+            "-tb",
+            Integer.toString(threads),
+            "-np",
+            Integer.toString(slots),
+            "-c",
+            Integer.toString(slots * slotContext),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port),
             "--no-webui"));
     if (chatTemplate != null) {
       command.addAll(List.of("--jinja", "--chat-template-file", chatTemplate.toString()));
@@ -54,7 +67,9 @@ final class LlamaServerProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     // Its shared libraries sit next to bin/ in lib/ (RUNPATH $ORIGIN covers bin/ only).
-    builder.environment().merge("LD_LIBRARY_PATH", llamaDir.resolve("lib").toString(), (a, b) -> b + ":" + a);
+    builder
+        .environment()
+        .merge("LD_LIBRARY_PATH", llamaDir.resolve("lib").toString(), (a, b) -> b + ":" + a);
     Process process = builder.start();
     var server = new LlamaServerProcess(process, port, command);
     try {
@@ -84,8 +99,7 @@ final class LlamaServerProcess implements AutoCloseable {
     try (HttpClient http = HttpClient.newHttpClient()) {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
-          throw new IOException(
-              "llama-server exited with " + process.exitValue() + "; see " + log);
+          throw new IOException("llama-server exited with " + process.exitValue() + "; see " + log);
         }
         try {
           HttpResponse<Void> r =

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One closed-loop run: {@code concurrency} workers, each streaming {@code calls} answers back to
- * back, every prompt distinct (a request number up front) so no server answers from a cached prompt.
+ * back, every prompt distinct (a request number up front) so no server answers from a cached
+ * prompt.
  */
 final class LoadRun {
   private static final AtomicInteger REQUESTS = new AtomicInteger();
@@ -70,7 +71,11 @@ final class LoadRun {
       List<String> errorSamples) {
 
     static Stats of(
-        String target, int concurrency, List<StreamResult> results, List<String> errors, long wall) {
+        String target,
+        int concurrency,
+        List<StreamResult> results,
+        List<String> errors,
+        long wall) {
       long tokens = results.stream().mapToLong(StreamResult::tokens).sum();
       return new Stats(
           target,

@@ -91,7 +91,9 @@ final class OpenAiTarget implements StreamTarget {
   /** The prompt tokens the server counts for one user message (a one-token answer). */
   int promptTokens(String userText) throws Exception {
     return send(body(List.of(new Turn("user", userText)), 1, 0f))
-        .path("usage").path("prompt_tokens").asInt(-1);
+        .path("usage")
+        .path("prompt_tokens")
+        .asInt(-1);
   }
 
   /** One Chat turn with the whole history: the answer's text. */

@@ -48,7 +48,15 @@ public record PeersConfig(
         "%d threads; levels %s; %d streams per worker per run, %d round(s) A/B per level; %d tokens"
             + " out, temperature 0; Chat %d turns of ~%d user tokens, %d-token replies, %d"
             + " conversation(s) per target; %d tokens per sequence",
-        threads, levels, calls, rounds, maxTokens, chatTurns, chatUserTokens, chatReplyTokens,
-        chatRepeats, slotContext);
+        threads,
+        levels,
+        calls,
+        rounds,
+        maxTokens,
+        chatTurns,
+        chatUserTokens,
+        chatReplyTokens,
+        chatRepeats,
+        slotContext);
   }
 }

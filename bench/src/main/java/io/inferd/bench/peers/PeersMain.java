@@ -20,15 +20,21 @@ public final class PeersMain implements Callable<Integer> {
   @Option(names = "--quick", description = "The short configuration (one round per level).")
   boolean quick;
 
-  @Option(names = "--model", paramLabel = "GGUF",
+  @Option(
+      names = "--model",
+      paramLabel = "GGUF",
       description = "Model (default: the bench's random 125 M Q8_0 Llama, written once).")
   Path model;
 
-  @Option(names = "--llama-dir", paramLabel = "DIR",
+  @Option(
+      names = "--llama-dir",
+      paramLabel = "DIR",
       description = "llama.cpp build (default: $INFERD_LLAMA_DIR, as ./bench.sh sets it).")
   Path llamaDir;
 
-  @Option(names = "--out", paramLabel = "DIR",
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
       description = "Report directory (default: bench/target/peers).")
   Path out;
 
@@ -66,24 +72,26 @@ public final class PeersMain implements Callable<Integer> {
   public Integer call() throws Exception {
     home = home.toAbsolutePath().normalize();
     PeersConfig c = quick ? PeersConfig.quick() : PeersConfig.full();
-    c = new PeersConfig(
-        threads != null ? threads : c.threads(),
-        levels != null ? levels : c.levels(),
-        calls != null ? calls : c.calls(),
-        rounds != null ? rounds : c.rounds(),
-        tokens != null ? tokens : c.maxTokens(),
-        c.warmupCalls(),
-        c.chatTurns(),
-        c.chatUserTokens(),
-        c.chatReplyTokens(),
-        chatRepeats != null ? chatRepeats : c.chatRepeats(),
-        c.slotContext(),
-        c.llamaBenchRepetitions(),
-        !noRest && c.rest());
+    c =
+        new PeersConfig(
+            threads != null ? threads : c.threads(),
+            levels != null ? levels : c.levels(),
+            calls != null ? calls : c.calls(),
+            rounds != null ? rounds : c.rounds(),
+            tokens != null ? tokens : c.maxTokens(),
+            c.warmupCalls(),
+            c.chatTurns(),
+            c.chatUserTokens(),
+            c.chatReplyTokens(),
+            chatRepeats != null ? chatRepeats : c.chatRepeats(),
+            c.slotContext(),
+            c.llamaBenchRepetitions(),
+            !noRest && c.rest());
     Path dir = llamaDir != null ? llamaDir : envLlamaDir();
     if (dir == null) {
-      System.err.println("peers: no llama.cpp build: pass --llama-dir or set INFERD_LLAMA_DIR"
-          + " (engine/native/build-llama.sh --tools prints it)");
+      System.err.println(
+          "peers: no llama.cpp build: pass --llama-dir or set INFERD_LLAMA_DIR"
+              + " (engine/native/build-llama.sh --tools prints it)");
       return 2;
     }
     Path report = run(c, dir, model, home, out != null ? out : home.resolve("bench/target/peers"));

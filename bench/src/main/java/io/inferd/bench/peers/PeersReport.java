@@ -53,8 +53,8 @@ final class PeersReport {
     ObjectNode env = root.putObject("environment");
     environment.forEach(env::put);
     ObjectNode bench = root.putObject("llamaBench");
-    llamaBench.forEach(f -> bench.putObject(f.test()).put("tokPerSec", f.tokPerSec())
-        .put("stddev", f.stddev()));
+    llamaBench.forEach(
+        f -> bench.putObject(f.test()).put("tokPerSec", f.tokPerSec()).put("stddev", f.stddev()));
     ArrayNode levelsNode = root.putArray("levels");
     for (Level level : levels) {
       ObjectNode l = levelsNode.addObject();
@@ -99,34 +99,52 @@ final class PeersReport {
     environment.forEach((k, v) -> md.append("- ").append(k).append(": `").append(v).append("`\n"));
     md.append("\n## Targets (issue 12)\n\n| target | measured | |\n|---|---|---|\n");
     for (Target t : targets()) {
-      md.append("| ").append(t.name()).append(" | ").append(t.figure()).append(" | ")
+      md.append("| ")
+          .append(t.name())
+          .append(" | ")
+          .append(t.figure())
+          .append(" | ")
           .append(t.met() == null ? "not measured" : t.met() ? "met" : "**not met**")
           .append(" |\n");
     }
     md.append("\n## Engine ceiling: llama-bench\n\n| test | tok/s |\n|---|---:|\n");
-    llamaBench.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f |%n",
-        f.test(), f.tokPerSec(), f.stddev())));
+    llamaBench.forEach(
+        f ->
+            md.append(
+                String.format(
+                    Locale.ROOT, "| %s | %.1f ± %.1f |%n", f.test(), f.tokPerSec(), f.stddev())));
     md.append("\n## Streaming load\n\n")
         .append("Aggregate: tokens of all streams ÷ the run's wall time (mean of the rounds, each")
         .append(" round listed). Per stream: median over streams of (tokens − 1) ÷ (last token −")
-        .append(" first token). TTFT: request sent → first content token, as the client sees it.\n\n")
+        .append(
+            " first token). TTFT: request sent → first content token, as the client sees it.\n\n")
         .append("| streams | server | aggregate tok/s | rounds | per stream tok/s | TTFT p50 ms |")
         .append(" TTFT p99 ms | streams × tokens | errors |\n")
         .append("|---:|---|---:|---|---:|---:|---:|---|---:|\n");
     for (Level level : levels) {
       for (String target : level.rounds().keySet()) {
         LoadRun.Stats s = level.pooled(target).orElseThrow();
-        md.append(String.format(Locale.ROOT,
-            "| %d | %s | %.1f | %s | %.1f | %.1f | %.1f | %d × %.0f | %d |%n",
-            level.concurrency(), target, s.aggregateTokPerSec(),
-            level.rounds().get(target).stream()
-                .map(r -> String.format(Locale.ROOT, "%.0f", r.aggregateTokPerSec())).toList(),
-            s.perStreamMedianTokPerSec(), s.ttftP50Millis(), s.ttftP99Millis(), s.streams(),
-            s.streams() == 0 ? 0.0 : (double) s.tokens() / s.streams(), s.errors()));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %s | %.1f | %s | %.1f | %.1f | %.1f | %d × %.0f | %d |%n",
+                level.concurrency(),
+                target,
+                s.aggregateTokPerSec(),
+                level.rounds().get(target).stream()
+                    .map(r -> String.format(Locale.ROOT, "%.0f", r.aggregateTokPerSec()))
+                    .toList(),
+                s.perStreamMedianTokPerSec(),
+                s.ttftP50Millis(),
+                s.ttftP99Millis(),
+                s.streams(),
+                s.streams() == 0 ? 0.0 : (double) s.tokens() / s.streams(),
+                s.errors()));
       }
     }
     md.append("\n### inferd ÷ llama-server\n\n")
-        .append("| streams | gRPC aggregate | gRPC per stream | gRPC TTFT p50 Δ ms | REST aggregate |")
+        .append(
+            "| streams | gRPC aggregate | gRPC per stream | gRPC TTFT p50 Δ ms | REST aggregate |")
         .append(" REST per stream | REST TTFT p50 Δ ms |\n|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Level level : levels) {
       Optional<LoadRun.Stats> llama = level.pooled(PeersSuite.LLAMA);
@@ -136,17 +154,28 @@ final class PeersReport {
       md.append("| ").append(level.concurrency());
       for (String target : List.of(GRPC, REST)) {
         Optional<LoadRun.Stats> s = level.pooled(target);
-        md.append(s.map(x -> String.format(Locale.ROOT, " | %.0f%% | %.0f%% | %+.1f",
-                100 * x.aggregateTokPerSec() / llama.get().aggregateTokPerSec(),
-                100 * x.perStreamMedianTokPerSec() / llama.get().perStreamMedianTokPerSec(),
-                x.ttftP50Millis() - llama.get().ttftP50Millis()))
-            .orElse(" | – | – | –"));
+        md.append(
+            s.map(
+                    x ->
+                        String.format(
+                            Locale.ROOT,
+                            " | %.0f%% | %.0f%% | %+.1f",
+                            100 * x.aggregateTokPerSec() / llama.get().aggregateTokPerSec(),
+                            100
+                                * x.perStreamMedianTokPerSec()
+                                / llama.get().perStreamMedianTokPerSec(),
+                            x.ttftP50Millis() - llama.get().ttftP50Millis()))
+                .orElse(" | – | – | –"));
       }
       md.append(" |\n");
     }
     md.append("\n## Growing Chat\n\n")
-        .append("Each turn adds ~").append(config.chatUserTokens()).append(" tokens of user text")
-        .append(" and asks for ").append(config.chatReplyTokens()).append(" tokens (temperature")
+        .append("Each turn adds ~")
+        .append(config.chatUserTokens())
+        .append(" tokens of user text")
+        .append(" and asks for ")
+        .append(config.chatReplyTokens())
+        .append(" tokens (temperature")
         .append(" 0.7, inferd's Chat default). inferd gRPC Chat: one bidirectional call for all")
         .append(" turns. llama-server and inferd REST: the whole history each turn. Milliseconds")
         .append(" from the user message sent to the whole reply received.\n\n");
@@ -158,18 +187,29 @@ final class PeersReport {
       md.append("| ").append(turn + 1).append(" |");
       for (String target : chatTargets) {
         int t = turn;
-        md.append(" ").append(chats.stream().filter(c -> c.target().equals(target)
-                && c.millis().size() > t)
-            .map(c -> String.format(Locale.ROOT, "%.0f", c.millis().get(t)))
-            .toList().toString().replaceAll("[\\[\\]]", "")).append(" |");
+        md.append(" ")
+            .append(
+                chats.stream()
+                    .filter(c -> c.target().equals(target) && c.millis().size() > t)
+                    .map(c -> String.format(Locale.ROOT, "%.0f", c.millis().get(t)))
+                    .toList()
+                    .toString()
+                    .replaceAll("[\\[\\]]", ""))
+            .append(" |");
       }
       md.append('\n');
     }
     md.append("| turn last ÷ first |");
     for (String target : chatTargets) {
-      md.append(" ").append(chats.stream().filter(c -> c.target().equals(target))
-          .map(c -> String.format(Locale.ROOT, "%.2f", c.ratioLastToFirst()))
-          .toList().toString().replaceAll("[\\[\\]]", "")).append(" |");
+      md.append(" ")
+          .append(
+              chats.stream()
+                  .filter(c -> c.target().equals(target))
+                  .map(c -> String.format(Locale.ROOT, "%.2f", c.ratioLastToFirst()))
+                  .toList()
+                  .toString()
+                  .replaceAll("[\\[\\]]", ""))
+          .append(" |");
     }
     md.append('\n');
     if (!notes.isEmpty()) {
@@ -185,8 +225,10 @@ final class PeersReport {
   List<Target> targets() {
     List<Target> t = new ArrayList<>();
     for (int streams : List.of(1, 8, 16)) {
-      String name = "StreamComplete ≥ 95% of llama-server's aggregate tok/s at " + streams
-          + (streams == 1 ? " stream" : " streams");
+      String name =
+          "StreamComplete ≥ 95% of llama-server's aggregate tok/s at "
+              + streams
+              + (streams == 1 ? " stream" : " streams");
       t.add(ratioTarget(name, streams, 0.95));
     }
     Optional<Level> one = level(1);
@@ -194,9 +236,16 @@ final class PeersReport {
     Optional<LoadRun.Stats> l1 = one.flatMap(l -> l.pooled(PeersSuite.LLAMA));
     if (g1.isPresent() && l1.isPresent()) {
       double delta = g1.get().ttftP50Millis() - l1.get().ttftP50Millis();
-      t.add(new Target("StreamComplete TTFT within 2 ms of llama-server's (p50, 1 stream)",
-          String.format(Locale.ROOT, "%.1f vs %.1f ms (%+.1f ms)", g1.get().ttftP50Millis(),
-              l1.get().ttftP50Millis(), delta), delta <= 2.0));
+      t.add(
+          new Target(
+              "StreamComplete TTFT within 2 ms of llama-server's (p50, 1 stream)",
+              String.format(
+                  Locale.ROOT,
+                  "%.1f vs %.1f ms (%+.1f ms)",
+                  g1.get().ttftP50Millis(),
+                  l1.get().ttftP50Millis(),
+                  delta),
+              delta <= 2.0));
     } else {
       t.add(new Target("StreamComplete TTFT within 2 ms of llama-server's", "–", null));
     }
@@ -204,20 +253,30 @@ final class PeersReport {
         llamaBench.stream().filter(f -> f.test().startsWith("tg")).findFirst();
     if (g1.isPresent() && tg.isPresent()) {
       double ratio = g1.get().perStreamMedianTokPerSec() / tg.get().tokPerSec();
-      t.add(new Target("StreamComplete 1 stream ≥ 90% of llama-bench " + tg.get().test(),
-          String.format(Locale.ROOT, "%.1f vs %.1f tok/s (%.0f%%)",
-              g1.get().perStreamMedianTokPerSec(), tg.get().tokPerSec(), 100 * ratio),
-          ratio >= 0.90));
+      t.add(
+          new Target(
+              "StreamComplete 1 stream ≥ 90% of llama-bench " + tg.get().test(),
+              String.format(
+                  Locale.ROOT,
+                  "%.1f vs %.1f tok/s (%.0f%%)",
+                  g1.get().perStreamMedianTokPerSec(),
+                  tg.get().tokPerSec(),
+                  100 * ratio),
+              ratio >= 0.90));
     } else {
       t.add(new Target("StreamComplete 1 stream ≥ 90% of llama-bench tg", "–", null));
     }
     List<ChatRun.Times> grpcChats =
         chats.stream().filter(c -> c.target().equals(GRPC_CHAT) && c.millis().size() >= 2).toList();
     if (!grpcChats.isEmpty()) {
-      double ratio = LoadRun.percentile(
-          grpcChats.stream().mapToDouble(ChatRun.Times::ratioLastToFirst).toArray(), 50);
-      t.add(new Target("Chat turn " + config.chatTurns() + " ≤ 1.3 × turn 1 (gRPC Chat)",
-          String.format(Locale.ROOT, "%.2f ×", ratio), ratio <= 1.3));
+      double ratio =
+          LoadRun.percentile(
+              grpcChats.stream().mapToDouble(ChatRun.Times::ratioLastToFirst).toArray(), 50);
+      t.add(
+          new Target(
+              "Chat turn " + config.chatTurns() + " ≤ 1.3 × turn 1 (gRPC Chat)",
+              String.format(Locale.ROOT, "%.2f ×", ratio),
+              ratio <= 1.3));
     } else {
       t.add(new Target("Chat last turn ≤ 1.3 × turn 1", "–", null));
     }
@@ -232,8 +291,15 @@ final class PeersReport {
       return new Target(name, "–", null);
     }
     double ratio = g.get().aggregateTokPerSec() / l.get().aggregateTokPerSec();
-    return new Target(name, String.format(Locale.ROOT, "%.1f vs %.1f tok/s (%.0f%%)",
-        g.get().aggregateTokPerSec(), l.get().aggregateTokPerSec(), 100 * ratio), ratio >= min);
+    return new Target(
+        name,
+        String.format(
+            Locale.ROOT,
+            "%.1f vs %.1f tok/s (%.0f%%)",
+            g.get().aggregateTokPerSec(),
+            l.get().aggregateTokPerSec(),
+            100 * ratio),
+        ratio >= min);
   }
 
   private Optional<Level> level(int concurrency) {

@@ -35,56 +35,92 @@ public final class PeersSuite {
     PeersReport report = new PeersReport(config);
     if (model == null) {
       long started = System.nanoTime();
-      model = RandomLlamaGguf.ensure(work.resolve("models"), RandomLlamaGguf.BENCH_125M,
-          RandomLlamaGguf.DEFAULT_SEED);
+      model =
+          RandomLlamaGguf.ensure(
+              work.resolve("models"), RandomLlamaGguf.BENCH_125M, RandomLlamaGguf.DEFAULT_SEED);
       System.out.printf("  model %s (%.1f s)%n", model, (System.nanoTime() - started) / 1e9);
       report.environment.put(
-          "model", String.format("%s: Llama, %,d parameters, Q8_0, vocabulary %,d, %,d bytes",
-              model.getFileName(), RandomLlamaGguf.BENCH_125M.parameters(),
-              RandomLlamaGguf.BENCH_125M.vocab(), Files.size(model)));
+          "model",
+          String.format(
+              "%s: Llama, %,d parameters, Q8_0, vocabulary %,d, %,d bytes",
+              model.getFileName(),
+              RandomLlamaGguf.BENCH_125M.parameters(),
+              RandomLlamaGguf.BENCH_125M.vocab(),
+              Files.size(model)));
     } else {
       report.environment.put("model", model + " (" + Files.size(model) + " bytes)");
     }
     report.environment.put("llama.cpp", llamaBuild(llamaDir));
     report.environment.put("load average before", loadAverage());
 
-    boolean peers = Files.isExecutable(llamaDir.resolve("bin/llama-server"))
-        && Files.isExecutable(llamaDir.resolve("bin/llama-bench"));
+    boolean peers =
+        Files.isExecutable(llamaDir.resolve("bin/llama-server"))
+            && Files.isExecutable(llamaDir.resolve("bin/llama-bench"));
     if (!peers) {
-      report.notes.add("llama-server and llama-bench are not built in " + llamaDir
-          + " (engine/native/build-llama.sh --tools builds them): inferd measured alone, no ratios");
+      report.notes.add(
+          "llama-server and llama-bench are not built in "
+              + llamaDir
+              + " (engine/native/build-llama.sh --tools builds them): inferd measured alone, no ratios");
       System.out.println("  " + report.notes.getLast());
     } else {
       System.out.println("  llama-bench");
       report.llamaBench.addAll(
-        LlamaBenchRun.run(llamaDir, model, config.threads(), 512, config.maxTokens(),
-            config.llamaBenchRepetitions(), logs.resolve("llama-bench.log")));
-      report.llamaBench.forEach(f -> System.out.printf("    %s %.1f ± %.1f tok/s%n",
-          f.test(), f.tokPerSec(), f.stddev()));
+          LlamaBenchRun.run(
+              llamaDir,
+              model,
+              config.threads(),
+              512,
+              config.maxTokens(),
+              config.llamaBenchRepetitions(),
+              logs.resolve("llama-bench.log")));
+      report.llamaBench.forEach(
+          f ->
+              System.out.printf("    %s %.1f ± %.1f tok/s%n", f.test(), f.tokPerSec(), f.stddev()));
     }
 
     int slots = Math.max(config.maxLevel(), 1);
     System.setProperty("inferd.llama.dir", llamaDir.toString()); // for ServerProcess
-    try (var inferd = ServerProcess.start("1g", false, logs.resolve("inferd-server.log"),
-            List.of("--engine", "llama", "--model", model.toString(),
-                "--threads", Integer.toString(config.threads()),
-                "--parallel", Integer.toString(slots),
-                "--queue", "64",
-                "--default-max-tokens", Integer.toString(config.chatReplyTokens())));
-        var llama = peers
-            ? startLlama(config, llamaDir, model, slots, logs, inferd.httpPort(), report)
-            : null) {
+    try (var inferd =
+            ServerProcess.start(
+                "1g",
+                false,
+                logs.resolve("inferd-server.log"),
+                List.of(
+                    "--engine",
+                    "llama",
+                    "--model",
+                    model.toString(),
+                    "--threads",
+                    Integer.toString(config.threads()),
+                    "--parallel",
+                    Integer.toString(slots),
+                    "--queue",
+                    "64",
+                    "--default-max-tokens",
+                    Integer.toString(config.chatReplyTokens())));
+        var llama =
+            peers
+                ? startLlama(config, llamaDir, model, slots, logs, inferd.httpPort(), report)
+                : null) {
       if (llama != null) {
         report.environment.put("llama-server", String.join(" ", llama.command()));
       }
-      report.environment.put("inferd", "BenchServer --engine llama --threads " + config.threads()
-          + " --parallel " + slots + " (context " + config.slotContext()
-          + " per sequence: the model's trained context), JVM -Xmx1g");
+      report.environment.put(
+          "inferd",
+          "BenchServer --engine llama --threads "
+              + config.threads()
+              + " --parallel "
+              + slots
+              + " (context "
+              + config.slotContext()
+              + " per sequence: the model's trained context), JVM -Xmx1g");
       var llamaTarget =
           llama == null ? null : new OpenAiTarget(LLAMA, llama.port(), PeersSuite::llamaFields);
       var grpc = new GrpcTarget(inferd.grpcPort());
       var rest = new OpenAiTarget("inferd REST", inferd.httpPort(), b -> {});
-      try (llamaTarget; grpc; rest) {
+      try (llamaTarget;
+          grpc;
+          rest) {
         List<StreamTarget> targets = new ArrayList<>();
         if (llamaTarget != null) {
           targets.add(llamaTarget);
@@ -118,8 +154,15 @@ public final class PeersSuite {
    * by newlines) when inferd counts other prompt tokens for the same message, so both prefill the
    * same prompt.
    */
-  private static LlamaServerProcess startLlama(PeersConfig config, Path llamaDir, Path model,
-      int slots, Path logs, int inferdHttp, PeersReport report) throws Exception {
+  private static LlamaServerProcess startLlama(
+      PeersConfig config,
+      Path llamaDir,
+      Path model,
+      int slots,
+      Path logs,
+      int inferdHttp,
+      PeersReport report)
+      throws Exception {
     String probe = LoadRun.prompt();
     int inferdTokens;
     try (var rest = new OpenAiTarget("inferd REST", inferdHttp, b -> {})) {
@@ -127,8 +170,15 @@ public final class PeersSuite {
     }
     Path template = null;
     for (int attempt = 0; ; attempt++) {
-      var llama = LlamaServerProcess.start(llamaDir, model, config.threads(), slots,
-          config.slotContext(), template, logs.resolve("llama-server-" + attempt + ".log"));
+      var llama =
+          LlamaServerProcess.start(
+              llamaDir,
+              model,
+              config.threads(),
+              slots,
+              config.slotContext(),
+              template,
+              logs.resolve("llama-server-" + attempt + ".log"));
       int llamaTokens;
       try (var target = new OpenAiTarget(LLAMA, llama.port(), PeersSuite::llamaFields)) {
         llamaTokens = target.promptTokens(probe);
@@ -136,17 +186,26 @@ public final class PeersSuite {
         llama.close();
         throw e;
       }
-      String counts = String.format("a %d-character user message is %d prompt tokens on inferd,"
-          + " %d on llama-server", probe.length(), inferdTokens, llamaTokens);
+      String counts =
+          String.format(
+              "a %d-character user message is %d prompt tokens on inferd," + " %d on llama-server",
+              probe.length(), inferdTokens, llamaTokens);
       if (llamaTokens == inferdTokens || template != null) {
-        report.environment.put("prompt", counts + (template == null ? "" : " (llama-server runs"
-            + " with inferd's rendering: contents joined by newlines)"));
+        report.environment.put(
+            "prompt",
+            counts
+                + (template == null
+                    ? ""
+                    : " (llama-server runs"
+                        + " with inferd's rendering: contents joined by newlines)"));
         return llama;
       }
       llama.close();
-      report.notes.add(counts + " with the model's ChatML template: inferd does not apply it"
-          + " (JinjaChat renders plain text), so llama-server was restarted with a template that"
-          + " renders as inferd does, to compare equal work");
+      report.notes.add(
+          counts
+              + " with the model's ChatML template: inferd does not apply it"
+              + " (JinjaChat renders plain text), so llama-server was restarted with a template that"
+              + " renders as inferd does, to compare equal work");
       template = logs.resolve("plain-template.jinja");
       Files.writeString(template, PLAIN_TEMPLATE);
     }
@@ -183,8 +242,13 @@ public final class PeersSuite {
           System.out.printf(
               "    %2d streams %-12s %7.1f tok/s aggregate, %6.1f per stream, TTFT p50 %6.1f"
                   + " p99 %6.1f ms, %d tokens%s%n",
-              level, t.name(), s.aggregateTokPerSec(), s.perStreamMedianTokPerSec(),
-              s.ttftP50Millis(), s.ttftP99Millis(), s.tokens(),
+              level,
+              t.name(),
+              s.aggregateTokPerSec(),
+              s.perStreamMedianTokPerSec(),
+              s.ttftP50Millis(),
+              s.ttftP99Millis(),
+              s.tokens(),
               s.errors() > 0 ? ", " + s.errors() + " errors " + s.errorSamples() : "");
         }
       }
@@ -194,21 +258,31 @@ public final class PeersSuite {
   }
 
   private static void measureChat(
-      PeersConfig config, OpenAiTarget llama, GrpcTarget grpc, OpenAiTarget rest,
+      PeersConfig config,
+      OpenAiTarget llama,
+      GrpcTarget grpc,
+      OpenAiTarget rest,
       PeersReport report) {
     for (int repeat = 0; repeat < config.chatRepeats(); repeat++) {
       List<String> messages =
           ChatRun.userMessages(config.chatTurns(), config.chatUserTokens(), 1000 + repeat);
       List<Runnable> runs = new ArrayList<>();
-      runs.add(() -> chat(report, "inferd gRPC Chat",
-          () -> grpc.chat(messages).millis()));
+      runs.add(() -> chat(report, "inferd gRPC Chat", () -> grpc.chat(messages).millis()));
       if (llama != null) {
-        runs.add(() -> chat(report, LLAMA,
-            () -> ChatRun.overOpenAi(llama, messages, config.chatReplyTokens(), 0.7f)));
+        runs.add(
+            () ->
+                chat(
+                    report,
+                    LLAMA,
+                    () -> ChatRun.overOpenAi(llama, messages, config.chatReplyTokens(), 0.7f)));
       }
       if (config.rest()) {
-        runs.add(() -> chat(report, "inferd REST",
-            () -> ChatRun.overOpenAi(rest, messages, config.chatReplyTokens(), 0.7f)));
+        runs.add(
+            () ->
+                chat(
+                    report,
+                    "inferd REST",
+                    () -> ChatRun.overOpenAi(rest, messages, config.chatReplyTokens(), 0.7f)));
       }
       if (repeat % 2 == 1) {
         java.util.Collections.reverse(runs);
@@ -225,8 +299,9 @@ public final class PeersSuite {
     try {
       List<Double> millis = call.run();
       report.chats.add(new ChatRun.Times(target, millis));
-      System.out.printf("    Chat %-16s turns (ms): %s%n", target,
-          millis.stream().map(m -> String.format("%.0f", m)).toList());
+      System.out.printf(
+          "    Chat %-16s turns (ms): %s%n",
+          target, millis.stream().map(m -> String.format("%.0f", m)).toList());
     } catch (Exception e) {
       report.notes.add("Chat on " + target + " failed: " + e);
       System.out.println("    Chat on " + target + " failed: " + e);
@@ -236,7 +311,9 @@ public final class PeersSuite {
   private static String llamaBuild(Path llamaDir) {
     try {
       return String.join(", ", Files.readAllLines(llamaDir.resolve("build.properties")))
-          + " (" + llamaDir + ")";
+          + " ("
+          + llamaDir
+          + ")";
     } catch (IOException e) {
       return llamaDir.toString();
     }

@@ -18,7 +18,6 @@ final class ChartSet extends ReportBase {
     super(shared);
   }
 
-
   // ------------------------------------------------------------------ charts
 
   Map<String, String> charts(Path dir) {

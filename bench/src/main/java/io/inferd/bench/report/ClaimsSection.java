@@ -294,5 +294,4 @@ final class ClaimsSection extends ReportBase {
     }
     return "**not supported** at this size: gRPC opened " + grpc.opened() + " of " + grpc.target();
   }
-
 }

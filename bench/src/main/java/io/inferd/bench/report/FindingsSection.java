@@ -4,7 +4,6 @@ import io.inferd.bench.Payloads;
 import io.inferd.bench.report.Results.LevelRow;
 import io.inferd.bench.report.Results.ProtocolBlock;
 import io.inferd.bench.report.Results.StreamsRow;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,34 +30,34 @@ final class FindingsSection extends ReportBase {
     if (waits.isPresent()) {
       int c = waits.getAsInt();
       notes.add(
-            "**REST streams wait about 40 ms for their first event.** Time to first token over REST"
-                + " is "
-                + us(level("REST", "stream", c).get().timeToFirstToken().p50Us())
-                + " (p50, "
-                + callers(c)
-                + ") against "
-                + us(level("gRPC", "stream", c).get().timeToFirstToken().p50Us())
-                + " over gRPC, on an engine that has every token at once. A wait of about 40 ms on a"
-                + " kept-alive connection is the signature of Nagle's algorithm meeting the"
-                + " client's delayed ACK (check the REST sockets' TCP_NODELAY); it is configuration,"
-                + " not protocol cost, and it caps a REST caller at about 20 streams per second."
-                + level("REST", "embed", 1)
-                    .filter(e -> e.latency() != null && e.latency().p50Us() >= 30_000)
-                    .map(
-                        e ->
-                            " The same delay hits the large ("
-                                + wire("REST", "embed", "")
-                                    .map(w -> bytes(w.responseBytesPerCall()))
-                                    .orElse("75 KiB")
-                                + ") embeddings answer: p50 "
-                                + us(e.latency().p50Us())
-                                + " for one caller, against "
-                                + level("gRPC", "embed", 1)
-                                    .filter(g -> g.latency() != null)
-                                    .map(g -> us(g.latency().p50Us()))
-                                    .orElse("–")
-                                + " over gRPC.")
-                    .orElse(""));
+          "**REST streams wait about 40 ms for their first event.** Time to first token over REST"
+              + " is "
+              + us(level("REST", "stream", c).get().timeToFirstToken().p50Us())
+              + " (p50, "
+              + callers(c)
+              + ") against "
+              + us(level("gRPC", "stream", c).get().timeToFirstToken().p50Us())
+              + " over gRPC, on an engine that has every token at once. A wait of about 40 ms on a"
+              + " kept-alive connection is the signature of Nagle's algorithm meeting the"
+              + " client's delayed ACK (check the REST sockets' TCP_NODELAY); it is configuration,"
+              + " not protocol cost, and it caps a REST caller at about 20 streams per second."
+              + level("REST", "embed", 1)
+                  .filter(e -> e.latency() != null && e.latency().p50Us() >= 30_000)
+                  .map(
+                      e ->
+                          " The same delay hits the large ("
+                              + wire("REST", "embed", "")
+                                  .map(w -> bytes(w.responseBytesPerCall()))
+                                  .orElse("75 KiB")
+                              + ") embeddings answer: p50 "
+                              + us(e.latency().p50Us())
+                              + " for one caller, against "
+                              + level("gRPC", "embed", 1)
+                                  .filter(g -> g.latency() != null)
+                                  .map(g -> us(g.latency().p50Us()))
+                                  .orElse("–")
+                              + " over gRPC.")
+                  .orElse(""));
     }
     Optional<LevelRow> grpcStream = level("gRPC", "stream", headline());
     Optional<LevelRow> restStream = level("REST", "stream", headline());

@@ -144,8 +144,7 @@ final class ReadmeSection extends ReportBase {
         && grpcStream.get().allocatedBytesPerCall() / (Payloads.STREAM_TOKENS + 1) > 8 * 1024) {
       s.append("- **gRPC streaming allocates ")
           .append(bytes(grpcStream.get().allocatedBytesPerCall() / (Payloads.STREAM_TOKENS + 1)))
-          .append(
-              " of server heap per token**; see the report.\n");
+          .append(" of server heap per token**; see the report.\n");
     }
     if (!r.model.isEmpty()) {
       s.append(

@@ -67,7 +67,8 @@ public final class ReportWriter {
     values.put("settings", env.settings());
     List<String> phases = new ArrayList<>();
     results.phaseSeconds.forEach(
-        (phase, seconds) -> phases.add(phase + " " + String.format(Locale.ROOT, "%.0f s", seconds)));
+        (phase, seconds) ->
+            phases.add(phase + " " + String.format(Locale.ROOT, "%.0f s", seconds)));
     values.put("phases", phases.isEmpty() ? null : String.join(", ", phases));
     return values;
   }

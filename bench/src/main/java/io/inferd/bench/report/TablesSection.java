@@ -218,10 +218,7 @@ final class TablesSection extends ReportBase {
         scenario ->
             both(block("gRPC", scenario), block("REST", scenario))
                 .filter(b -> b.grpc().peakRssKb() > 0 && b.rest().peakRssKb() > 0)
-                .map(
-                    b ->
-                        shareCells(
-                            b.grpc().peakRssKb(), b.rest().peakRssKb(), ReportBase::kb)));
+                .map(b -> shareCells(b.grpc().peakRssKb(), b.rest().peakRssKb(), ReportBase::kb)));
     claimRows(
         new String[] {"(memory) heap allocated per call", "", "", ""},
         scenario ->
@@ -306,7 +303,6 @@ final class TablesSection extends ReportBase {
     return us(cpuSecondsPer1000 * 1000) + " CPU";
   }
 
-
   /** A measurement of both protocols. */
   private record Pair<T>(T grpc, T rest) {}
 
@@ -352,8 +348,7 @@ final class TablesSection extends ReportBase {
   }
 
   /** REST as 100%, gRPC as a share of it, and how much less gRPC uses. */
-  private static String[] shareCells(
-      double grpc, double rest, DoubleFunction<String> unit) {
+  private static String[] shareCells(double grpc, double rest, DoubleFunction<String> unit) {
     return new String[] {
       "100% (" + unit.apply(rest) + ")",
       percent(grpc / rest) + " (" + unit.apply(grpc) + ")",

@@ -20,9 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * The server the benchmarks drive, in a JVM of its own: the same {@link Inferd} object {@code
  * inferd serve} builds, from serve's configuration with free ports, plus a {@link ControlEndpoint}
- * for heap and thread figures. It lives in the bench
- * module so that the {@link BenchOnlyEngine} is selectable here and nowhere in {@code inferd
- * serve}.
+ * for heap and thread figures. It lives in the bench module so that the {@link BenchOnlyEngine} is
+ * selectable here and nowhere in {@code inferd serve}.
  */
 @Command(
     name = "bench-server",
@@ -98,9 +97,8 @@ public final class BenchServer implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  running
-                      .close(); // no grace: the load generator has finished (or given up on) its
-                                // calls
+                  running.close(); // no grace: the load generator has finished (or given up on) its
+                  // calls
                   Runtime.getRuntime().halt(0); // llama.cpp leaves a native thread behind
                 },
                 "bench-server-shutdown"));
@@ -137,7 +135,8 @@ public final class BenchServer implements Callable<Integer> {
             .queue(queue)
             .limits(new CoreLimits(defaultMaxTokens, maxTokensLimit, 2048, 0.7f, 32_768))
             .transport(
-                GrpcTransport.defaults().withMaxConcurrentCallsPerConnection(maxStreamsPerConnection))
+                GrpcTransport.defaults()
+                    .withMaxConcurrentCallsPerConnection(maxStreamsPerConnection))
             .build();
     Inferd inferd;
     try {

@@ -12,13 +12,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** Both drivers complete every scenario against the real server wiring, and the load runner counts. */
+/**
+ * Both drivers complete every scenario against the real server wiring, and the load runner counts.
+ */
 class DriversTest {
   private static BenchServer.Running server;
 
   @BeforeAll
   static void start() throws Exception {
-    SLF4JBridgeHandler.removeHandlersForRootLogger(); // Helidon's java.util.logging → Logback (quiet)
+    SLF4JBridgeHandler
+        .removeHandlersForRootLogger(); // Helidon's java.util.logging → Logback (quiet)
     SLF4JBridgeHandler.install();
     server = BenchServer.startInProcess("--parallel", "16", "--queue", "16");
   }
@@ -33,24 +36,39 @@ class DriversTest {
   }
 
   @ParameterizedTest(name = "{1} over {0}")
-  @CsvSource({"GRPC, UNARY", "GRPC, STREAM", "GRPC, EMBED", "REST, UNARY", "REST, STREAM", "REST, EMBED"})
+  @CsvSource({
+    "GRPC, UNARY",
+    "GRPC, STREAM",
+    "GRPC, EMBED",
+    "REST, UNARY",
+    "REST, STREAM",
+    "REST, EMBED"
+  })
   void driver_completesAndChecksEveryCall(Protocol protocol, Scenario scenario) throws Exception {
-    try (CallDriver driver = LevelMeasurement.driver(protocol, port(protocol), Work.bench(scenario))) {
+    try (CallDriver driver =
+        LevelMeasurement.driver(protocol, port(protocol), Work.bench(scenario))) {
       Metrics metrics = new Metrics();
       for (int i = 0; i < 3; i++) {
         Metrics.CallTimer timer = metrics.startCall();
         driver.call(timer); // throws if the answer is incomplete
 
-        assertThat(timer.tokens()).isEqualTo(scenario == Scenario.STREAM ? Payloads.STREAM_TOKENS : 0);
+        assertThat(timer.tokens())
+            .isEqualTo(scenario == Scenario.STREAM ? Payloads.STREAM_TOKENS : 0);
       }
     }
   }
 
   @Test
   void loadRunner_countsCallsThatFinishInTheWindow_withoutErrors() throws Exception {
-    try (CallDriver driver = LevelMeasurement.driver(Protocol.GRPC, port(Protocol.GRPC), Work.bench(Scenario.STREAM))) {
+    try (CallDriver driver =
+        LevelMeasurement.driver(Protocol.GRPC, port(Protocol.GRPC), Work.bench(Scenario.STREAM))) {
       LoadRunner.Outcome outcome =
-          LoadRunner.run(driver, 2, Duration.ofMillis(200), Duration.ofSeconds(2), LoadRunner.WindowListener.NONE);
+          LoadRunner.run(
+              driver,
+              2,
+              Duration.ofMillis(200),
+              Duration.ofSeconds(2),
+              LoadRunner.WindowListener.NONE);
 
       assertThat(outcome.window().errors()).isEmpty();
       assertThat(outcome.calls()).isPositive();

@@ -27,8 +27,7 @@ class VerdictTest {
     assertThat(Verdict.ofReduction(0.10, 0.40)).isEqualTo(Verdict.PARTLY);
     assertThat(Verdict.ofReduction(0.09, 0.40)).isEqualTo(Verdict.NOT_SUPPORTED);
     assertThat(Verdict.ofReduction(-0.10, 0.40)).isEqualTo(Verdict.CONTRADICTED);
-    assertThat(Verdict.ofReduction(Double.POSITIVE_INFINITY, 0.40))
-        .isEqualTo(Verdict.NOT_MEASURED);
+    assertThat(Verdict.ofReduction(Double.POSITIVE_INFINITY, 0.40)).isEqualTo(Verdict.NOT_MEASURED);
   }
 
   @Test

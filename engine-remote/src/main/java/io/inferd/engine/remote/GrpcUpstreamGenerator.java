@@ -34,7 +34,6 @@ public final class GrpcUpstreamGenerator extends RemoteGenerator {
   private static final Metadata.Key<String> API_KEY =
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
 
-
   private final ManagedChannel channel;
   private final String target;
   private final String upstreamModel;

@@ -48,7 +48,10 @@ public final class OpenAiEngineProvider implements EngineProvider {
 
   private static OpenAiUpstream upstream(String option, ModelSpec spec, EngineSettings settings) {
     return OpenAiUpstream.connect(
-        urls(option, spec), spec.remoteModel(), settings.remoteApiKey(), UpstreamPool.Settings.defaults());
+        urls(option, spec),
+        spec.remoteModel(),
+        settings.remoteApiKey(),
+        UpstreamPool.Settings.defaults());
   }
 
   /** The base URLs, e.g. {@code http://h1:8080/v1}; each may repeat the {@code openai+} prefix. */

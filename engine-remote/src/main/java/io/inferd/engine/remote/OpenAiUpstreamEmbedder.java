@@ -61,7 +61,8 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
     }
     byte[] body = requestBody(texts);
     String requestId = RequestIds.current().orElseGet(RequestIds::newId);
-    return upstream.withFailover(lease -> attempt(lease, requestId, body, texts.size()), () -> Long.MAX_VALUE);
+    return upstream.withFailover(
+        lease -> attempt(lease, requestId, body, texts.size()), () -> Long.MAX_VALUE);
   }
 
   /** One request to one server; a server that could not be reached or was busy: the next one. */
@@ -92,7 +93,8 @@ public final class OpenAiUpstreamEmbedder implements Embedder {
         lease.failed("POST " + url + ": HTTP " + status);
       }
       InferenceException failure =
-          logged(url, requestId, start, status, UpstreamFailures.status(url, status, response.body()));
+          logged(
+              url, requestId, start, status, UpstreamFailures.status(url, status, response.body()));
       if (UpstreamFailures.worthAnotherEndpoint(status)) {
         throw new RetryElsewhere(failure);
       }

@@ -1,6 +1,5 @@
 package io.inferd.engine.remote;
 
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -51,7 +50,6 @@ import java.util.concurrent.TimeoutException;
  * </ul>
  */
 public final class OpenAiUpstreamGenerator extends RemoteGenerator {
-
 
   /** How long to wait for response headers when the caller set no deadline. */
   static final Duration NO_DEADLINE_HEADER_TIMEOUT = Duration.ofMinutes(10);
@@ -168,7 +166,8 @@ public final class OpenAiUpstreamGenerator extends RemoteGenerator {
       Duration headerTimeout =
           remaining == Long.MAX_VALUE ? NO_DEADLINE_HEADER_TIMEOUT : Duration.ofNanos(remaining);
       HttpRequest post =
-          upstream.post(url, requestId, body, headerTimeout)
+          upstream
+              .post(url, requestId, body, headerTimeout)
               .header("Accept", "text/event-stream")
               .build();
       SseBody sse = new SseBody();

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * What every remote generator shares: the upstream renders, counts and checks the conversation, so
- * locally its size is only estimated (four characters a token) and a request id rides along; and
- * it runs as many generations at once as it was told the upstream takes.
+ * locally its size is only estimated (four characters a token) and a request id rides along; and it
+ * runs as many generations at once as it was told the upstream takes.
  */
 abstract class RemoteGenerator implements TextGenerator {
   /** The upstream checks the real context. */

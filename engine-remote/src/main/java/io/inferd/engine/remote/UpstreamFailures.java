@@ -154,7 +154,9 @@ final class UpstreamFailures {
 
   static InferenceException deadline(URI url) {
     return failure(
-        Kind.DEADLINE_EXCEEDED, "upstream_timeout", "deadline exceeded waiting for upstream " + url);
+        Kind.DEADLINE_EXCEEDED,
+        "upstream_timeout",
+        "deadline exceeded waiting for upstream " + url);
   }
 
   /** The OpenAI-style {@code error.message}, or the start of the body as text. */

@@ -136,8 +136,7 @@ class OpenAiUpstreamGeneratorTest {
 
     assertThatThrownBy(() -> generator.generate(request(deadline), t -> true))
         .isInstanceOfSatisfying(
-            InferenceException.class,
-            e -> assertThat(e.kind()).isEqualTo(Kind.DEADLINE_EXCEEDED));
+            InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.DEADLINE_EXCEEDED));
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(tookMillis).isBetween(250L, 5000L);
     assertThat(generator.pool().endpoints().get(0).ejected())
@@ -154,8 +153,7 @@ class OpenAiUpstreamGeneratorTest {
 
     assertThatThrownBy(() -> generator.generate(request(deadline), tokens::add))
         .isInstanceOfSatisfying(
-            InferenceException.class,
-            e -> assertThat(e.kind()).isEqualTo(Kind.DEADLINE_EXCEEDED));
+            InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.DEADLINE_EXCEEDED));
 
     assertThat(tokens).isNotEmpty();
     assertThat(server.clientLeft.await(5, TimeUnit.SECONDS)).isTrue();
@@ -223,16 +221,20 @@ class OpenAiUpstreamGeneratorTest {
         .containsExactly(URI.create("http://h1:8080/v1"), URI.create("http://h2:8080/v1/"));
     assertThat(spec.remoteModel()).isEqualTo("llama-3");
     assertThat(ModelSpec.parse("r=openai+https://api.example.com/v1").remoteModel()).isEmpty();
-    engines.checkEmbedder("--embedding-model", ModelSpec.parse("--embedding-model", "e=openai+http://h1/v1#bge"));
+    engines.checkEmbedder(
+        "--embedding-model", ModelSpec.parse("--embedding-model", "e=openai+http://h1/v1#bge"));
 
     assertThatThrownBy(() -> ModelSpec.parse("openai+http://h1:8080/v1"))
         .hasMessageContaining("a remote model needs a name");
     assertThatThrownBy(() -> engines.check("--model", ModelSpec.parse("r=openai+ftp://h1/v1")))
         .hasMessageContaining("no engine for 'openai+ftp://'");
-    assertThatThrownBy(() -> engines.check("--model", ModelSpec.parse("r=openai+http://h1:8080/v1|#m")))
+    assertThatThrownBy(
+            () -> engines.check("--model", ModelSpec.parse("r=openai+http://h1:8080/v1|#m")))
         .hasMessageContaining("--model r=");
     assertThatThrownBy(
-            () -> engines.checkEmbedder("--embedding-model", ModelSpec.parse("--embedding-model", "e=grpc://h1:1#m")))
+            () ->
+                engines.checkEmbedder(
+                    "--embedding-model", ModelSpec.parse("--embedding-model", "e=grpc://h1:1#m")))
         .hasMessageContaining("--embedding-model")
         .hasMessageContaining("serve no embeddings");
   }
@@ -241,11 +243,11 @@ class OpenAiUpstreamGeneratorTest {
   void sseParsing_joinsMultiLineData_andIgnoresCommentsAndOtherFields() throws Exception {
     byte[] stream =
         (": keep-alive\r\n"
-             + "event: message\r\n"
-             + "data: {\"a\":\r\n"
-             + "data: 1}\r\n\r\n"
-             + "id: 7\n"
-             + "data:[DONE]\n\n")
+                + "event: message\r\n"
+                + "data: {\"a\":\r\n"
+                + "data: 1}\r\n\r\n"
+                + "id: 7\n"
+                + "data:[DONE]\n\n")
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(SseBody.parseAll(stream)).containsExactly("{\"a\":\n1}", "[DONE]");
   }

@@ -37,17 +37,20 @@ class UpstreamFailuresTest {
   @Test
   void aGrpcUpstreamsStatus_keepsItsDescriptionAndPushback() {
     Metadata trailers = new Metadata();
-    trailers.put(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), "250");
+    trailers.put(
+        Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), "250");
     InferenceException busy =
         UpstreamFailures.fromGrpc(
-            "h:1", Status.RESOURCE_EXHAUSTED.withDescription("server busy").asRuntimeException(trailers));
+            "h:1",
+            Status.RESOURCE_EXHAUSTED.withDescription("server busy").asRuntimeException(trailers));
     assertThat(busy.kind()).isEqualTo(Kind.RESOURCE_EXHAUSTED);
     assertThat(busy.getMessage()).isEqualTo("server busy");
     assertThat(busy.retryAfterMillis()).isEqualTo(250);
 
     assertThat(UpstreamFailures.fromGrpc("h:1", Status.UNAUTHENTICATED.asRuntimeException()).kind())
         .isEqualTo(Kind.UPSTREAM_REFUSED);
-    assertThat(UpstreamFailures.fromGrpc("h:1", Status.DEADLINE_EXCEEDED.asRuntimeException()).kind())
+    assertThat(
+            UpstreamFailures.fromGrpc("h:1", Status.DEADLINE_EXCEEDED.asRuntimeException()).kind())
         .isEqualTo(Kind.DEADLINE_EXCEEDED);
     assertThat(UpstreamFailures.fromGrpc("h:1", Status.DATA_LOSS.asRuntimeException()).kind())
         .isEqualTo(Kind.UPSTREAM_FAILED);

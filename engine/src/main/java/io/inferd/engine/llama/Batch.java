@@ -25,7 +25,8 @@ final class Batch implements AutoCloseable {
   Batch(int capacity) {
     this.capacity = capacity;
     try {
-      struct = (MemorySegment) LlamaApi.batch_init.invokeExact((SegmentAllocator) arena, capacity, 0, 1);
+      struct =
+          (MemorySegment) LlamaApi.batch_init.invokeExact((SegmentAllocator) arena, capacity, 0, 1);
     } catch (Throwable e) {
       throw new IllegalStateException("llama_batch_init", e);
     }

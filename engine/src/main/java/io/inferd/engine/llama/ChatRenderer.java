@@ -21,14 +21,15 @@ interface ChatRenderer {
   boolean supportsTools();
 
   static ChatRenderer forModel(NativeModel model, Path file) {
-    return model.meta("tokenizer.chat_template")
+    return model
+        .meta("tokenizer.chat_template")
         .<ChatRenderer>map(source -> JinjaChat.compile(source, model, file))
         .orElseGet(PlainText::new);
   }
 
   /**
-   * A model without a chat template is a plain language model: it continues the text it is given, so
-   * the conversation is its contents, one per line.
+   * A model without a chat template is a plain language model: it continues the text it is given,
+   * so the conversation is its contents, one per line.
    */
   final class PlainText implements ChatRenderer {
     @Override
@@ -39,7 +40,8 @@ interface ChatRenderer {
     @Override
     public String render(List<Turn> conversation, List<ToolDefinition> tools) {
       if (!tools.isEmpty()) {
-        throw new UnsupportedOperationException("tools: this model has no chat template, so it cannot be given tools");
+        throw new UnsupportedOperationException(
+            "tools: this model has no chat template, so it cannot be given tools");
       }
       StringBuilder text = new StringBuilder();
       for (Turn turn : conversation) {

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  */
 final class DecodeLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(DecodeLoop.class);
+
   /** Prompt tokens per step while other sequences are generating: bounds their pause. */
   static final int PREFILL_CHUNK_WHILE_STREAMING = 128;
+
   private static final long IDLE_RECHECK_NANOS = 20_000_000;
 
   private final NativeModel model;
@@ -38,7 +40,13 @@ final class DecodeLoop implements Runnable {
   private long clock;
   private MemorySegment pieceScratch;
 
-  DecodeLoop(NativeModel model, NativeContext context, int sequences, int cellsPerSequence, int batchSize, String name) {
+  DecodeLoop(
+      NativeModel model,
+      NativeContext context,
+      int sequences,
+      int cellsPerSequence,
+      int batchSize,
+      String name) {
     this.model = model;
     this.context = context;
     this.batch = new Batch(batchSize);
@@ -69,7 +77,8 @@ final class DecodeLoop implements Runnable {
       throw new IllegalStateException("the model is shutting down");
     }
     arrivals.add(sequence);
-    if (stopping && arrivals.remove(sequence)) { // the loop may already have drained for the last time
+    if (stopping
+        && arrivals.remove(sequence)) { // the loop may already have drained for the last time
       throw new IllegalStateException("the model is shutting down");
     }
     wake();
@@ -79,7 +88,9 @@ final class DecodeLoop implements Runnable {
     LockSupport.unpark(thread);
   }
 
-  /** Ends every sequence and waits for the loop to stop; the context and model stay for the caller. */
+  /**
+   * Ends every sequence and waits for the loop to stop; the context and model stay for the caller.
+   */
   void stop() {
     stopping = true;
     wake();
@@ -130,7 +141,8 @@ final class DecodeLoop implements Runnable {
         end(s, FinishReason.CANCELLED, null);
         continue;
       }
-      // Reuse what the slot already holds; at least the last prompt token is decoded again for its logits.
+      // Reuse what the slot already holds; at least the last prompt token is decoded again for its
+      // logits.
       int reuse = Math.min(slot.commonPrefix(s.prompt), s.prompt.length - 1);
       context.forget(slot.id, reuse);
       slot.truncate(reuse);
@@ -143,7 +155,10 @@ final class DecodeLoop implements Runnable {
     }
   }
 
-  /** The free slot sharing the longest prefix with {@code prompt}; among equals the least recently used. */
+  /**
+   * The free slot sharing the longest prefix with {@code prompt}; among equals the least recently
+   * used.
+   */
   private Slot bestFreeSlot(int[] prompt) {
     Slot best = null;
     int bestPrefix = -1;
@@ -195,8 +210,10 @@ final class DecodeLoop implements Runnable {
       s.slot.append(s.nextToken);
       s.position++;
     }
-    int budget = anyGenerating ? Math.min(PREFILL_CHUNK_WHILE_STREAMING, batch.capacity() - batch.size())
-        : batch.capacity() - batch.size();
+    int budget =
+        anyGenerating
+            ? Math.min(PREFILL_CHUNK_WHILE_STREAMING, batch.capacity() - batch.size())
+            : batch.capacity() - batch.size();
     for (Sequence s : running) {
       if (!s.prefilling() || budget == 0) {
         continue;
@@ -253,7 +270,8 @@ final class DecodeLoop implements Runnable {
       String text = s.text.feed(model.piece(token, pieceBuffer()));
       GeneratedToken out =
           s.request.wantsLogprobs()
-              ? logprobs.describe(context.logits(s.outputIndex), token, text, s.request.topLogprobs())
+              ? logprobs.describe(
+                  context.logits(s.outputIndex), token, text, s.request.topLogprobs())
               : GeneratedToken.of(text, token);
       s.nextToken = token;
       boolean full = s.generated >= s.request.maxTokens() || s.position >= cellsPerSequence;
@@ -279,7 +297,9 @@ final class DecodeLoop implements Runnable {
     s.events.add(new Sequence.Token(token));
   }
 
-  /** llama_decode failed: the sequences in this batch end with an error; their memory is dropped. */
+  /**
+   * llama_decode failed: the sequences in this batch end with an error; their memory is dropped.
+   */
   private void failBatch(int status) {
     String why =
         status == 1

@@ -1,8 +1,8 @@
 package io.inferd.engine.llama;
 
 /**
- * Checks a GBNF grammar before it reaches llama.cpp, whose parser asserts (aborting the process) on some
- * malformed input instead of reporting it.
+ * Checks a GBNF grammar before it reaches llama.cpp, whose parser asserts (aborting the process) on
+ * some malformed input instead of reporting it.
  */
 final class Gbnf {
   static final int MAX_LENGTH = 256 * 1024;

@@ -4,10 +4,10 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * A strict reader of GBNF (llama.cpp's grammar format: {@code name ::= alternatives}, literals, character
- * classes, groups, {@code * + ? {m,n}}, comments). It accepts less than llama.cpp does — no token
- * references, bounded nesting, repetition and size — so that what passes can neither crash nor stall
- * llama.cpp's recursive parser; every rejection says where and why.
+ * A strict reader of GBNF (llama.cpp's grammar format: {@code name ::= alternatives}, literals,
+ * character classes, groups, {@code * + ? {m,n}}, comments). It accepts less than llama.cpp does —
+ * no token references, bounded nesting, repetition and size — so that what passes can neither crash
+ * nor stall llama.cpp's recursive parser; every rejection says where and why.
  */
 final class GbnfSyntax {
   static final int MAX_DEPTH = 32;
@@ -277,6 +277,7 @@ final class GbnfSyntax {
         column++;
       }
     }
-    return new IllegalArgumentException("grammar: " + what + " at line " + line + ", column " + column);
+    return new IllegalArgumentException(
+        "grammar: " + what + " at line " + line + ", column " + column);
   }
 }

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model's own Jinja chat template ({@code tokenizer.chat_template}), rendered in Java as llama.cpp's
- * {@code --jinja} does, with the model's BOS and EOS texts. A template without a system role gets the
- * system text merged into the first user turn.
+ * A model's own Jinja chat template ({@code tokenizer.chat_template}), rendered in Java as
+ * llama.cpp's {@code --jinja} does, with the model's BOS and EOS texts. A template without a system
+ * role gets the system text merged into the first user turn.
  */
 final class JinjaChat implements ChatRenderer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,9 +28,11 @@ final class JinjaChat implements ChatRenderer {
 
   static JinjaChat compile(String source, NativeModel model, Path file) {
     try {
-      return new JinjaChat(ChatTemplate.compile(source, model.tokenText(model.bos()), model.tokenText(model.eos())));
+      return new JinjaChat(
+          ChatTemplate.compile(source, model.tokenText(model.bos()), model.tokenText(model.eos())));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": its tokenizer.chat_template cannot be used: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          file + ": its tokenizer.chat_template cannot be used: " + e.getMessage(), e);
     }
   }
 
@@ -47,12 +49,14 @@ final class JinjaChat implements ChatRenderer {
   @Override
   public String render(List<Turn> conversation, List<ToolDefinition> tools) {
     if (!tools.isEmpty() && !template.supportsTools()) {
-      throw new UnsupportedOperationException("tools: this model's chat template has no tool support");
+      throw new UnsupportedOperationException(
+          "tools: this model's chat template has no tool support");
     }
     try {
       return template.render(messages(conversation), true, toolMaps(tools), Map.of());
     } catch (ChatTemplateException e) {
-      throw new IllegalArgumentException("messages: the model's chat template refused them: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "messages: the model's chat template refused them: " + e.getMessage(), e);
     }
   }
 
@@ -61,7 +65,8 @@ final class JinjaChat implements ChatRenderer {
     String pendingSystem = null;
     for (Turn turn : conversation) {
       if (turn.role() == Role.SYSTEM && !template.supportsSystemRole()) {
-        pendingSystem = pendingSystem == null ? turn.content() : pendingSystem + "\n" + turn.content();
+        pendingSystem =
+            pendingSystem == null ? turn.content() : pendingSystem + "\n" + turn.content();
         continue;
       }
       Map<String, Object> m = new LinkedHashMap<>();
@@ -75,8 +80,14 @@ final class JinjaChat implements ChatRenderer {
       if (!turn.toolCalls().isEmpty()) {
         List<Map<String, Object>> calls = new ArrayList<>();
         for (Turn.ToolCall call : turn.toolCalls()) {
-          calls.add(Map.of("id", call.id(), "type", "function",
-              "function", Map.of("name", call.name(), "arguments", call.argumentsJson())));
+          calls.add(
+              Map.of(
+                  "id",
+                  call.id(),
+                  "type",
+                  "function",
+                  "function",
+                  Map.of("name", call.name(), "arguments", call.argumentsJson())));
         }
         m.put("tool_calls", calls);
       }
@@ -108,7 +119,8 @@ final class JinjaChat implements ChatRenderer {
       return JSON.readValue(tool.parametersJsonSchema(), Object.class);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
-          "tools: the parameters of '" + tool.name() + "' are not JSON: " + e.getOriginalMessage(), e);
+          "tools: the parameters of '" + tool.name() + "' are not JSON: " + e.getOriginalMessage(),
+          e);
     }
   }
 

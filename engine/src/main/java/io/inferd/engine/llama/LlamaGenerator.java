@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Text generation from a GGUF file in-process through llama.cpp, bound with java.lang.foreign. One
- * {@link DecodeLoop} thread runs every generation of the model in one batch; each {@link #generate} call
- * waits on its caller's thread for its own tokens and hands them to the sink there, so a sink that blocks
- * (a slow client) pauses only its own sequence.
+ * {@link DecodeLoop} thread runs every generation of the model in one batch; each {@link #generate}
+ * call waits on its caller's thread for its own tokens and hands them to the sink there, so a sink
+ * that blocks (a slow client) pauses only its own sequence.
  */
 public final class LlamaGenerator implements TextGenerator {
   private static final Logger log = LoggerFactory.getLogger(LlamaGenerator.class);
@@ -38,7 +38,12 @@ public final class LlamaGenerator implements TextGenerator {
   private final ChatRenderer chat;
 
   private LlamaGenerator(
-      NativeModel model, NativeContext context, DecodeLoop loop, int contextLength, int parallel, ChatRenderer chat) {
+      NativeModel model,
+      NativeContext context,
+      DecodeLoop loop,
+      int contextLength,
+      int parallel,
+      ChatRenderer chat) {
     this.model = model;
     this.context = context;
     this.loop = loop;
@@ -48,8 +53,8 @@ public final class LlamaGenerator implements TextGenerator {
   }
 
   /**
-   * Loads a GGUF model. The header is checked in Java first, so a wrong or truncated file is reported
-   * clearly instead of reaching native code.
+   * Loads a GGUF model. The header is checked in Java first, so a wrong or truncated file is
+   * reported clearly instead of reaching native code.
    */
   public static LlamaGenerator load(Path file, LlamaOptions options) {
     requireNonNull(file, "file");
@@ -70,35 +75,68 @@ public final class LlamaGenerator implements TextGenerator {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ModelLoadException("cannot load " + file + ": " + cause.getMessage(), cause);
     }
-    int gpuLayers = options.gpuLayers() == LlamaOptions.ALL_GPU_LAYERS ? (library.cudaBuilt() ? -1 : 0) : options.gpuLayers();
+    int gpuLayers =
+        options.gpuLayers() == LlamaOptions.ALL_GPU_LAYERS
+            ? (library.cudaBuilt() ? -1 : 0)
+            : options.gpuLayers();
     NativeModel model;
     try {
       model = NativeModel.load(file, gpuLayers);
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(
-          "llama.cpp " + library.version() + " could not load " + file + " (architecture " + arch + "): "
-              + e.getMessage() + " (expected: a GGUF of an architecture this llama.cpp knows, whole, that fits"
-              + " in memory)", e);
+          "llama.cpp "
+              + library.version()
+              + " could not load "
+              + file
+              + " (architecture "
+              + arch
+              + "): "
+              + e.getMessage()
+              + " (expected: a GGUF of an architecture this llama.cpp knows, whole, that fits"
+              + " in memory)",
+          e);
     }
     try {
       if (!model.usableForGeneration()) {
-        throw new ModelLoadException(file + " (" + arch + "): encoder or recurrent models are not supported for text generation");
+        throw new ModelLoadException(
+            file
+                + " ("
+                + arch
+                + "): encoder or recurrent models are not supported for text generation");
       }
-      NativeContext context = NativeContext.create(model, options.parallel(), contextLength, BATCH_SIZE, options.threads());
+      NativeContext context =
+          NativeContext.create(
+              model, options.parallel(), contextLength, BATCH_SIZE, options.threads());
       int cellsPerSequence = Math.min(contextLength, context.size() / options.parallel());
       DecodeLoop loop =
-          new DecodeLoop(model, context, options.parallel(), cellsPerSequence, BATCH_SIZE, file.getFileName().toString());
+          new DecodeLoop(
+              model,
+              context,
+              options.parallel(),
+              cellsPerSequence,
+              BATCH_SIZE,
+              file.getFileName().toString());
       loop.start();
       ChatRenderer chat = ChatRenderer.forModel(model, file);
       log.info(
           "loaded {} ({}, {} parameters) in {} ms with llama.cpp {}: context {} x {} sequences, {} threads,"
               + " {} GPU layers, chat format {}",
-          file.getFileName(), model.description(), model.parameters(), (System.nanoTime() - start) / 1_000_000,
-          library.version(), cellsPerSequence, options.parallel(), options.threads(), gpuLayers, chat);
+          file.getFileName(),
+          model.description(),
+          model.parameters(),
+          (System.nanoTime() - start) / 1_000_000,
+          library.version(),
+          cellsPerSequence,
+          options.parallel(),
+          options.threads(),
+          gpuLayers,
+          chat);
       return new LlamaGenerator(model, context, loop, cellsPerSequence, options.parallel(), chat);
     } catch (RuntimeException e) {
       model.close();
-      throw e instanceof ModelLoadException ? e : new ModelLoadException("cannot load " + file + ": " + e.getMessage(), e);
+      throw e instanceof ModelLoadException
+          ? e
+          : new ModelLoadException("cannot load " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -114,7 +152,8 @@ public final class LlamaGenerator implements TextGenerator {
 
   @Override
   public Set<Feature> features() {
-    Set<Feature> features = EnumSet.of(Feature.SAMPLERS, Feature.GRAMMAR, Feature.LOGPROBS, Feature.TOKENIZE);
+    Set<Feature> features =
+        EnumSet.of(Feature.SAMPLERS, Feature.GRAMMAR, Feature.LOGPROBS, Feature.TOKENIZE);
     if (chat.supportsTools()) {
       features.add(Feature.TOOLS);
     }
@@ -170,8 +209,12 @@ public final class LlamaGenerator implements TextGenerator {
     }
     if (prompt.length >= loop.cellsPerSequence()) {
       throw new PromptTooLongException(
-          "messages: the prompt (" + prompt.length + " tokens) does not fit the model's context of "
-              + contextLength + " tokens (expected: a shorter prompt)", null);
+          "messages: the prompt ("
+              + prompt.length
+              + " tokens) does not fit the model's context of "
+              + contextLength
+              + " tokens (expected: a shorter prompt)",
+          null);
     }
     SamplerChain sampler = SamplerChain.create(model, request.sampling());
     Sequence sequence = new Sequence(prompt, request, sampler);
@@ -190,13 +233,15 @@ public final class LlamaGenerator implements TextGenerator {
           text.append(token.text());
           delivered++;
           boolean more = sink.onToken(token);
-          if (sequence.unacknowledged.decrementAndGet() <= Sequence.MAX_UNACKNOWLEDGED && sequence.paused) {
+          if (sequence.unacknowledged.decrementAndGet() <= Sequence.MAX_UNACKNOWLEDGED
+              && sequence.paused) {
             sequence.paused = false;
             loop.wake();
           }
           if (!more) {
             cancel(sequence);
-            return new Generation(text.toString(), prompt.length, delivered, FinishReason.CANCELLED);
+            return new Generation(
+                text.toString(), prompt.length, delivered, FinishReason.CANCELLED);
           }
         } else if (event instanceof Sequence.End end) {
           if (end.error() != null) {
@@ -205,10 +250,14 @@ public final class LlamaGenerator implements TextGenerator {
           if (!end.tail().isEmpty()) {
             text.append(end.tail());
             if (!sink.onToken(GeneratedToken.of(end.tail(), -1))) {
-              return new Generation(text.toString(), prompt.length, delivered, FinishReason.CANCELLED);
+              return new Generation(
+                  text.toString(), prompt.length, delivered, FinishReason.CANCELLED);
             }
           }
-          return new Generation(text.toString(), prompt.length, Math.max(delivered, end.completionTokens()),
+          return new Generation(
+              text.toString(),
+              prompt.length,
+              Math.max(delivered, end.completionTokens()),
               end.reason());
         }
       }

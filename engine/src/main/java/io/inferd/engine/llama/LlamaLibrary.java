@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The llama.cpp shared libraries built by {@code engine/native/build-llama.sh}, loaded once per JVM. The
- * build directory comes from {@code -Dinferd.llama.dir} or {@code INFERD_LLAMA_DIR} (the launcher sets it);
- * it also holds {@code layout.properties}, the struct layout of that build's llama.h.
+ * The llama.cpp shared libraries built by {@code engine/native/build-llama.sh}, loaded once per
+ * JVM. The build directory comes from {@code -Dinferd.llama.dir} or {@code INFERD_LLAMA_DIR} (the
+ * launcher sets it); it also holds {@code layout.properties}, the struct layout of that build's
+ * llama.h.
  */
 final class LlamaLibrary {
   static final String DIR_PROPERTY = "inferd.llama.dir";
@@ -31,6 +32,7 @@ final class LlamaLibrary {
   private static final Logger nativeLog = LoggerFactory.getLogger("inferd.llama.cpp");
   private static final Linker LINKER = Linker.nativeLinker();
   private static volatile LlamaLibrary instance;
+
   /** llama.cpp's last error line, so a failed load can say why. */
   private static volatile String lastError = "";
 
@@ -76,7 +78,8 @@ final class LlamaLibrary {
     Path dir = Path.of(configured);
     if (!Files.isRegularFile(dir.resolve("lib/libllama.so"))) {
       throw new IllegalStateException(
-          dir + " holds no lib/libllama.so (expected: the directory engine/native/build-llama.sh printed)");
+          dir
+              + " holds no lib/libllama.so (expected: the directory engine/native/build-llama.sh printed)");
     }
     return dir;
   }
@@ -96,14 +99,19 @@ final class LlamaLibrary {
     try (var files = Files.list(dir.resolve("lib"))) {
       // GPU backends (libggml-cuda.so, …) register themselves when loaded.
       for (Path extra :
-          files.filter(p -> p.getFileName().toString().matches("libggml-(?!base|cpu)[a-z]+\\.so")).toList()) {
+          files
+              .filter(p -> p.getFileName().toString().matches("libggml-(?!base|cpu)[a-z]+\\.so"))
+              .toList()) {
         lookup = lookup.or(SymbolLookup.libraryLookup(extra, forever));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     LlamaLibrary library =
-        new LlamaLibrary(dir, lookup, properties(dir.resolve("layout.properties")),
+        new LlamaLibrary(
+            dir,
+            lookup,
+            properties(dir.resolve("layout.properties")),
             properties(dir.resolve("build.properties")));
     library.routeLogging();
     try {
@@ -119,7 +127,8 @@ final class LlamaLibrary {
     try (InputStream in = Files.newInputStream(file)) {
       p.load(in);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + " (rebuild with engine/native/build-llama.sh)", e);
+      throw new UncheckedIOException(
+          "cannot read " + file + " (rebuild with engine/native/build-llama.sh)", e);
     }
     return p;
   }
@@ -146,7 +155,8 @@ final class LlamaLibrary {
   long layout(String key) {
     String value = layout.getProperty(key);
     if (value == null) {
-      throw new IllegalStateException(dir + "/layout.properties lacks " + key + " (rebuild llama.cpp)");
+      throw new IllegalStateException(
+          dir + "/layout.properties lacks " + key + " (rebuild llama.cpp)");
     }
     return Long.parseLong(value.trim());
   }
@@ -167,11 +177,13 @@ final class LlamaLibrary {
               .findStatic(
                   LlamaLibrary.class,
                   "onNativeLog",
-                  MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class));
+                  MethodType.methodType(
+                      void.class, int.class, MemorySegment.class, MemorySegment.class));
       FunctionDescriptor callback =
           FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
       MemorySegment stub = LINKER.upcallStub(target, callback, Arena.global());
-      FunctionDescriptor setter = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS);
+      FunctionDescriptor setter =
+          FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS);
       handle("llama_log_set", setter).invokeExact(stub, MemorySegment.NULL);
     } catch (Throwable e) {
       throw new IllegalStateException("llama_log_set failed", e);

@@ -1,10 +1,10 @@
 package io.inferd.engine.llama;
 
 /**
- * How a GGUF model runs: CPU threads, generations at once (sequences in one batched decode loop), tokens
- * per sequence ({@code 0}: the model's trained context, at most {@link #DEFAULT_CONTEXT}), and layers
- * offloaded to a GPU ({@link #ALL_GPU_LAYERS}: all of them when llama.cpp was built with a GPU backend,
- * otherwise none).
+ * How a GGUF model runs: CPU threads, generations at once (sequences in one batched decode loop),
+ * tokens per sequence ({@code 0}: the model's trained context, at most {@link #DEFAULT_CONTEXT}),
+ * and layers offloaded to a GPU ({@link #ALL_GPU_LAYERS}: all of them when llama.cpp was built with
+ * a GPU backend, otherwise none).
  */
 public record LlamaOptions(int threads, int parallel, int contextLength, int gpuLayers) {
   /** Caps the per-sequence context of models trained on long contexts, to keep memory modest. */
@@ -23,7 +23,8 @@ public record LlamaOptions(int threads, int parallel, int contextLength, int gpu
       throw new IllegalArgumentException("contextLength: " + contextLength + " (expected: >= 0)");
     }
     if (gpuLayers < ALL_GPU_LAYERS) {
-      throw new IllegalArgumentException("gpuLayers: " + gpuLayers + " (expected: >= 0, or -1 for all)");
+      throw new IllegalArgumentException(
+          "gpuLayers: " + gpuLayers + " (expected: >= 0, or -1 for all)");
     }
   }
 

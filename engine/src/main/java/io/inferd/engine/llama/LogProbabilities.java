@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Log-probabilities of the model's own distribution (log-softmax of the raw logits, before penalties,
- * temperature or grammar), as OpenAI reports them. Decode-loop thread only.
+ * Log-probabilities of the model's own distribution (log-softmax of the raw logits, before
+ * penalties, temperature or grammar), as OpenAI reports them. Decode-loop thread only.
  */
 final class LogProbabilities {
   private final NativeModel model;
@@ -39,13 +39,19 @@ final class LogProbabilities {
         byte[] bytes = model.piece(t, scratch);
         alternatives.add(
             new GeneratedToken.Alternative(
-                new String(bytes, StandardCharsets.UTF_8), t, logits.getAtIndex(JAVA_FLOAT, t) - logZ, bytes));
+                new String(bytes, StandardCharsets.UTF_8),
+                t,
+                logits.getAtIndex(JAVA_FLOAT, t) - logZ,
+                bytes));
       }
     }
-    return new GeneratedToken(text, chosen, logits.getAtIndex(JAVA_FLOAT, chosen) - logZ, alternatives);
+    return new GeneratedToken(
+        text, chosen, logits.getAtIndex(JAVA_FLOAT, chosen) - logZ, alternatives);
   }
 
-  /** The {@code k} largest logits, largest first (k is at most 20: a small insertion list suffices). */
+  /**
+   * The {@code k} largest logits, largest first (k is at most 20: a small insertion list suffices).
+   */
   private static int[] topIndices(MemorySegment logits, int n, int k) {
     k = Math.min(k, n);
     int[] idx = new int[k];

@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 
 /**
- * A llama.cpp context: the KV memory of {@code sequences} sequences of {@code cellsPerSequence} tokens
- * each. Not thread-safe: one decode-loop thread owns it.
+ * A llama.cpp context: the KV memory of {@code sequences} sequences of {@code cellsPerSequence}
+ * tokens each. Not thread-safe: one decode-loop thread owns it.
  */
 final class NativeContext implements AutoCloseable {
   private final MemorySegment context;
@@ -28,7 +28,8 @@ final class NativeContext implements AutoCloseable {
   static NativeContext create(
       NativeModel model, int sequences, int cellsPerSequence, int batchSize, int threads) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment p = (MemorySegment) LlamaApi.context_default_params.invokeExact((SegmentAllocator) arena);
+      MemorySegment p =
+          (MemorySegment) LlamaApi.context_default_params.invokeExact((SegmentAllocator) arena);
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_ctx"), sequences * cellsPerSequence);
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_batch"), batchSize);
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_ubatch"), batchSize);
@@ -113,7 +114,8 @@ final class NativeContext implements AutoCloseable {
   /** llama.cpp's own counters: prompt tokens and ms, generated tokens and ms. */
   Timings timings() {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment d = (MemorySegment) LlamaApi.perf_context.invokeExact((SegmentAllocator) arena, context);
+      MemorySegment d =
+          (MemorySegment) LlamaApi.perf_context.invokeExact((SegmentAllocator) arena, context);
       return new Timings(
           d.get(JAVA_INT, LlamaApi.offset("llama_perf_context_data.n_p_eval")),
           d.get(JAVA_DOUBLE, LlamaApi.offset("llama_perf_context_data.t_p_eval_ms")),
@@ -147,5 +149,6 @@ final class NativeContext implements AutoCloseable {
     }
   }
 
-  record Timings(int promptTokens, double promptMillis, int generatedTokens, double generatedMillis) {}
+  record Timings(
+      int promptTokens, double promptMillis, int generatedTokens, double generatedMillis) {}
 }

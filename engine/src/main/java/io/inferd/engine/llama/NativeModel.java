@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A llama.cpp model (weights memory-mapped) and its vocabulary; the vocabulary calls are thread-safe. */
+/**
+ * A llama.cpp model (weights memory-mapped) and its vocabulary; the vocabulary calls are
+ * thread-safe.
+ */
 final class NativeModel implements AutoCloseable {
   private final MemorySegment model;
   private final MemorySegment vocab;
@@ -27,19 +30,23 @@ final class NativeModel implements AutoCloseable {
   }
 
   /**
-   * Loads {@code file}; {@code gpuLayers} layers go to a GPU backend when one was built (negative: all).
+   * Loads {@code file}; {@code gpuLayers} layers go to a GPU backend when one was built (negative:
+   * all).
    *
    * @throws IllegalArgumentException when llama.cpp cannot load the file (its log says why)
    */
   static NativeModel load(Path file, int gpuLayers) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment params = (MemorySegment) LlamaApi.model_default_params.invokeExact((java.lang.foreign.SegmentAllocator) arena);
+      MemorySegment params =
+          (MemorySegment)
+              LlamaApi.model_default_params.invokeExact((java.lang.foreign.SegmentAllocator) arena);
       params.set(JAVA_INT, LlamaApi.offset("llama_model_params.n_gpu_layers"), gpuLayers);
       MemorySegment path = arena.allocateFrom(file.toAbsolutePath().toString());
       MemorySegment model = (MemorySegment) LlamaApi.model_load_from_file.invokeExact(path, params);
       if (model.equals(MemorySegment.NULL)) {
         String why = LlamaLibrary.lastError();
-        throw new IllegalArgumentException(why.isEmpty() ? "llama.cpp gave no reason" : "llama.cpp: " + why);
+        throw new IllegalArgumentException(
+            why.isEmpty() ? "llama.cpp gave no reason" : "llama.cpp: " + why);
       }
       return new NativeModel(model);
     } catch (RuntimeException | Error e) {
@@ -141,8 +148,9 @@ final class NativeModel implements AutoCloseable {
   }
 
   /**
-   * Token ids of {@code text}. {@code addSpecial} lets the model add its BOS; special tokens written in the
-   * text (a chat template's markers) are parsed as such only with {@code parseSpecial}.
+   * Token ids of {@code text}. {@code addSpecial} lets the model add its BOS; special tokens
+   * written in the text (a chat template's markers) are parsed as such only with {@code
+   * parseSpecial}.
    */
   int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
@@ -151,11 +159,18 @@ final class NativeModel implements AutoCloseable {
       MemorySegment.copy(utf8, 0, in, JAVA_BYTE, 0, utf8.length);
       int capacity = utf8.length + 8;
       MemorySegment out = arena.allocate(JAVA_INT, capacity);
-      int n = (int) LlamaApi.tokenize.invokeExact(vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
-      if (n < 0) { // more tokens than bytes can only come from added specials; retry with the size asked for
+      int n =
+          (int)
+              LlamaApi.tokenize.invokeExact(
+                  vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
+      if (n < 0) { // more tokens than bytes can only come from added specials; retry with the size
+        // asked for
         capacity = -n;
         out = arena.allocate(JAVA_INT, capacity);
-        n = (int) LlamaApi.tokenize.invokeExact(vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
+        n =
+            (int)
+                LlamaApi.tokenize.invokeExact(
+                    vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
       }
       if (n < 0) {
         throw new IllegalStateException("llama_tokenize returned " + n);
@@ -172,7 +187,10 @@ final class NativeModel implements AutoCloseable {
   byte[] piece(int token, MemorySegment scratch) {
     checkToken(token);
     try {
-      int n = (int) LlamaApi.token_to_piece.invokeExact(vocab, token, scratch, (int) scratch.byteSize(), 0, false);
+      int n =
+          (int)
+              LlamaApi.token_to_piece.invokeExact(
+                  vocab, token, scratch, (int) scratch.byteSize(), 0, false);
       if (n < 0) {
         throw new IllegalStateException("token " + token + " needs " + -n + " bytes");
       }
@@ -206,11 +224,17 @@ final class NativeModel implements AutoCloseable {
       MemorySegment in = arena.allocateFrom(JAVA_INT, tokens.length == 0 ? new int[] {0} : tokens);
       int capacity = Math.max(64, tokens.length * 16);
       MemorySegment out = arena.allocate(capacity);
-      int n = (int) LlamaApi.detokenize.invokeExact(vocab, in, tokens.length, out, capacity, false, false);
+      int n =
+          (int)
+              LlamaApi.detokenize.invokeExact(
+                  vocab, in, tokens.length, out, capacity, false, false);
       if (n < 0) {
         capacity = -n;
         out = arena.allocate(capacity);
-        n = (int) LlamaApi.detokenize.invokeExact(vocab, in, tokens.length, out, capacity, false, false);
+        n =
+            (int)
+                LlamaApi.detokenize.invokeExact(
+                    vocab, in, tokens.length, out, capacity, false, false);
       }
       byte[] bytes = out.asSlice(0, Math.max(0, n)).toArray(JAVA_BYTE);
       return new String(bytes, StandardCharsets.UTF_8);
@@ -221,11 +245,17 @@ final class NativeModel implements AutoCloseable {
     }
   }
 
-  /** llama.cpp indexes arrays by token id without checking: an id from a request is checked here. */
+  /**
+   * llama.cpp indexes arrays by token id without checking: an id from a request is checked here.
+   */
   void checkToken(int token) {
     if (token < 0 || token >= vocabSize) {
       throw new IllegalArgumentException(
-          "token id " + token + " is outside the vocabulary (expected: 0 to " + (vocabSize - 1) + ")");
+          "token id "
+              + token
+              + " is outside the vocabulary (expected: 0 to "
+              + (vocabSize - 1)
+              + ")");
     }
   }
 

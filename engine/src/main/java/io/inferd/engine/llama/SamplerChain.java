@@ -12,9 +12,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * llama.cpp's sampler chain for one generation: penalties, top-k, top-p, min-p, temperature, then a
- * seeded draw (or greedy at temperature 0), plus an optional GBNF grammar kept apart from the chain so
- * that a grammar which admits no token ends the generation instead of reaching llama.cpp's abort.
- * Used by the decode-loop thread only, after construction.
+ * seeded draw (or greedy at temperature 0), plus an optional GBNF grammar kept apart from the chain
+ * so that a grammar which admits no token ends the generation instead of reaching llama.cpp's
+ * abort. Used by the decode-loop thread only, after construction.
  */
 final class SamplerChain implements AutoCloseable {
   /** {@link #sample} found no token the grammar allows. */
@@ -52,16 +52,23 @@ final class SamplerChain implements AutoCloseable {
                 LlamaApi.sampler_init_grammar.invokeExact(
                     model.vocab(), arena.allocateFrom(gbnf), arena.allocateFrom("root"));
         if (grammar.equals(MemorySegment.NULL)) {
-          throw new IllegalArgumentException("grammar: llama.cpp could not parse it (expected: GBNF with a root rule)");
+          throw new IllegalArgumentException(
+              "grammar: llama.cpp could not parse it (expected: GBNF with a root rule)");
         }
       }
       MemorySegment params = arena.allocate(LlamaApi.CHAIN_PARAMS);
       params.set(JAVA_BOOLEAN, 0, true);
       chain = (MemorySegment) LlamaApi.sampler_chain_init.invokeExact(params);
       if (sampling.hasPenalties()) {
-        add(chain, (MemorySegment) LlamaApi.sampler_init_penalties.invokeExact(
-            model.vocabSize(), sampling.penaltyLastN(), sampling.repetitionPenalty(),
-            sampling.frequencyPenalty(), sampling.presencePenalty()));
+        add(
+            chain,
+            (MemorySegment)
+                LlamaApi.sampler_init_penalties.invokeExact(
+                    model.vocabSize(),
+                    sampling.penaltyLastN(),
+                    sampling.repetitionPenalty(),
+                    sampling.frequencyPenalty(),
+                    sampling.presencePenalty()));
       }
       if (sampling.temperature() <= 0f) {
         add(chain, (MemorySegment) LlamaApi.sampler_init_greedy.invokeExact());
@@ -105,7 +112,9 @@ final class SamplerChain implements AutoCloseable {
     }
   }
 
-  /** Picks (and records, for penalties and the grammar) the next token from batch output {@code i}. */
+  /**
+   * Picks (and records, for penalties and the grammar) the next token from batch output {@code i}.
+   */
   int sample(NativeContext context, int i) {
     try {
       if (grammar.equals(MemorySegment.NULL)) {

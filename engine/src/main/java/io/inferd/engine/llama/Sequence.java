@@ -7,14 +7,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One generation in the decode loop. The loop thread owns the decoding state; the caller's thread reads
- * {@link #events} and acknowledges each token, which is how a slow reader pauses only its own sequence.
+ * One generation in the decode loop. The loop thread owns the decoding state; the caller's thread
+ * reads {@link #events} and acknowledges each token, which is how a slow reader pauses only its own
+ * sequence.
  */
 final class Sequence {
   /**
-   * Tokens the loop may run ahead of the reader before the sequence sits out steps. A little slack keeps
-   * a reader that is briefly descheduled from shrinking the batch; a reader that stays behind still
-   * pauses only its own sequence. A stop asked by the sink still ends decoding before the next step.
+   * Tokens the loop may run ahead of the reader before the sequence sits out steps. A little slack
+   * keeps a reader that is briefly descheduled from shrinking the batch; a reader that stays behind
+   * still pauses only its own sequence. A stop asked by the sink still ends decoding before the
+   * next step.
    */
   static final int MAX_UNACKNOWLEDGED = 4;
 
@@ -48,7 +50,8 @@ final class Sequence {
   }
 
   boolean expired(long now) {
-    return request.deadlineNanoTime().isPresent() && now - request.deadlineNanoTime().getAsLong() >= 0;
+    return request.deadlineNanoTime().isPresent()
+        && now - request.deadlineNanoTime().getAsLong() >= 0;
   }
 
   sealed interface Event permits Token, End {}

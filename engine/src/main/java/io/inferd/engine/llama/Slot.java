@@ -3,9 +3,9 @@ package io.inferd.engine.llama;
 import java.util.Arrays;
 
 /**
- * One llama.cpp sequence id and the tokens its KV memory holds now, kept after a generation ends so that
- * the next prompt that starts the same way (a Chat's next turn, a shared system prompt) prefills only the
- * rest.
+ * One llama.cpp sequence id and the tokens its KV memory holds now, kept after a generation ends so
+ * that the next prompt that starts the same way (a Chat's next turn, a shared system prompt)
+ * prefills only the rest.
  */
 final class Slot {
   final int id;

@@ -27,7 +27,10 @@ final class Utf8Assembler {
     return rest;
   }
 
-  /** Length of the longest prefix that does not end inside a character that later bytes could finish. */
+  /**
+   * Length of the longest prefix that does not end inside a character that later bytes could
+   * finish.
+   */
   static int completePrefix(byte[] b) {
     int n = b.length;
     // Look back at most 3 bytes for the lead byte of a character still missing continuation bytes.

@@ -29,13 +29,15 @@ public final class MiniLmEmbedder implements Embedder {
   }
 
   public static MiniLmEmbedder load() {
-    // DJL (the tokenizer's runtime) phones home to cloud metadata endpoints unless told it is offline.
+    // DJL (the tokenizer's runtime) phones home to cloud metadata endpoints unless told it is
+    // offline.
     System.setProperty("ai.djl.offline", "true");
     System.setProperty("OPT_OUT_TRACKING", "true");
     long start = System.nanoTime();
     try {
       // Batches run on the caller's thread: the server bounds embedding concurrency itself.
-      AllMiniLmL6V2QuantizedEmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
+      AllMiniLmL6V2QuantizedEmbeddingModel model =
+          new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
       log.info("loaded {} in {} ms", DEFAULT_NAME, (System.nanoTime() - start) / 1_000_000);
       return new MiniLmEmbedder(model);
     } catch (RuntimeException | LinkageError e) {
@@ -67,7 +69,9 @@ public final class MiniLmEmbedder implements Embedder {
     return new Embeddings(vectors, tokens == null ? 0 : tokens);
   }
 
-  /** The model's pooling already normalises; this keeps the contract whatever a future version does. */
+  /**
+   * The model's pooling already normalises; this keeps the contract whatever a future version does.
+   */
   private static float[] normalised(float[] vector) {
     double sum = 0;
     for (float v : vector) {

@@ -23,9 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The grammars through llama.cpp itself (inferd's own engine and build): its GBNF parser
- * takes them, and a real model sampled under them (stories260K, temperature 1) writes documents
- * that parse and validate. Skipped where ../shared/models is absent.
+ * The grammars through llama.cpp itself (inferd's own engine and build): its GBNF parser takes
+ * them, and a real model sampled under them (stories260K, temperature 1) writes documents that
+ * parse and validate. Skipped where ../shared/models is absent.
  */
 class LlamaCppGrammarTest {
   private static LlamaGenerator model;

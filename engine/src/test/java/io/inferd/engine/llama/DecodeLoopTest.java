@@ -50,8 +50,12 @@ class DecodeLoopTest {
 
   @Test
   void twoGenerations_runInOneBatch_andBothFinish() throws Exception {
-    var a = CompletableFuture.supplyAsync(() -> two.generate(request(two, "the cat", 40, Sampling.greedy()), t -> true));
-    var b = CompletableFuture.supplyAsync(() -> two.generate(request(two, "a dog ran", 40, Sampling.greedy()), t -> true));
+    var a =
+        CompletableFuture.supplyAsync(
+            () -> two.generate(request(two, "the cat", 40, Sampling.greedy()), t -> true));
+    var b =
+        CompletableFuture.supplyAsync(
+            () -> two.generate(request(two, "a dog ran", 40, Sampling.greedy()), t -> true));
     assertThat(a.get(60, TimeUnit.SECONDS).completionTokens()).isPositive();
     assertThat(b.get(60, TimeUnit.SECONDS).completionTokens()).isPositive();
   }
@@ -85,7 +89,8 @@ class DecodeLoopTest {
   @Test
   void aSinkThatSaysStop_endsTheSequence_afterThatToken() {
     int[] seen = {0};
-    Generation g = one.generate(request(one, "the cat", 200, Sampling.greedy()), t -> ++seen[0] < 5);
+    Generation g =
+        one.generate(request(one, "the cat", 200, Sampling.greedy()), t -> ++seen[0] < 5);
     assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
     assertThat(seen[0]).isEqualTo(5);
     assertThat(g.completionTokens()).isEqualTo(5);
@@ -95,7 +100,8 @@ class DecodeLoopTest {
   void aRequestRightAfterACancelledOne_getsItsSlotAtOnce() throws Exception {
     for (int i = 0; i < 20; i++) {
       one.generate(request(one, "the cat", 50, Sampling.greedy()), t -> false);
-      // The cancelled sequence leaves its slot asynchronously; the next one must not wait for a wake-up.
+      // The cancelled sequence leaves its slot asynchronously; the next one must not wait for a
+      // wake-up.
       var next =
           CompletableFuture.supplyAsync(
               () -> one.generate(request(one, "a dog", 2, Sampling.greedy()), t -> true));
@@ -106,7 +112,8 @@ class DecodeLoopTest {
   @Test
   void anExpiredDeadline_endsTheSequenceBeforeItsNextStep() {
     GenerationRequest expired =
-        new GenerationRequest(one.raw("the cat"), 200, Sampling.greedy(), OptionalLong.of(System.nanoTime() - 1));
+        new GenerationRequest(
+            one.raw("the cat"), 200, Sampling.greedy(), OptionalLong.of(System.nanoTime() - 1));
     Generation g = one.generate(expired, t -> true);
     assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
     assertThat(g.completionTokens()).isLessThanOrEqualTo(1);
@@ -117,7 +124,8 @@ class DecodeLoopTest {
     List<Turn> first = List.of(Turn.user("the cat sat on the mat and the dog ran to the park"));
     Prompt p1 = one.render(first);
     Generation reply = one.generate(new GenerationRequest(p1, 8, Sampling.greedy()), t -> true);
-    List<Turn> second = List.of(first.get(0), Turn.assistant(reply.text()), Turn.user("then the bird sat"));
+    List<Turn> second =
+        List.of(first.get(0), Turn.assistant(reply.text()), Turn.user("then the bird sat"));
     Prompt p2 = one.render(second);
 
     long before = one.promptTokensDecoded();
@@ -130,7 +138,18 @@ class DecodeLoopTest {
 
   @Test
   void samePromptAndSeed_giveTheSameText_withPrefixReuse() {
-    Sampling s = new Sampling(0.9f, 0.95f, 40, 0.05f, 1.1f, 0.2f, 0.1f, 64, OptionalInt.of(3), java.util.Optional.empty());
+    Sampling s =
+        new Sampling(
+            0.9f,
+            0.95f,
+            40,
+            0.05f,
+            1.1f,
+            0.2f,
+            0.1f,
+            64,
+            OptionalInt.of(3),
+            java.util.Optional.empty());
     String a = one.generate(request(one, "once upon a time the", 30, s), t -> true).text();
     String b = one.generate(request(one, "once upon a time the", 30, s), t -> true).text();
     one.generate(request(one, "a red ball", 10, s), t -> true); // another prompt in between
@@ -141,7 +160,9 @@ class DecodeLoopTest {
 
   @Test
   void aGrammar_constrainsTheOutput() {
-    Sampling s = new Sampling(1.0f, 1f, OptionalInt.of(5)).withGrammar("root ::= (\"yes\" | \"no\") \" the cat\"\n");
+    Sampling s =
+        new Sampling(1.0f, 1f, OptionalInt.of(5))
+            .withGrammar("root ::= (\"yes\" | \"no\") \" the cat\"\n");
     for (int i = 0; i < 3; i++) {
       Generation g = two.generate(request(two, "is it", 20, s), t -> true);
       assertThat(g.text()).isIn("yes the cat", "no the cat");
@@ -151,15 +172,26 @@ class DecodeLoopTest {
 
   @Test
   void aBrokenGrammar_isRejectedBeforeNativeCode() {
-    for (String bad : List.of("", "root ::= (", "root ::= \"a", "root ::= x", "root ::= [a-", "root ::= \"a\"{5,2}",
-        "x ::= \"a\"\n", "root ::= " + "(".repeat(10_000) + "\"a\"" + ")".repeat(10_000), "root ::= \"\\q\"")) {
+    for (String bad :
+        List.of(
+            "",
+            "root ::= (",
+            "root ::= \"a",
+            "root ::= x",
+            "root ::= [a-",
+            "root ::= \"a\"{5,2}",
+            "x ::= \"a\"\n",
+            "root ::= " + "(".repeat(10_000) + "\"a\"" + ")".repeat(10_000),
+            "root ::= \"\\q\"")) {
       Sampling s = Sampling.greedy().withGrammar(bad);
       assertThatThrownBy(() -> two.generate(request(two, "x", 5, s), t -> true))
           .as(bad.length() > 40 ? bad.substring(0, 40) : bad)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("grammar: ");
     }
-    assertThat(two.generate(request(two, "the", 3, Sampling.greedy()), t -> true).completionTokens()).isPositive();
+    assertThat(
+            two.generate(request(two, "the", 3, Sampling.greedy()), t -> true).completionTokens())
+        .isPositive();
   }
 
   @Test
@@ -187,7 +219,8 @@ class DecodeLoopTest {
     for (GeneratedToken t : real) {
       assertThat(t.logprob()).isLessThanOrEqualTo(0f);
       assertThat(t.topLogprobs()).hasSize(3);
-      assertThat(t.topLogprobs().get(0).logprob()).isGreaterThanOrEqualTo(t.topLogprobs().get(2).logprob());
+      assertThat(t.topLogprobs().get(0).logprob())
+          .isGreaterThanOrEqualTo(t.topLogprobs().get(2).logprob());
       assertThat(t.topLogprobs().get(0).id()).isEqualTo(t.id()); // greedy picks the most likely
     }
   }
@@ -205,7 +238,8 @@ class DecodeLoopTest {
     assertThatThrownBy(() -> one.detokenize(new int[] {1, 999_999}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("999999");
-    assertThatThrownBy(() -> one.detokenize(new int[] {-1})).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> one.detokenize(new int[] {-1}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -30,7 +30,8 @@ class LlamaGeneratorTest {
 
   @BeforeAll
   static void load() throws Exception {
-    Path file = TinyGguf.builder().chatTemplate(TinyGguf.CHATML_TEMPLATE).write(dir.resolve("chat.gguf"));
+    Path file =
+        TinyGguf.builder().chatTemplate(TinyGguf.CHATML_TEMPLATE).write(dir.resolve("chat.gguf"));
     templated = LlamaGenerator.load(file, new LlamaOptions(2, 2, 256));
   }
 
@@ -113,8 +114,12 @@ class LlamaGeneratorTest {
   void load_anArchitectureLlamaCppDoesNotKnow_failsNamingTheFileAndTheReason() throws Exception {
     byte[] bytes = Files.readAllBytes(TinyGguf.builder().write(dir.resolve("src.gguf")));
     // Same length, so the file stays well-formed: every "llama" key and value becomes "zzzzz".
-    String latin1 = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).replace("llama", "zzzzz");
-    Path unknown = Files.write(dir.resolve("unknown-arch.gguf"), latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    String latin1 =
+        new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).replace("llama", "zzzzz");
+    Path unknown =
+        Files.write(
+            dir.resolve("unknown-arch.gguf"),
+            latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     assertThatThrownBy(() -> LlamaGenerator.load(unknown, new LlamaOptions(1, 1, 0)))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("unknown-arch.gguf")

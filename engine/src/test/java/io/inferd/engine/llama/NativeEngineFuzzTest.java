@@ -15,9 +15,9 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * Fuzzes everything a request can hand the native engine: prompt bytes (special-token text included),
- * sampler values, GBNF grammars, token ids and chat contents. A rejected value must surface as an
- * IllegalArgumentException; anything else — above all a crashed JVM — is a bug.
+ * Fuzzes everything a request can hand the native engine: prompt bytes (special-token text
+ * included), sampler values, GBNF grammars, token ids and chat contents. A rejected value must
+ * surface as an IllegalArgumentException; anything else — above all a crashed JVM — is a bug.
  *
  * <p>CI runs the seeds under src/test/resources; {@code JAZZER_FUZZ=1 mvn test -pl engine
  * -Dtest=NativeEngineFuzzTest} fuzzes for {@code maxDuration}.
@@ -28,7 +28,8 @@ class NativeEngineFuzzTest {
   private static synchronized LlamaGenerator model() throws Exception {
     if (model == null) {
       Path dir = Files.createTempDirectory("inferd-native-fuzz");
-      Path file = TinyGguf.builder().chatTemplate(TinyGguf.CHATML_TEMPLATE).write(dir.resolve("tiny.gguf"));
+      Path file =
+          TinyGguf.builder().chatTemplate(TinyGguf.CHATML_TEMPLATE).write(dir.resolve("tiny.gguf"));
       model = LlamaGenerator.load(file, new LlamaOptions(1, 1, 128));
     }
     return model;

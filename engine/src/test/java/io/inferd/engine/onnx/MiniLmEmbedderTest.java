@@ -45,7 +45,11 @@ class MiniLmEmbedderTest {
   void embed_placesSimilarSentencesCloser() {
     List<float[]> v =
         embedder
-            .embed(List.of("The kitten sleeps on the sofa.", "A cat is napping on the couch.", "Interest rates rose sharply."))
+            .embed(
+                List.of(
+                    "The kitten sleeps on the sofa.",
+                    "A cat is napping on the couch.",
+                    "Interest rates rose sharply."))
             .vectors();
     assertThat(dot(v.get(0), v.get(1))).isGreaterThan(dot(v.get(0), v.get(2)) + 0.2);
   }

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The real pretrained models in {@code ../shared/models}, when the checkout has them (the build passes
- * the folder as {@code inferd.shared.models}). Tests on them are skipped on a fresh clone without it.
+ * The real pretrained models in {@code ../shared/models}, when the checkout has them (the build
+ * passes the folder as {@code inferd.shared.models}). Tests on them are skipped on a fresh clone
+ * without it.
  */
 public final class SharedModels {
   private SharedModels() {}

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API keys the server accepts, held only as SHA-256 hashes and compared in constant time. Entries
- * (one per line in a file, comma-separated in an environment variable; {@code #} starts a comment):
+ * The API keys the server accepts, held only as SHA-256 hashes and compared in constant time.
+ * Entries (one per line in a file, comma-separated in an environment variable; {@code #} starts a
+ * comment):
  *
  * <pre>
  *   ID=SECRET            a named key
@@ -28,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * A file is re-read when its content changes (its SHA-256, checked at most once a second), so keys
- * rotate without restart. Reloads fail closed: a file that cannot be fully parsed, read, or that was
- * deleted leaves no file key valid, unless {@link OnError#KEEP_PREVIOUS} was chosen explicitly (then
- * the old keys stay and every check logs an error). Keys from the environment never change.
+ * rotate without restart. Reloads fail closed: a file that cannot be fully parsed, read, or that
+ * was deleted leaves no file key valid, unless {@link OnError#KEEP_PREVIOUS} was chosen explicitly
+ * (then the old keys stay and every check logs an error). Keys from the environment never change.
  */
 public final class ApiKeyStore {
   private static final Logger log = LoggerFactory.getLogger(ApiKeyStore.class);
@@ -66,7 +67,9 @@ public final class ApiKeyStore {
     return new ApiKeyStore(null, List.of(), OnError.REJECT_ALL);
   }
 
-  /** Keys from {@code file} (may be null) and from comma-separated {@code entries} (may be null). */
+  /**
+   * Keys from {@code file} (may be null) and from comma-separated {@code entries} (may be null).
+   */
   public static ApiKeyStore of(Path file, String entries) {
     return of(file, entries, OnError.REJECT_ALL);
   }
@@ -106,7 +109,8 @@ public final class ApiKeyStore {
     refreshIfChanged();
     byte[] hash = sha256(presented);
     String match = null;
-    // Compare against every key, without stopping early, so timing says nothing about which matched.
+    // Compare against every key, without stopping early, so timing says nothing about which
+    // matched.
     for (List<Key> keys : List.of(fixedKeys, fileKeys)) {
       for (Key key : keys) {
         if (MessageDigest.isEqual(hash, key.hash()) && match == null) {
@@ -189,14 +193,17 @@ public final class ApiKeyStore {
     if (onError == OnError.KEEP_PREVIOUS) {
       log.error(
           "API keys file {} {}; KEEPING the {} keys read before (--api-keys-on-error=keep)",
-          file, problem, fileKeys.size());
+          file,
+          problem,
+          fileKeys.size());
       return;
     }
     fileKeys = List.of();
     log.error(
         "API keys file {} {}; NO key from it is accepted until it is fixed"
             + " (--api-keys-on-error=keep keeps the old ones)",
-        file, problem);
+        file,
+        problem);
   }
 
   private static Optional<Key> parse(String raw, String where) {

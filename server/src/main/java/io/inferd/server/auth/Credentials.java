@@ -8,7 +8,9 @@ public final class Credentials {
 
   private Credentials() {}
 
-  /** The key from {@code x-api-key}, else from {@code authorization: Bearer KEY}; null if neither. */
+  /**
+   * The key from {@code x-api-key}, else from {@code authorization: Bearer KEY}; null if neither.
+   */
   public static String presentedKey(String apiKeyHeader, String authorizationHeader) {
     if (apiKeyHeader != null && !apiKeyHeader.isBlank()) {
       return apiKeyHeader.strip();

@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Sits between an engine and a {@link ChoiceSink} for one choice: holds back text that may be the start
- * of a stop sequence, stops the engine when one is complete, and keeps the log-probabilities of tokens
- * whose text reached the client (a token that lies wholly inside the stop sequence is left out).
+ * Sits between an engine and a {@link ChoiceSink} for one choice: holds back text that may be the
+ * start of a stop sequence, stops the engine when one is complete, and keeps the log-probabilities
+ * of tokens whose text reached the client (a token that lies wholly inside the stop sequence is
+ * left out).
  */
 final class ChoiceFilter implements TokenSink {
   private final int index;
@@ -44,7 +45,8 @@ final class ChoiceFilter implements TokenSink {
     }
     offset += token.text().length();
     boolean more = deliver(stop.accept(token.text()), true);
-    return more && !stop.stopped(); // false before the next token once a stop sequence ended the text
+    return more
+        && !stop.stopped(); // false before the next token once a stop sequence ended the text
   }
 
   /**

@@ -10,9 +10,9 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The n choices of one completion: as many run at once as the scheduler has slots, the rest start as
- * earlier ones end, so n never overflows the queue on its own. One failure fails the completion and
- * cancels the other choices; cancelling the completion cancels them all.
+ * The n choices of one completion: as many run at once as the scheduler has slots, the rest start
+ * as earlier ones end, so n never overflows the queue on its own. One failure fails the completion
+ * and cancels the other choices; cancelling the completion cancels them all.
  */
 final class ChoiceRun {
   private final InferenceCore core;
@@ -97,14 +97,24 @@ final class ChoiceRun {
     }
     Sampling seeded =
         new Sampling(
-            s.temperature(), s.topP(), s.topK(), s.minP(), s.repetitionPenalty(),
-            s.presencePenalty(), s.frequencyPenalty(), s.penaltyLastN(),
-            OptionalInt.of(s.seed().getAsInt() + index), s.grammar());
+            s.temperature(),
+            s.topP(),
+            s.topK(),
+            s.minP(),
+            s.repetitionPenalty(),
+            s.presencePenalty(),
+            s.frequencyPenalty(),
+            s.penaltyLastN(),
+            OptionalInt.of(s.seed().getAsInt() + index),
+            s.grammar());
     return new PlannedCompletion(
         plan.model(),
         plan.generator(),
         new GenerationRequest(
-            request.prompt(), request.maxTokens(), seeded, request.deadlineNanoTime(),
+            request.prompt(),
+            request.maxTokens(),
+            seeded,
+            request.deadlineNanoTime(),
             request.topLogprobs()),
         plan.fastMode(),
         plan.stop(),

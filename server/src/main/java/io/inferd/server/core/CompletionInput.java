@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * A completion request as either transport received it, before validation. {@code topP} and
- * {@code seed} are null when the client did not set them; {@code maxTokens} 0 means the server default.
+ * A completion request as either transport received it, before validation. {@code topP} and {@code
+ * seed} are null when the client did not set them; {@code maxTokens} 0 means the server default.
  */
 public record CompletionInput(
     String model,

@@ -50,12 +50,14 @@ final class Controls {
             "top_logprobs", c.topLogprobs(), "0 to " + GenerationRequest.MAX_TOP_LOGPROBS);
       }
       if (!c.logprobs()) {
-        throw InvalidRequestException.field("top_logprobs", c.topLogprobs(), "logprobs set to true");
+        throw InvalidRequestException.field(
+            "top_logprobs", c.topLogprobs(), "logprobs set to true");
       }
     }
     String choice = c.toolChoice();
     if (choice != null && c.tools().isEmpty() && !choice.equals("none") && !choice.equals("auto")) {
-      throw InvalidRequestException.field("tool_choice", "'" + choice + "'", "tools to choose from");
+      throw InvalidRequestException.field(
+          "tool_choice", "'" + choice + "'", "tools to choose from");
     }
   }
 
@@ -109,7 +111,8 @@ final class Controls {
     require(model, Feature.GRAMMAR, field, "grammar-constrained output");
     String gbnf =
         switch (format) {
-          case OutputFormat.JsonSchema schema -> StructuredOutput.fromSchema(field, schema.schema());
+          case OutputFormat.JsonSchema schema ->
+              StructuredOutput.fromSchema(field, schema.schema());
           case OutputFormat.JsonObject json -> StructuredOutput.anyJsonObject(field);
           case OutputFormat.Grammar grammar -> {
             if (grammar.gbnf().isBlank()) {

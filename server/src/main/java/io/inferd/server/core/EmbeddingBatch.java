@@ -27,7 +27,9 @@ public final class EmbeddingBatch {
       model = name;
     } else if (!model.equals(name)) {
       throw InvalidRequestException.field(
-          "[" + index + "].model", "'" + name + "'", "the same model as earlier texts, '" + model + "'");
+          "[" + index + "].model",
+          "'" + name + "'",
+          "the same model as earlier texts, '" + model + "'");
     }
     if (text == null || text.isBlank()) {
       throw InvalidRequestException.field("[" + index + "].text", "blank", "a non-blank text");

@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 final class EmbeddingWork {
   /** Texts embedded between two cancellation checks. */
   static final int CHUNK = 16;
+
   /** Batches that may wait for an embedding thread; more are refused at once. */
   static final int QUEUE = 32;
 

@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * What the server does for a call whose deadline leaves less than {@code threshold}: the source
- * document's "fast inference" when time is short. The answer is capped at {@code maxTokens}, and runs
- * on {@code model} when one is configured and the request did not name a model itself.
+ * document's "fast inference" when time is short. The answer is capped at {@code maxTokens}, and
+ * runs on {@code model} when one is configured and the request did not name a model itself.
  */
 public record FastMode(Duration threshold, int maxTokens, String model) {
   public FastMode {

@@ -7,10 +7,11 @@ import java.util.List;
 
 /**
  * The generation controls of a request beyond temperature, top_p, seed and max_tokens, as either
- * transport received them, before validation. Null means "not sent"; the core decides what values may
- * be and whether the chosen model's engine can honour them.
+ * transport received them, before validation. Null means "not sent"; the core decides what values
+ * may be and whether the chosen model's engine can honour them.
  *
- * @param rawPrompt a prompt used without the chat template (/v1/completions); null for a conversation
+ * @param rawPrompt a prompt used without the chat template (/v1/completions); null for a
+ *     conversation
  * @param toolChoice "auto", "none", "required", or the name of the one function to call; null: auto
  */
 public record GenerationControls(
@@ -41,7 +42,10 @@ public record GenerationControls(
 
   /** How the output is constrained; a request without one gets free text. */
   public sealed interface OutputFormat {
-    /** A JSON Schema as JSON text; {@code strict} is OpenAI's flag (inferd always enforces the schema). */
+    /**
+     * A JSON Schema as JSON text; {@code strict} is OpenAI's flag (inferd always enforces the
+     * schema).
+     */
     record JsonSchema(String schema, boolean strict) implements OutputFormat {}
 
     /** Any JSON object. */
@@ -134,8 +138,19 @@ public record GenerationControls(
 
     public GenerationControls build() {
       return new GenerationControls(
-          stop, topK, minP, repetitionPenalty, presencePenalty, frequencyPenalty, n, logprobs,
-          topLogprobs, outputFormat, rawPrompt, tools, toolChoice);
+          stop,
+          topK,
+          minP,
+          repetitionPenalty,
+          presencePenalty,
+          frequencyPenalty,
+          n,
+          logprobs,
+          topLogprobs,
+          outputFormat,
+          rawPrompt,
+          tools,
+          toolChoice);
     }
   }
 }

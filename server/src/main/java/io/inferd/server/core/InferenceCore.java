@@ -19,13 +19,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -104,7 +104,9 @@ public final class InferenceCore implements AutoCloseable {
         deadlineNanoTime.isPresent()
             && fastMode.applies(deadlineNanoTime.getAsLong() - System.nanoTime());
     String modelName =
-        fast && input.model().isEmpty() && !fastMode.model().isEmpty() ? fastMode.model() : input.model();
+        fast && input.model().isEmpty() && !fastMode.model().isEmpty()
+            ? fastMode.model()
+            : input.model();
     NamedModel<TextGenerator> model = models.generator(modelName);
     Sampling sampling =
         Controls.sampling(model, input.temperature(), input.topP(), input.seed(), controls);
@@ -122,7 +124,10 @@ public final class InferenceCore implements AutoCloseable {
     String fastNote = "";
     if (fast) {
       maxTokens = Math.min(maxTokens, fastMode.maxTokens());
-      fastNote = "max_tokens=" + maxTokens + (modelName.equals(input.model()) ? "" : " model=" + model.name());
+      fastNote =
+          "max_tokens="
+              + maxTokens
+              + (modelName.equals(input.model()) ? "" : " model=" + model.name());
     }
     return new PlannedCompletion(
         model.name(),
@@ -163,9 +168,9 @@ public final class InferenceCore implements AutoCloseable {
 
   /**
    * Plans a Chat turn over {@code history} with the model, token limit and sampling of {@code
-   * options} (its messages are not used), dropping the oldest turns (never the system prompt,
-   * never the newest) until the prompt leaves room for a reply. The cut is found by binary search,
-   * so a long history costs O(log n) renders, not one per dropped turn.
+   * options} (its messages are not used), dropping the oldest turns (never the system prompt, never
+   * the newest) until the prompt leaves room for a reply. The cut is found by binary search, so a
+   * long history costs O(log n) renders, not one per dropped turn.
    */
   public ChatTurnPlan planChat(List<Turn> history, CompletionInput options) {
     GenerationControls controls = options.controls();
@@ -291,8 +296,8 @@ public final class InferenceCore implements AutoCloseable {
 
   /**
    * Runs a planned completion: its n choices, each through the scheduler, with the stop sequences
-   * applied (text that may start one is held back; the text returned never contains one). Cancelling
-   * the returned future stops every choice.
+   * applied (text that may start one is held back; the text returned never contains one).
+   * Cancelling the returned future stops every choice.
    *
    * @throws io.inferd.engine.QueueFullException at once when the queue is full
    */
@@ -304,8 +309,8 @@ public final class InferenceCore implements AutoCloseable {
 
   /**
    * Queues one generation as the engine gives it (no stop sequences, one choice: {@link #complete}
-   * does both) and runs it when a slot is free. Cancelling the returned future takes a
-   * queued request out of the queue; a running one stops when its sink returns false.
+   * does both) and runs it when a slot is free. Cancelling the returned future takes a queued
+   * request out of the queue; a running one stops when its sink returns false.
    *
    * @throws io.inferd.engine.QueueFullException at once when the queue is full
    */

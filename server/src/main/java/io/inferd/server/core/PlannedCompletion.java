@@ -7,9 +7,9 @@ import io.inferd.engine.TextGenerator;
 import java.util.List;
 
 /**
- * A validated completion: the model it runs on (and its name), what the engine will do, and, when the
- * caller's deadline was short, what {@link FastMode} changed (empty otherwise); the stop sequences the
- * core watches for, and how many choices to generate.
+ * A validated completion: the model it runs on (and its name), what the engine will do, and, when
+ * the caller's deadline was short, what {@link FastMode} changed (empty otherwise); the stop
+ * sequences the core watches for, and how many choices to generate.
  */
 public record PlannedCompletion(
     String model,

@@ -1,12 +1,11 @@
 package io.inferd.server.core;
 
 import io.inferd.engine.InferenceException;
-
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Requests per caller (API key id, or peer address when auth is off) as a token bucket: {@code burst}
- * requests at once, refilled at {@code perSecond}. A rate of 0 turns it off.
+ * Requests per caller (API key id, or peer address when auth is off) as a token bucket: {@code
+ * burst} requests at once, refilled at {@code perSecond}. A rate of 0 turns it off.
  */
 public final class RateLimiter {
   private final double perSecond;

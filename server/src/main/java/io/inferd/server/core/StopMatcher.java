@@ -25,8 +25,8 @@ public final class StopMatcher {
   }
 
   /**
-   * Takes the next piece of text and returns what may be released now (possibly empty). After a stop
-   * sequence was found, returns only the text before it and ignores everything later.
+   * Takes the next piece of text and returns what may be released now (possibly empty). After a
+   * stop sequence was found, returns only the text before it and ignores everything later.
    */
   public String accept(String text) {
     if (stopped) {

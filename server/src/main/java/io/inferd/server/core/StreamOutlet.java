@@ -11,9 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * One stream's way out, for every transport: the engine thread {@link #offer offers} each message
  * and waits while the transport cannot take it — so a slow reader slows its own generation instead
  * of filling a buffer — but never longer than the idle timeout, so a reader that takes nothing
- * cannot hold a slot; a client that left is noticed before the next token is decoded. The
- * transport {@link #wake wakes} the outlet when it becomes ready or the client leaves (gRPC's ready
- * and cancel handlers; a finished SSE write).
+ * cannot hold a slot; a client that left is noticed before the next token is decoded. The transport
+ * {@link #wake wakes} the outlet when it becomes ready or the client leaves (gRPC's ready and
+ * cancel handlers; a finished SSE write).
  *
  * @param <T> the transport's message
  */

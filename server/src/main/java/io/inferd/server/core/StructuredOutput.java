@@ -7,8 +7,8 @@ final class StructuredOutput {
   private StructuredOutput() {}
 
   /**
-   * GBNF for a JSON Schema; a schema keyword the grammar cannot express, or text that is not JSON, is
-   * a 400 naming the field (and the compiler's message names the keyword).
+   * GBNF for a JSON Schema; a schema keyword the grammar cannot express, or text that is not JSON,
+   * is a 400 naming the field (and the compiler's message names the keyword).
    */
   static String fromSchema(String field, String schemaJson) {
     try {

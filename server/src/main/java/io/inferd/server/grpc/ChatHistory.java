@@ -30,7 +30,8 @@ final class ChatHistory {
   void add(Turn turn) {
     long size = turn.content().getBytes(UTF_8).length;
     if (size > MAX_BYTES) {
-      throw new LimitExceededException("chat message bytes", size, MAX_BYTES, "a Chat stream's history");
+      throw new LimitExceededException(
+          "chat message bytes", size, MAX_BYTES, "a Chat stream's history");
     }
     turns.addLast(turn);
     sizes.addLast(size);

@@ -23,8 +23,8 @@ import java.util.concurrent.Executor;
 
 /**
  * One bidirectional Chat stream. Each user message gets one assistant reply, in order; the stream's
- * history is the prompt of the next turn; a system message sets the system prompt. Turns run one at a
- * time; the stream completes once the client has half-closed and every turn is answered.
+ * history is the prompt of the next turn; a system message sets the system prompt. Turns run one at
+ * a time; the stream completes once the client has half-closed and every turn is answered.
  *
  * <p>The history is bounded ({@link ChatHistory}) and so are the user messages waiting for a reply
  * ({@value #MAX_PENDING}). Rendering the prompt runs on its own thread, never under the lock that
@@ -48,10 +48,14 @@ final class ChatSession implements StreamObserver<ChatMessage> {
   private int received;
 
   /** Prompt rendering (tokenizing the whole history) stays off gRPC threads and off the lock. */
-  private static final Executor PLANNER = task -> Thread.ofVirtual().name("inferd-chat-plan").start(task);
+  private static final Executor PLANNER =
+      task -> Thread.ofVirtual().name("inferd-chat-plan").start(task);
 
   ChatSession(
-      InferenceCore core, ServerCallStreamObserver<ChatMessage> call, Clock clock, CallStats stats) {
+      InferenceCore core,
+      ServerCallStreamObserver<ChatMessage> call,
+      Clock clock,
+      CallStats stats) {
     this.core = core;
     this.stats = stats;
     this.call = call;
@@ -69,7 +73,8 @@ final class ChatSession implements StreamObserver<ChatMessage> {
     try {
       turn = InferenceCore.turn(field, message.getRole(), message.getContent());
       if (turn.content().isBlank() && turn.role() == Role.USER) {
-        throw new InvalidRequestException(field + ".content: blank (expected: a non-blank message)");
+        throw new InvalidRequestException(
+            field + ".content: blank (expected: a non-blank message)");
       }
     } catch (InvalidRequestException e) {
       fail(e);
@@ -82,7 +87,9 @@ final class ChatSession implements StreamObserver<ChatMessage> {
         case USER -> {
           if (pending.size() >= MAX_PENDING) {
             throw new LimitExceededException(
-                "chat user messages waiting for a reply", pending.size() + 1L, MAX_PENDING,
+                "chat user messages waiting for a reply",
+                pending.size() + 1L,
+                MAX_PENDING,
                 "a Chat stream; wait for replies");
           }
           pending.add(new Pending(turn, message));
@@ -201,7 +208,8 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       running.cancel(false);
     }
     if (generating != null) {
-      generating.cancel(false); // the engine's future: cancelling the composed one does not reach it
+      generating.cancel(
+          false); // the engine's future: cancelling the composed one does not reach it
     }
   }
 

@@ -132,7 +132,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                   started[index] = true;
                 }
                 synchronized (outlet) { // one offer at a time keeps each choice's order
-                  return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
+                  return outlet.offer(chunk)
+                      == StreamOutlet.Outcome.WRITTEN; // false stops decoding
                 }
               }));
       answerWhenDone(

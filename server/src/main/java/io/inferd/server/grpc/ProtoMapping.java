@@ -1,7 +1,7 @@
 package io.inferd.server.grpc;
 
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
 import io.inferd.api.v1.BatchEmbedResponse;
 import io.inferd.api.v1.ChatMessage;
 import io.inferd.api.v1.Choice;
@@ -22,9 +22,9 @@ import io.inferd.engine.Generation;
 import io.inferd.engine.Role;
 import io.inferd.server.core.Completion;
 import io.inferd.server.core.CompletionInput;
+import io.inferd.server.core.CompletionInput.InputMessage;
 import io.inferd.server.core.GenerationControls;
 import io.inferd.server.core.GenerationControls.OutputFormat;
-import io.inferd.server.core.CompletionInput.InputMessage;
 import io.inferd.server.core.InferenceCore.EmbeddingResult;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +70,9 @@ final class ProtoMapping {
         .build();
   }
 
-  /** A Chat message's options for the reply to it; unset temperature is the server's chat default. */
+  /**
+   * A Chat message's options for the reply to it; unset temperature is the server's chat default.
+   */
   static CompletionInput chatOptions(ChatMessage m, float defaultTemperature, String model) {
     SamplingOptions s = m.getSampling();
     GenerationControls controls =
@@ -155,8 +157,13 @@ final class ProtoMapping {
 
   /** A chunk with new text of one choice; a choice's first chunk also carries the role. */
   static StreamChunk delta(
-      String id, String model, int index, String text, List<GeneratedToken> tokens,
-      boolean logprobs, boolean first) {
+      String id,
+      String model,
+      int index,
+      String text,
+      List<GeneratedToken> tokens,
+      boolean logprobs,
+      boolean first) {
     MessageDelta.Builder delta = MessageDelta.newBuilder().setContent(text);
     if (first) {
       delta.setRole(Role.ASSISTANT.wireName());
@@ -185,9 +192,7 @@ final class ProtoMapping {
               .setDelta(delta)
               .setFinishReason(choice.generation().finishReason().wireName()));
     }
-    return chunk
-        .setUsage(usage(completion.promptTokens(), completion.completionTokens()))
-        .build();
+    return chunk.setUsage(usage(completion.promptTokens(), completion.completionTokens())).build();
   }
 
   static BatchEmbedResponse embeddings(EmbeddingResult result) {

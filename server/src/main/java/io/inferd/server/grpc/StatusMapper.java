@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Renders a failure as a gRPC status: the {@link InferenceException.Kind} picks the code, the
- * message becomes the description, a retry hint the {@code grpc-retry-pushback-ms} trailer.
- * Clients never see a bare UNKNOWN.
+ * message becomes the description, a retry hint the {@code grpc-retry-pushback-ms} trailer. Clients
+ * never see a bare UNKNOWN.
  */
 final class StatusMapper {
   private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);

@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * Lets a call in only with a key the {@link ApiKeyStore} knows, from {@code x-api-key} or {@code
- * authorization: Bearer}; the caller's key id goes into the {@link Context}. Wire it on the inference
- * service only, so health checks and reflection stay open.
+ * authorization: Bearer}; the caller's key id goes into the {@link Context}. Wire it on the
+ * inference service only, so health checks and reflection stay open.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   public static final Context.Key<String> KEY_ID = Context.key("inferd-key-id");
@@ -41,13 +41,16 @@ public final class AuthInterceptor implements ServerInterceptor {
     String presented = Credentials.presentedKey(headers.get(API_KEY), headers.get(AUTHORIZATION));
     Optional<String> keyId = keys.authenticate(presented);
     if (keyId.isEmpty()) {
-      call.close(Status.UNAUTHENTICATED.withDescription(Credentials.failureMessage(presented)), new Metadata());
+      call.close(
+          Status.UNAUTHENTICATED.withDescription(Credentials.failureMessage(presented)),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
     CallStats stats = TelemetryInterceptor.STATS.get();
     if (stats != null) {
       stats.keyId(keyId.get());
     }
-    return Contexts.interceptCall(Context.current().withValue(KEY_ID, keyId.get()), call, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(KEY_ID, keyId.get()), call, headers, next);
   }
 }

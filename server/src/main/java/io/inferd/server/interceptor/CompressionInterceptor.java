@@ -7,8 +7,8 @@ import io.grpc.ServerInterceptor;
 
 /**
  * Offers gzip: compresses responses to clients that said they accept it ({@code
- * grpc-accept-encoding}). Requests are decompressed by grpc-java whatever this says. Off by default:
- * token chunks are small, and compressing them costs more CPU than it saves bandwidth.
+ * grpc-accept-encoding}). Requests are decompressed by grpc-java whatever this says. Off by
+ * default: token chunks are small, and compressing them costs more CPU than it saves bandwidth.
  */
 public final class CompressionInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> ACCEPT_ENCODING =

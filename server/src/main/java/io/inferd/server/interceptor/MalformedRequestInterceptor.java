@@ -12,8 +12,8 @@ import io.grpc.Status;
 /**
  * Answers a request that is not valid protobuf (or not valid UTF-8 in a string field) with
  * INVALID_ARGUMENT instead of grpc-java's UNKNOWN. It works on a service wrapped by {@link
- * ServerInterceptors#useInputStreamMessages}, where requests are parsed inside {@code onMessage}, and
- * must be the innermost interceptor so that the parse happens within its listener.
+ * ServerInterceptors#useInputStreamMessages}, where requests are parsed inside {@code onMessage},
+ * and must be the innermost interceptor so that the parse happens within its listener.
  */
 public final class MalformedRequestInterceptor implements ServerInterceptor {
 

@@ -15,8 +15,8 @@ import java.net.SocketAddress;
 
 /**
  * Per-caller request rate: the caller is the API key id the {@link AuthInterceptor} found, or the
- * peer's address when auth is off. Over the rate: RESOURCE_EXHAUSTED with a retry hint. Wire it after
- * auth.
+ * peer's address when auth is off. Over the rate: RESOURCE_EXHAUSTED with a retry hint. Wire it
+ * after auth.
  */
 public final class RateLimitInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> RETRY_PUSHBACK =
@@ -48,6 +48,8 @@ public final class RateLimitInterceptor implements ServerInterceptor {
       return "key:" + keyId;
     }
     SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-    return peer instanceof InetSocketAddress inet ? "ip:" + inet.getAddress().getHostAddress() : "ip:?";
+    return peer instanceof InetSocketAddress inet
+        ? "ip:" + inet.getAddress().getHostAddress()
+        : "ip:?";
   }
 }

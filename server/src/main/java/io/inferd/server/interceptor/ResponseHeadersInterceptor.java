@@ -29,7 +29,8 @@ public final class ResponseHeadersInterceptor implements ServerInterceptor {
             super.sendHeaders(responseHeaders);
           }
         };
-    return Contexts.interceptCall(Context.current().withValue(EXTRA, extra), withExtra, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(EXTRA, extra), withExtra, headers, next);
   }
 
   /** Adds a header to the current call's response headers; no-op outside such a call. */

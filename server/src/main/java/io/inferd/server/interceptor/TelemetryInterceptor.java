@@ -60,8 +60,7 @@ public final class TelemetryInterceptor implements ServerInterceptor {
         if (reported.compareAndSet(false, true)) {
           boolean expired = context.getDeadline() != null && context.getDeadline().isExpired();
           telemetry.finish(
-              stats,
-              expired ? Status.Code.DEADLINE_EXCEEDED.name() : Status.Code.CANCELLED.name());
+              stats, expired ? Status.Code.DEADLINE_EXCEEDED.name() : Status.Code.CANCELLED.name());
         }
         super.onCancel();
       }

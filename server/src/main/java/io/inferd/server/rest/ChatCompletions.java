@@ -29,8 +29,7 @@ final class ChatCompletions implements Endpoint {
 
   @Override
   public String serve(ServerRequest req, ServerResponse res, RestCall call) throws Exception {
-    ChatRequest request =
-        OpenAiJson.chatRequest(Json.parseObject(RequestBodyErrors.read(req)));
+    ChatRequest request = OpenAiJson.chatRequest(Json.parseObject(RequestBodyErrors.read(req)));
     PlannedCompletion plan = core.plan(request.input());
     String id = InferenceCore.newCompletionId();
     long created = clock.instant().getEpochSecond();

@@ -70,13 +70,13 @@ final class Completions implements Endpoint {
     String model = first.model();
     boolean logprobs = first.logprobs();
     if (!stream) {
-      Completion completion =
-          call.await(runAll(plans, (index, text, tokens) -> !call.aborted()));
+      Completion completion = call.await(runAll(plans, (index, text, tokens) -> !call.aborted()));
       call.stats().addUsage(completion.promptTokens(), completion.completionTokens());
       ObjectNode out = OpenAiJson.head(id, "text_completion", created, model);
       ArrayNode choices = out.putArray("choices");
       for (Completion.Choice c : completion.choices()) {
-        ObjectNode choice = choices.addObject().put("text", c.generation().text()).put("index", c.index());
+        ObjectNode choice =
+            choices.addObject().put("text", c.generation().text()).put("index", c.index());
         choice.set("logprobs", logprobs ? legacyLogprobs(c.logprobs()) : NullNode.instance);
         choice.put("finish_reason", c.generation().finishReason().wireName());
       }
@@ -89,7 +89,8 @@ final class Completions implements Endpoint {
           @Override
           public String piece(int index, String text, List<GeneratedToken> tokens) {
             ObjectNode chunk = OpenAiJson.head(id, "text_completion", created, model);
-            ObjectNode choice = chunk.putArray("choices").addObject().put("text", text).put("index", index);
+            ObjectNode choice =
+                chunk.putArray("choices").addObject().put("text", text).put("index", index);
             choice.set("logprobs", logprobs ? legacyLogprobs(tokens) : NullNode.instance);
             choice.putNull("finish_reason");
             return Json.text(chunk);
@@ -106,16 +107,19 @@ final class Completions implements Endpoint {
             }
             if (!includeUsage) {
               chunk.set(
-                  "usage", OpenAiJson.usage(completion.promptTokens(), completion.completionTokens()));
+                  "usage",
+                  OpenAiJson.usage(completion.promptTokens(), completion.completionTokens()));
               return List.of(Json.text(chunk));
             }
             return List.of(
                 Json.text(chunk),
-                Json.text(OpenAiJson.usageChunk(id, "text_completion", created, model, completion)));
+                Json.text(
+                    OpenAiJson.usageChunk(id, "text_completion", created, model, completion)));
           }
         };
     int promptTokens = plans.stream().mapToInt(p -> p.request().prompt().tokenCount()).sum();
-    return SseRelay.run(res, call, streamIdleTimeout, promptTokens, sink -> runAll(plans, sink), events);
+    return SseRelay.run(
+        res, call, streamIdleTimeout, promptTokens, sink -> runAll(plans, sink), events);
   }
 
   /** The prompts one after another, choice indexes offset by n per prompt, usage added up. */
@@ -167,7 +171,8 @@ final class Completions implements Endpoint {
           for (Completion.Choice c : completion.choices()) {
             done.add(new Completion.Choice(offset + c.index(), c.generation(), c.logprobs()));
           }
-          runFrom(p + 1, plans, sink, done, promptTokens + completion.promptTokens(), current, result);
+          runFrom(
+              p + 1, plans, sink, done, promptTokens + completion.promptTokens(), current, result);
         });
   }
 

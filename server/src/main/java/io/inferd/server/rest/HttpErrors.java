@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Renders a failure as an HTTP status and an OpenAI-style error body: the {@link
- * InferenceException.Kind} picks status and type, the exception's code (or the kind's) fills
- * {@code code}, a retry hint becomes Retry-After, and a message that starts with a field name
- * ({@code "max_tokens: -5 (expected: >= 0)"}) fills {@code param}.
+ * InferenceException.Kind} picks status and type, the exception's code (or the kind's) fills {@code
+ * code}, a retry hint becomes Retry-After, and a message that starts with a field name ({@code
+ * "max_tokens: -5 (expected: >= 0)"}) fills {@code param}.
  */
 final class HttpErrors {
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
@@ -64,22 +64,30 @@ final class HttpErrors {
       log.error("upstream failed: {}", failure.getMessage());
     }
     String message = failure.getMessage();
-    long retryAfter =
-        failure.retryAfterMillis() >= 0 ? seconds(failure.retryAfterMillis()) : -1;
+    long retryAfter = failure.retryAfterMillis() >= 0 ? seconds(failure.retryAfterMillis()) : -1;
     return switch (failure.kind()) {
       case INVALID_ARGUMENT ->
           new HttpError(400, "invalid_request_error", failure.code(), field(message), message, -1);
       case UNAUTHENTICATED ->
-          new HttpError(401, "authentication_error", code(failure, "invalid_api_key"), null, message, -1);
+          new HttpError(
+              401, "authentication_error", code(failure, "invalid_api_key"), null, message, -1);
       case NOT_FOUND ->
-          new HttpError(404, "not_found_error", code(failure, "model_not_found"), "model", message, -1);
+          new HttpError(
+              404, "not_found_error", code(failure, "model_not_found"), "model", message, -1);
       case LIMIT_EXCEEDED ->
           new HttpError(
-              413, "invalid_request_error", code(failure, "limit_exceeded"), field(message), message, -1);
+              413,
+              "invalid_request_error",
+              code(failure, "limit_exceeded"),
+              field(message),
+              message,
+              -1);
       case RESOURCE_EXHAUSTED ->
-          new HttpError(429, "rate_limit_error", code(failure, "server_busy"), null, message, retryAfter);
+          new HttpError(
+              429, "rate_limit_error", code(failure, "server_busy"), null, message, retryAfter);
       case UNAVAILABLE ->
-          new HttpError(503, "server_error", code(failure, "unavailable"), null, message, retryAfter);
+          new HttpError(
+              503, "server_error", code(failure, "unavailable"), null, message, retryAfter);
       case DEADLINE_EXCEEDED ->
           new HttpError(504, "server_error", code(failure, "timeout"), null, message, -1);
       case UPSTREAM_REFUSED ->
@@ -87,7 +95,8 @@ final class HttpErrors {
       case UPSTREAM_FAILED ->
           new HttpError(502, "server_error", code(failure, "upstream_error"), null, message, -1);
       case UNIMPLEMENTED ->
-          new HttpError(501, "invalid_request_error", code(failure, "unsupported"), null, message, -1);
+          new HttpError(
+              501, "invalid_request_error", code(failure, "unsupported"), null, message, -1);
       case CANCELLED, INTERNAL -> new HttpError(500, "server_error", null, null, message, -1);
     };
   }

@@ -24,16 +24,16 @@ import java.time.Duration;
  * @param tls null for plaintext
  */
 public record ListenerSettings(
-    Duration idleTimeout,
-    int maxConnections,
-    int maxConcurrentRequests,
-    Tls tls) {
+    Duration idleTimeout, int maxConnections, int maxConcurrentRequests, Tls tls) {
   public ListenerSettings {
     requireNonNull(idleTimeout, "idleTimeout");
     if (maxConnections < 1 || maxConcurrentRequests < 1) {
       throw new IllegalArgumentException(
-          "maxConnections: " + maxConnections + ", maxConcurrentRequests: "
-              + maxConcurrentRequests + " (expected: >= 1)");
+          "maxConnections: "
+              + maxConnections
+              + ", maxConcurrentRequests: "
+              + maxConcurrentRequests
+              + " (expected: >= 1)");
     }
   }
 

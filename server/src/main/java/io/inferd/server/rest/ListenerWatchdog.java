@@ -50,7 +50,8 @@ final class ListenerWatchdog implements AutoCloseable {
     try {
       if (refused() && up) {
         up = false;
-        log.error("REST listener on port {} is gone (refuses connections); starting a new one", port);
+        log.error(
+            "REST listener on port {} is gone (refuses connections); starting a new one", port);
         onChange.accept(false);
       }
       if (!up && restart.getAsBoolean()) {

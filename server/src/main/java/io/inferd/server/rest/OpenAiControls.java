@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * OpenAI's (and llama.cpp's) generation parameters to the core's {@link GenerationControls}, and the
- * rule that no parameter is silently ignored: a field inferd does not know is a 400 naming it, except
- * the few that change nothing about the output (README: "Parameters that change nothing").
+ * OpenAI's (and llama.cpp's) generation parameters to the core's {@link GenerationControls}, and
+ * the rule that no parameter is silently ignored: a field inferd does not know is a 400 naming it,
+ * except the few that change nothing about the output (README: "Parameters that change nothing").
  */
 final class OpenAiControls {
   /** Accepted and ignored: they describe the caller or ask for bookkeeping, not for other text. */
@@ -24,16 +24,53 @@ final class OpenAiControls {
 
   static final Set<String> CHAT =
       Set.of(
-          "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens",
-          "stream", "stream_options", "n", "seed", "stop", "presence_penalty",
-          "frequency_penalty", "logprobs", "top_logprobs", "response_format", "tools",
-          "tool_choice", "top_k", "min_p", "repeat_penalty", "grammar", "logit_bias");
+          "model",
+          "messages",
+          "temperature",
+          "top_p",
+          "max_tokens",
+          "max_completion_tokens",
+          "stream",
+          "stream_options",
+          "n",
+          "seed",
+          "stop",
+          "presence_penalty",
+          "frequency_penalty",
+          "logprobs",
+          "top_logprobs",
+          "response_format",
+          "tools",
+          "tool_choice",
+          "top_k",
+          "min_p",
+          "repeat_penalty",
+          "grammar",
+          "logit_bias");
 
   static final Set<String> COMPLETIONS =
       Set.of(
-          "model", "prompt", "temperature", "top_p", "max_tokens", "stream", "stream_options", "n",
-          "seed", "stop", "presence_penalty", "frequency_penalty", "logprobs", "top_k", "min_p",
-          "repeat_penalty", "grammar", "echo", "suffix", "best_of", "logit_bias");
+          "model",
+          "prompt",
+          "temperature",
+          "top_p",
+          "max_tokens",
+          "stream",
+          "stream_options",
+          "n",
+          "seed",
+          "stop",
+          "presence_penalty",
+          "frequency_penalty",
+          "logprobs",
+          "top_k",
+          "min_p",
+          "repeat_penalty",
+          "grammar",
+          "echo",
+          "suffix",
+          "best_of",
+          "logit_bias");
 
   private OpenAiControls() {}
 
@@ -44,7 +81,9 @@ final class OpenAiControls {
       String name = names.next();
       if (!known.contains(name) && !CHANGE_NOTHING.contains(name)) {
         throw new InvalidRequestException(
-            name + ": not supported by inferd (expected: one of " + String.join(", ", sorted(known))
+            name
+                + ": not supported by inferd (expected: one of "
+                + String.join(", ", sorted(known))
                 + ", or left out)");
       }
     }
@@ -77,7 +116,9 @@ final class OpenAiControls {
     return controls;
   }
 
-  /** {@code include_usage}: usage in a last chunk of its own, with no choices, as OpenAI sends it. */
+  /**
+   * {@code include_usage}: usage in a last chunk of its own, with no choices, as OpenAI sends it.
+   */
   static boolean includeUsage(ObjectNode body, boolean stream) {
     JsonNode options = body.get("stream_options");
     if (options == null || options.isNull()) {
@@ -118,7 +159,9 @@ final class OpenAiControls {
   /** Chat's logprobs (a boolean) and top_logprobs. */
   static void chatLogprobs(ObjectNode body, GenerationControls.Builder controls) {
     Boolean logprobs = Json.optionalBoolean(body, "logprobs");
-    controls.logprobs(logprobs != null && logprobs).topLogprobs(Json.optionalInt(body, "top_logprobs"));
+    controls
+        .logprobs(logprobs != null && logprobs)
+        .topLogprobs(Json.optionalInt(body, "top_logprobs"));
   }
 
   /** The legacy completions' logprobs: how many alternatives per token, 0 to 5. */
@@ -152,13 +195,15 @@ final class OpenAiControls {
         JsonNode spec = node.get("json_schema");
         if (spec == null || !spec.isObject()) {
           throw invalid(
-              "response_format.json_schema", spec == null ? node.path("json_schema") : spec,
+              "response_format.json_schema",
+              spec == null ? node.path("json_schema") : spec,
               "an object {name, schema, strict}");
         }
         JsonNode schema = spec.get("schema");
         if (schema == null || !schema.isObject()) {
           throw invalid(
-              "response_format.json_schema.schema", schema == null ? spec.path("schema") : schema,
+              "response_format.json_schema.schema",
+              schema == null ? spec.path("schema") : schema,
               "a JSON Schema object");
         }
         JsonNode strict = spec.get("strict");
@@ -215,7 +260,9 @@ final class OpenAiControls {
     JsonNode name = choice.path("function").path("name");
     if (!"function".equals(choice.path("type").textValue()) || !name.isTextual()) {
       throw invalid(
-          "tool_choice", choice, "'none', 'auto', 'required' or {type: function, function: {name}}");
+          "tool_choice",
+          choice,
+          "'none', 'auto', 'required' or {type: function, function: {name}}");
     }
     controls.toolChoice(name.textValue());
   }
@@ -226,8 +273,12 @@ final class OpenAiControls {
       String name = names.next();
       if (!known.contains(name)) {
         throw new InvalidRequestException(
-            field + "." + name + ": not supported by inferd (expected: one of "
-                + String.join(", ", sorted(known)) + ")");
+            field
+                + "."
+                + name
+                + ": not supported by inferd (expected: one of "
+                + String.join(", ", sorted(known))
+                + ")");
       }
     }
   }

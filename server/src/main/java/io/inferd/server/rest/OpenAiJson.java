@@ -4,14 +4,14 @@ import static io.inferd.server.rest.Json.invalid;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Role;
 import io.inferd.server.core.Completion;
 import io.inferd.server.core.CompletionInput;
-import io.inferd.server.core.GenerationControls;
 import io.inferd.server.core.CompletionInput.InputMessage;
+import io.inferd.server.core.GenerationControls;
 import io.inferd.server.core.InferenceCore.EmbeddingResult;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -178,7 +178,8 @@ final class OpenAiJson {
     ObjectNode logprobs = Json.MAPPER.createObjectNode();
     ArrayNode content = logprobs.putArray("content");
     for (GeneratedToken token : tokens) {
-      ObjectNode entry = content.addObject().put("token", token.text()).put("logprob", token.logprob());
+      ObjectNode entry =
+          content.addObject().put("token", token.text()).put("logprob", token.logprob());
       bytes(entry.putArray("bytes"), token.text().getBytes(StandardCharsets.UTF_8));
       ArrayNode top = entry.putArray("top_logprobs");
       for (GeneratedToken.Alternative alt : token.topLogprobs()) {
@@ -198,8 +199,14 @@ final class OpenAiJson {
 
   /** A chunk with text of one choice; a choice's first chunk also carries the role. */
   static ObjectNode delta(
-      String id, long created, String model, int index, String text, List<GeneratedToken> tokens,
-      boolean logprobs, boolean first) {
+      String id,
+      long created,
+      String model,
+      int index,
+      String text,
+      List<GeneratedToken> tokens,
+      boolean logprobs,
+      boolean first) {
     ObjectNode delta = Json.MAPPER.createObjectNode();
     if (first) {
       delta.put("role", Role.ASSISTANT.wireName());
@@ -216,11 +223,15 @@ final class OpenAiJson {
   }
 
   /**
-   * The closing chunk: each choice's finish reason (and the role for a choice that sent nothing), and
-   * usage unless it goes in a chunk of its own ({@code include_usage}).
+   * The closing chunk: each choice's finish reason (and the role for a choice that sent nothing),
+   * and usage unless it goes in a chunk of its own ({@code include_usage}).
    */
   static ObjectNode last(
-      String id, long created, String model, Completion completion, boolean[] started,
+      String id,
+      long created,
+      String model,
+      Completion completion,
+      boolean[] started,
       boolean usageApart) {
     ObjectNode chunk = head(id, "chat.completion.chunk", created, model);
     ArrayNode choices = chunk.putArray("choices");

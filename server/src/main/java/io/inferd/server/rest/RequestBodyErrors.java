@@ -3,8 +3,8 @@ package io.inferd.server.rest;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 import io.inferd.server.core.InvalidRequestException;
-import java.io.IOException;
 import io.inferd.server.rest.HttpErrors.HttpError;
+import java.io.IOException;
 
 /**
  * A request body Helidon could not read (malformed chunked encoding, more than the payload limit)
@@ -62,13 +62,21 @@ final class RequestBodyErrors {
     int status = refused.status().code();
     if (status == 413) {
       return new HttpError(
-          413, "invalid_request_error", "request_too_large", null,
-          "request body: larger than this server accepts", -1);
+          413,
+          "invalid_request_error",
+          "request_too_large",
+          null,
+          "request body: larger than this server accepts",
+          -1);
     }
     return status / 100 == 4
         ? new HttpError(
-            status, "invalid_request_error", null, null,
-            "request: refused (" + refused.status().reasonPhrase() + ")", -1)
+            status,
+            "invalid_request_error",
+            null,
+            null,
+            "request: refused (" + refused.status().reasonPhrase() + ")",
+            -1)
         : null;
   }
 }

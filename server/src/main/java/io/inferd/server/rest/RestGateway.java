@@ -103,7 +103,11 @@ public final class RestGateway {
     this.port = started.port();
     watchdog =
         new ListenerWatchdog(
-            host, this.port, WATCHDOG_PERIOD, () -> relisten(host), up -> onListenerChange.accept(up));
+            host,
+            this.port,
+            WATCHDOG_PERIOD,
+            () -> relisten(host),
+            up -> onListenerChange.accept(up));
     return this;
   }
 

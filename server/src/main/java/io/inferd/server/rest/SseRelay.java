@@ -13,12 +13,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Streams a completion as server-sent events, for /v1/chat/completions and /v1/completions alike. The
- * engine threads (one per running choice) offer each event to a {@link StreamOutlet} over this
- * response's {@link SseWriter}, and this request's (virtual) thread writes them: a slow reader slows
- * the engines, a client that left stops them at the next token, and a reader that takes nothing for
- * the idle timeout ends the call — this thread is then interrupted, which closes its blocked socket,
- * and the slots are freed.
+ * Streams a completion as server-sent events, for /v1/chat/completions and /v1/completions alike.
+ * The engine threads (one per running choice) offer each event to a {@link StreamOutlet} over this
+ * response's {@link SseWriter}, and this request's (virtual) thread writes them: a slow reader
+ * slows the engines, a client that left stops them at the next token, and a reader that takes
+ * nothing for the idle timeout ends the call — this thread is then interrupted, which closes its
+ * blocked socket, and the slots are freed.
  */
 final class SseRelay {
   /** The event texts of one endpoint's shape. */

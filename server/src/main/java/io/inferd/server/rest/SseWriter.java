@@ -13,9 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * Server-sent events on one response, as a {@link StreamOutlet} transport: the engine thread hands
  * each event over, and the request's own (virtual) thread {@link #pump pumps} it out with a
  * blocking write, so the outlet's backpressure and idle timeout apply to SSE as to gRPC (the
- * engine's offer returns once the request thread has written its event). The 200 and its headers
- * go out with the first event, so errors before it still get a proper status. A failed write means
- * the client is gone; every later send then returns false at once.
+ * engine's offer returns once the request thread has written its event). The 200 and its headers go
+ * out with the first event, so errors before it still get a proper status. A failed write means the
+ * client is gone; every later send then returns false at once.
  */
 final class SseWriter implements StreamOutlet.Transport<String> {
   private final ServerResponse response;
@@ -54,8 +54,8 @@ final class SseWriter implements StreamOutlet.Transport<String> {
   }
 
   /**
-   * On the request thread: writes the events handed over until the engine work is done and all
-   * of them are out, or the client is gone. {@code outlet} is woken after each write.
+   * On the request thread: writes the events handed over until the engine work is done and all of
+   * them are out, or the client is gone. {@code outlet} is woken after each write.
    */
   void pump(CompletableFuture<?> work, StreamOutlet<String> outlet) throws InterruptedException {
     work.whenComplete((result, error) -> engineFinished());

@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * POST /tokenize and /detokenize in llama.cpp server's shapes: {@code {"content", "add_special",
- * "with_pieces"}} → {@code {"tokens": [...]}}, {@code {"tokens": [...]}} → {@code {"content"}}; inferd
- * adds an optional {@code model} (the default model otherwise).
+ * "with_pieces"}} → {@code {"tokens": [...]}}, {@code {"tokens": [...]}} → {@code {"content"}};
+ * inferd adds an optional {@code model} (the default model otherwise).
  */
 final class TokenizeEndpoints {
   /** with_pieces detokenizes every prefix, so it is for short texts. */
@@ -49,7 +49,10 @@ final class TokenizeEndpoints {
         return "200";
       }
       if (tokens.ids().length > MAX_PIECES) {
-        throw invalid("with_pieces", body.get("with_pieces"), "false for texts over " + MAX_PIECES + " tokens");
+        throw invalid(
+            "with_pieces",
+            body.get("with_pieces"),
+            "false for texts over " + MAX_PIECES + " tokens");
       }
       // A token's piece is what it adds to the text before it: detokenizing one token alone drops
       // the leading space of SentencePiece vocabularies.
@@ -73,7 +76,8 @@ final class TokenizeEndpoints {
       ObjectNode body = body(req, Set.of("model", "tokens"));
       JsonNode tokens = body.get("tokens");
       if (tokens == null || !tokens.isArray()) {
-        throw invalid("tokens", tokens == null ? body.path("tokens") : tokens, "an array of token ids");
+        throw invalid(
+            "tokens", tokens == null ? body.path("tokens") : tokens, "an array of token ids");
       }
       int[] ids = new int[tokens.size()];
       for (int i = 0; i < ids.length; i++) {
@@ -96,7 +100,10 @@ final class TokenizeEndpoints {
       String name = names.next();
       if (!known.contains(name)) {
         throw new InvalidRequestException(
-            name + ": not supported (expected: one of " + String.join(", ", known.stream().sorted().toList()) + ")");
+            name
+                + ": not supported (expected: one of "
+                + String.join(", ", known.stream().sorted().toList())
+                + ")");
       }
     }
     return body;

@@ -6,12 +6,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One structured line per call on the {@code inferd.access} logger: protocol, method, status, duration,
- * tokens, time to first token, peer and the caller's key id. Never the key, the metadata or the text.
+ * One structured line per call on the {@code inferd.access} logger: protocol, method, status,
+ * duration, tokens, time to first token, peer and the caller's key id. Never the key, the metadata
+ * or the text.
  *
  * <p>Calls that did no work (rejected, cancelled or reset) cost a client nothing to make, so their
- * lines are rate limited ({@value #FAILED_PER_SECOND}/s after a burst of {@value #FAILED_BURST}); the
- * next line written says how many were left out. Metrics still count every call.
+ * lines are rate limited ({@value #FAILED_PER_SECOND}/s after a burst of {@value #FAILED_BURST});
+ * the next line written says how many were left out. Metrics still count every call.
  */
 public final class AccessLog {
   private static final Logger log = LoggerFactory.getLogger("inferd.access");

@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What one call did, filled in by whichever transport served it and reported once at its end: tokens
- * in and out, time to first token, and who called. Thread-safe: engine and transport threads write.
+ * What one call did, filled in by whichever transport served it and reported once at its end:
+ * tokens in and out, time to first token, and who called. Thread-safe: engine and transport threads
+ * write.
  */
 public final class CallStats {
   private final String protocol;

@@ -12,11 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * inferd's Prometheus metrics: requests by protocol, method and code, latency and time-to-first-token
- * histograms, tokens and tokens/s, queue depth, busy slots and active streams.
+ * inferd's Prometheus metrics: requests by protocol, method and code, latency and
+ * time-to-first-token histograms, tokens and tokens/s, queue depth, busy slots and active streams.
  */
 public final class InferdMetrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeCalls = new AtomicInteger();
 
   public InferdMetrics(Scheduler scheduler) {

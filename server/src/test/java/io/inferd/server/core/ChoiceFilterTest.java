@@ -38,7 +38,8 @@ class ChoiceFilterTest {
     assertThat(f.onToken(token("N", 3))).isTrue();
     assertThat(f.onToken(token("D!", 4))).isFalse(); // stop complete: no more decoding
 
-    Completion.Choice choice = f.finish(new Generation("Hello wEND!", 3, 4, FinishReason.CANCELLED));
+    Completion.Choice choice =
+        f.finish(new Generation("Hello wEND!", 3, 4, FinishReason.CANCELLED));
     assertThat(String.join("", texts)).isEqualTo("Hello w");
     assertThat(choice.generation().text()).isEqualTo("Hello w");
     assertThat(choice.generation().finishReason()).isEqualTo(FinishReason.STOP);
@@ -75,7 +76,10 @@ class ChoiceFilterTest {
   void aClientThatLeft_stopsTheEngine_andTheFinishReasonStaysCancelled() {
     ChoiceFilter f = new ChoiceFilter(0, List.of("x"), (i, t, k) -> false, false);
     assertThat(f.onToken(token("abc", 1))).isFalse();
-    assertThat(f.finish(new Generation("abc", 1, 1, FinishReason.CANCELLED)).generation().finishReason())
+    assertThat(
+            f.finish(new Generation("abc", 1, 1, FinishReason.CANCELLED))
+                .generation()
+                .finishReason())
         .isEqualTo(FinishReason.CANCELLED);
   }
 }

@@ -22,14 +22,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 class StatusMapperTest {
   @Test
   void classifiedFailures_keepTheirMessage_underTheirKindsCode() {
-    assertThat(StatusMapper.toStatus(new InvalidRequestException("max_tokens: -5 (expected: >= 0)")))
+    assertThat(
+            StatusMapper.toStatus(new InvalidRequestException("max_tokens: -5 (expected: >= 0)")))
         .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
-        .satisfies(s -> assertThat(s.getDescription()).isEqualTo("max_tokens: -5 (expected: >= 0)"));
-    assertThat(StatusMapper.toStatus(new ModelNotFoundException("generation", "x", List.of("a")))
-            .getCode())
+        .satisfies(
+            s -> assertThat(s.getDescription()).isEqualTo("max_tokens: -5 (expected: >= 0)"));
+    assertThat(
+            StatusMapper.toStatus(new ModelNotFoundException("generation", "x", List.of("a")))
+                .getCode())
         .isEqualTo(Status.Code.NOT_FOUND);
-    assertThat(StatusMapper.toStatus(new LimitExceededException("texts", 9, 3, "--max-embed-texts"))
-            .getCode())
+    assertThat(
+            StatusMapper.toStatus(new LimitExceededException("texts", 9, 3, "--max-embed-texts"))
+                .getCode())
         .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(StatusMapper.toStatus(new ShuttingDownException()).getCode())
         .isEqualTo(Status.Code.UNAVAILABLE);

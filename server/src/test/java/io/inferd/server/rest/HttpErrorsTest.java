@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HttpErrorsTest {
   @Test
   void invalidRequest_is400_namingTheFieldTheMessageStartsWith() {
-    HttpError error = HttpErrors.of(new InvalidRequestException("messages[2].role: 'x' (expected: user)"));
+    HttpError error =
+        HttpErrors.of(new InvalidRequestException("messages[2].role: 'x' (expected: user)"));
     assertThat(error.status()).isEqualTo(400);
     assertThat(error.type()).isEqualTo("invalid_request_error");
     assertThat(error.param()).isEqualTo("messages[2].role");

@@ -21,9 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fuzzes what clients control: raw REST bodies through the JSON mapping, and any field values through
- * the request core (validation, model lookup, chat template and tokenizer in native code). The only
- * acceptable failures are the client-error exceptions; anything else — or a crashed JVM — is a bug.
+ * Fuzzes what clients control: raw REST bodies through the JSON mapping, and any field values
+ * through the request core (validation, model lookup, chat template and tokenizer in native code).
+ * The only acceptable failures are the client-error exceptions; anything else — or a crashed JVM —
+ * is a bug.
  *
  * <p>In CI this runs the seeds under src/test/resources (regression mode); {@code JAZZER_FUZZ=1 mvn
  * test -pl server -Dtest=RequestFuzzTest} fuzzes for the {@code maxDuration} of each target.
@@ -34,10 +35,15 @@ class RequestFuzzTest {
   private static synchronized InferenceCore core() throws Exception {
     if (core == null) {
       Path dir = Files.createTempDirectory("inferd-fuzz");
-      Path model = TinyGguf.builder().chatTemplate(TinyGguf.CHATML_TEMPLATE).write(dir.resolve("tiny.gguf"));
+      Path model =
+          TinyGguf.builder().chatTemplate(TinyGguf.CHATML_TEMPLATE).write(dir.resolve("tiny.gguf"));
       var registry =
-          ModelRegistry.builder().generator("tiny", LlamaGenerator.load(model, new LlamaOptions(1, 1, 256))).build();
-      core = new InferenceCore(registry, new Scheduler(1, 1, 100), new CoreLimits(16, 64, 8, 0.7f, 200));
+          ModelRegistry.builder()
+              .generator("tiny", LlamaGenerator.load(model, new LlamaOptions(1, 1, 256)))
+              .build();
+      core =
+          new InferenceCore(
+              registry, new Scheduler(1, 1, 100), new CoreLimits(16, 64, 8, 0.7f, 200));
     }
     return core;
   }
@@ -72,7 +78,8 @@ class RequestFuzzTest {
   }
 
   @FuzzTest(maxDuration = "30s")
-  void anyFieldValues_areAcceptedOrRejectedAsAClientError(FuzzedDataProvider data) throws Exception {
+  void anyFieldValues_areAcceptedOrRejectedAsAClientError(FuzzedDataProvider data)
+      throws Exception {
     List<InputMessage> messages = new ArrayList<>();
     int count = data.consumeInt(0, 4);
     for (int i = 0; i < count; i++) {
