@@ -149,7 +149,8 @@ async function generationControls(chatModel, greedyText) {
     additionalProperties: false,
   };
   const structured = await client.chat.completions.create({
-    model: chatModel, messages, max_tokens: 80, temperature: 0,
+    // Room for the whole object: the grammar allows a line break and indent between tokens.
+    model: chatModel, messages, max_tokens: 200, temperature: 0,
     response_format: { type: 'json_schema', json_schema: { name: 'person', strict: true, schema } },
   });
   const person = JSON.parse(structured.choices[0].message.content);

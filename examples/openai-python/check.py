@@ -110,7 +110,7 @@ def main() -> None:
     structured = client.chat.completions.create(
         model=model,
         messages=MESSAGES,
-        max_tokens=80,
+        max_tokens=200,  # room for the whole object: the grammar allows a line break and indent between tokens
         temperature=0,
         response_format={"type": "json_schema", "json_schema": {"name": "person", "strict": True, "schema": schema}},
     )
