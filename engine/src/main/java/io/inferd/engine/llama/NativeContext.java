@@ -37,9 +37,10 @@ final class NativeContext implements AutoCloseable {
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_threads"), threads);
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_threads_batch"), threads);
       p.set(JAVA_BOOLEAN, LlamaApi.offset("llama_context_params.no_perf"), false);
-      // One KV stream per sequence: attention reads only its own cells (llama.h recommends it for
-      // sequences that do not share a long prefix), and each sequence's capacity is fixed.
-      p.set(JAVA_BOOLEAN, LlamaApi.offset("llama_context_params.kv_unified"), false);
+      // One KV buffer for all sequences, as llama-server runs: at 16 streams on the bench model it
+      // decoded 209 tok/s against 113 with a stream per sequence (docs/bench/PEERS.md). Each
+      // sequence's positions are still bounded by cellsPerSequence in the decode loop.
+      p.set(JAVA_BOOLEAN, LlamaApi.offset("llama_context_params.kv_unified"), true);
       MemorySegment ctx = (MemorySegment) LlamaApi.init_from_model.invokeExact(model.pointer(), p);
       if (ctx.equals(MemorySegment.NULL)) {
         throw new IllegalStateException(

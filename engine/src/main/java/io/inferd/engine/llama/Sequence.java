@@ -18,7 +18,7 @@ final class Sequence {
    * still pauses only its own sequence. A stop asked by the sink still ends decoding before the
    * next step.
    */
-  static final int MAX_UNACKNOWLEDGED = 4;
+  static final int MAX_UNACKNOWLEDGED = 16;
 
   final int[] prompt;
   final GenerationRequest request;
