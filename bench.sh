@@ -45,8 +45,11 @@ for arg in "$@"; do
   esac
 done
 
-# llama.cpp for this machine (shared with ./inferd), with llama-server and llama-bench as the peers.
-llama_dir="$("$home/engine/native/build-llama.sh" --tools)" || exit 1
+# llama.cpp for this machine (shared with ./inferd), with llama-server and llama-bench as the peers
+# unless the run skips the peers phase (a quick run without it: CI on a cold machine saves their build).
+tools=(--tools)
+if $quick && [ "${main:-}" != io.inferd.bench.peers.PeersMain ] && [[ " $* " != *peers* ]]; then tools=(); fi
+llama_dir="$("$home/engine/native/build-llama.sh" "${tools[@]}")" || exit 1
 export INFERD_LLAMA_DIR="$llama_dir"
 
 # Build the bench module (and what it depends on) when missing or when any source changed.
