@@ -8,15 +8,11 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.inferd.api.v1.ChatMessage;
 import io.inferd.api.v1.InferenceServiceGrpc;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,13 +40,7 @@ class ProcessShutdownEndToEndTest {
 
   @Test
   void sigterm_endsOpenStreamsWithAStatus_andExitsZero() throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-Dinferd.llama.dir=" + System.getProperty("inferd.llama.dir"));
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
+    List<String> command = ServeProcesses.javaMain();
     command.addAll(
         List.of(
             "serve",
@@ -70,7 +60,7 @@ class ProcessShutdownEndToEndTest {
             "--model",
             "tiny=" + TestModels.tinyFile()));
     process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    int port = readyPort(process);
+    int port = Integer.parseInt(ServeProcesses.awaitLine(process, READY).group(1));
 
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     var ended = new CompletableFuture<Status>();
@@ -109,28 +99,5 @@ class ProcessShutdownEndToEndTest {
     assertThat(process.exitValue()).isZero();
     Status status = ended.get(10, TimeUnit.SECONDS);
     assertThat(status.getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED);
-  }
-
-  private static int readyPort(Process process) throws Exception {
-    var reader =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    var found = new CompletableFuture<Integer>();
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try {
-                for (String line; (line = reader.readLine()) != null; ) {
-                  Matcher m = READY.matcher(line);
-                  if (m.find()) {
-                    found.complete(Integer.parseInt(m.group(1)));
-                  }
-                }
-                found.completeExceptionally(
-                    new AssertionError("server exited before it was ready"));
-              } catch (Exception e) {
-                found.completeExceptionally(e);
-              }
-            });
-    return found.get(60, TimeUnit.SECONDS);
   }
 }

@@ -4,17 +4,13 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,12 +45,7 @@ class RestListenerRecoveryEndToEndTest {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit");
     List<String> command = new ArrayList<>();
     command.addAll(List.of("/usr/bin/prlimit", "--nofile=" + FD_LIMIT + ":" + FD_LIMIT));
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-Dde.kherud.llama.tmpdir=" + dir.resolve("jllama"));
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
+    command.addAll(ServeProcesses.javaMain());
     command.addAll(
         List.of(
             "serve",
@@ -73,7 +64,8 @@ class RestListenerRecoveryEndToEndTest {
             "tiny=" + TestModels.tinyFile()));
     Path log = dir.resolve("stderr.log");
     process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-    int[] ports = readyPorts(process);
+    Matcher ready = ServeProcesses.awaitLine(process, READY);
+    int[] ports = {Integer.parseInt(ready.group(1)), Integer.parseInt(ready.group(2))};
     int grpcPort = ports[0];
     int httpPort = ports[1];
     assertThat(health(httpPort, 20_000)).startsWith("HTTP/1.1 200");
@@ -131,29 +123,5 @@ class RestListenerRecoveryEndToEndTest {
       socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
       return new String(socket.getInputStream().readNBytes(12), US_ASCII);
     }
-  }
-
-  private static int[] readyPorts(Process process) throws Exception {
-    var reader =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    var found = new CompletableFuture<int[]>();
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try {
-                for (String line; (line = reader.readLine()) != null; ) {
-                  Matcher m = READY.matcher(line);
-                  if (m.find()) {
-                    found.complete(
-                        new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
-                  }
-                }
-                found.completeExceptionally(
-                    new AssertionError("server exited before it was ready"));
-              } catch (Exception e) {
-                found.completeExceptionally(e);
-              }
-            });
-    return found.get(60, TimeUnit.SECONDS);
   }
 }

@@ -7,21 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.helidon.common.configurable.Resource;
 import io.helidon.common.pki.Keys;
 import io.helidon.common.tls.Tls;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,13 +47,7 @@ class ServeTlsEndToEndTest {
 
   private Matcher serve(String... extra) throws Exception {
     certs = TestCertificates.create(dir);
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-Dde.kherud.llama.tmpdir=" + dir.resolve("jllama"));
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
+    List<String> command = ServeProcesses.javaMain();
     command.addAll(
         List.of(
             "serve",
@@ -83,7 +72,7 @@ class ServeTlsEndToEndTest {
             "tiny=" + TestModels.tinyFile()));
     command.addAll(List.of(extra));
     process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    return ready(process);
+    return ServeProcesses.awaitLine(process, READY);
   }
 
   private SSLContext clientTls(boolean withCertificate) {
@@ -160,28 +149,5 @@ class ServeTlsEndToEndTest {
     assertThat(ready.group(3)).isEqualTo("http+mtls");
     assertThat(ready.group(5)).isEqualTo("metrics");
     assertThat(get(null, "http://127.0.0.1:" + ready.group(6) + "/metrics")).isEqualTo(200);
-  }
-
-  private static Matcher ready(Process process) throws Exception {
-    var reader =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    var found = new CompletableFuture<Matcher>();
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try {
-                for (String line; (line = reader.readLine()) != null; ) {
-                  Matcher m = READY.matcher(line);
-                  if (m.find()) {
-                    found.complete(m);
-                  }
-                }
-                found.completeExceptionally(
-                    new AssertionError("server exited before it was ready"));
-              } catch (Exception e) {
-                found.completeExceptionally(e);
-              }
-            });
-    return found.get(60, TimeUnit.SECONDS);
   }
 }
