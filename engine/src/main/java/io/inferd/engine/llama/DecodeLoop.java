@@ -25,6 +25,9 @@ final class DecodeLoop implements Runnable {
 
   private static final long IDLE_RECHECK_NANOS = 20_000_000;
 
+  /** Shorter shared prefixes are not worth a slot out of order (see {@link #bestFreeSlot}). */
+  static final int MIN_USEFUL_PREFIX = 8;
+
   private final NativeModel model;
   private final NativeContext context;
   private final Batch batch;
@@ -33,7 +36,7 @@ final class DecodeLoop implements Runnable {
   private final LogProbabilities logprobs;
   private final ConcurrentLinkedQueue<Sequence> arrivals = new ConcurrentLinkedQueue<>();
   private final List<Sequence> waiting = new ArrayList<>();
-  private final List<Sequence> running = new ArrayList<>();
+  private final List<Sequence> running = new ArrayList<>(); // in slot order: see bestFreeSlot
   private final Thread thread;
   private volatile boolean stopping;
   private volatile long promptTokensDecoded;
@@ -151,28 +154,58 @@ final class DecodeLoop implements Runnable {
       s.slot = slot;
       s.prefilled = reuse;
       s.position = reuse;
-      running.add(s);
+      running.add(insertionPoint(slot.id), s);
     }
   }
 
   /**
-   * The free slot sharing the longest prefix with {@code prompt}; among equals the least recently
-   * used.
+   * The free slot whose memory holds a useful part of {@code prompt}; otherwise a free slot next to
+   * a running one, least recently used first. llama.cpp decodes the sequences of a step in one pass
+   * over the weights only while their ids are consecutive (each gap costs another pass), and the
+   * least recently used slot is the cheapest memory to give up.
    */
   private Slot bestFreeSlot(int[] prompt) {
     Slot best = null;
-    int bestPrefix = -1;
+    int bestPrefix = 0;
+    Slot compact = null;
+    int compactGaps = Integer.MAX_VALUE;
     for (Slot slot : slots) {
       if (slot.active != null) {
         continue;
       }
       int prefix = slot.commonPrefix(prompt);
-      if (prefix > bestPrefix || (prefix == bestPrefix && slot.lastUsed < best.lastUsed)) {
+      if (prefix > bestPrefix) {
         best = slot;
         bestPrefix = prefix;
       }
+      int gaps = newGaps(slot.id);
+      if (gaps < compactGaps || (gaps == compactGaps && slot.lastUsed < compact.lastUsed)) {
+        compact = slot;
+        compactGaps = gaps;
+      }
     }
-    return best;
+    return usefulPrefix(bestPrefix, prompt.length) ? best : compact;
+  }
+
+  /** How many more runs of consecutive busy slots there are once slot {@code id} is busy too. */
+  private int newGaps(int id) {
+    boolean left = id > 0 && slots[id - 1].active != null;
+    boolean right = id < slots.length - 1 && slots[id + 1].active != null;
+    return 1 - (left ? 1 : 0) - (right ? 1 : 0);
+  }
+
+  /** A shared start token or two is no reason to give up a compact batch. */
+  static boolean usefulPrefix(int prefix, int promptLength) {
+    return prefix >= MIN_USEFUL_PREFIX && prefix * 10L > promptLength;
+  }
+
+  /** Where a sequence on slot {@code id} goes in {@link #running}, which stays in slot order. */
+  private int insertionPoint(int id) {
+    int i = running.size();
+    while (i > 0 && running.get(i - 1).slot.id > id) {
+      i--;
+    }
+    return i;
   }
 
   /** Sequences whose reader left or whose deadline passed leave before the next step. */

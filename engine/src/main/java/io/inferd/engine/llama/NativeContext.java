@@ -37,10 +37,12 @@ final class NativeContext implements AutoCloseable {
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_threads"), threads);
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_threads_batch"), threads);
       p.set(JAVA_BOOLEAN, LlamaApi.offset("llama_context_params.no_perf"), false);
-      // One KV buffer for all sequences, as llama-server runs: at 16 streams on the bench model it
-      // decoded 209 tok/s against 113 with a stream per sequence (docs/bench/PEERS.md). Each
-      // sequence's positions are still bounded by cellsPerSequence in the decode loop.
-      p.set(JAVA_BOOLEAN, LlamaApi.offset("llama_context_params.kv_unified"), true);
+      // A KV stream per sequence, as llama-server runs with -np: attention spans only a sequence's
+      // own cells. With one unified buffer every token attends over every cached cell (idle slots'
+      // too): 87% of llama-server at 1 stream and 80% at 16 (docs/bench/PEERS-unified-kv.md). The
+      // decode loop keeps each step's sequences in consecutive ids, which a split batch needs to
+      // stay one ubatch.
+      p.set(JAVA_BOOLEAN, LlamaApi.offset("llama_context_params.kv_unified"), false);
       MemorySegment ctx = (MemorySegment) LlamaApi.init_from_model.invokeExact(model.pointer(), p);
       if (ctx.equals(MemorySegment.NULL)) {
         throw new IllegalStateException(

@@ -137,6 +137,31 @@ class DecodeLoopTest {
   }
 
   @Test
+  void aConversationsNextTurn_keepsItsMemory_whenAnotherRequestCameBetweenTurns() {
+    List<Turn> first = List.of(Turn.user("the cat sat on the mat and the dog ran to the park"));
+    Prompt p1 = two.render(first);
+    Generation reply = two.generate(new GenerationRequest(p1, 8, Sampling.greedy()), t -> true);
+    two.generate(
+        request(two, "a red ball rolled down the long hill", 8, Sampling.greedy()), t -> true);
+    List<Turn> second =
+        List.of(first.get(0), Turn.assistant(reply.text()), Turn.user("then the bird sat"));
+    Prompt p2 = two.render(second);
+
+    long before = two.promptTokensDecoded();
+    two.generate(new GenerationRequest(p2, 4, Sampling.greedy()), t -> true);
+
+    assertThat(two.promptTokensDecoded() - before)
+        .isLessThan(p2.tokenCount() - p1.tokenCount() + 8);
+  }
+
+  @Test
+  void aSharedStartToken_isNoReasonToReuseASlot_butAFewSharedWordsAre() {
+    assertThat(DecodeLoop.usefulPrefix(1, 20)).isFalse();
+    assertThat(DecodeLoop.usefulPrefix(DecodeLoop.MIN_USEFUL_PREFIX, 40)).isTrue();
+    assertThat(DecodeLoop.usefulPrefix(DecodeLoop.MIN_USEFUL_PREFIX, 1000)).isFalse();
+  }
+
+  @Test
   void samePromptAndSeed_giveTheSameText_withPrefixReuse() {
     Sampling s =
         new Sampling(
