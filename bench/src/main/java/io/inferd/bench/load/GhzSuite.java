@@ -53,11 +53,14 @@ public final class GhzSuite {
     Path log = dir.resolve("logs/server-ghz.log");
     int maxLevel = config.ghzConcurrency().stream().mapToInt(Integer::intValue).max().orElse(16);
     try (ServerProcess server =
-        ServerProcess.start(
-            config.serverHeap(),
-            accessLog,
-            log,
-            ProtocolSuite.serverArgs(Math.max(64, 2 * maxLevel)))) {
+            ServerProcess.start(
+                config.serverHeap(),
+                accessLog,
+                log,
+                ProtocolSuite.serverArgs(Math.max(64, 2 * maxLevel)));
+        ServerProcess bare =
+            ServerProcess.startBare(config.serverHeap(), dir.resolve("logs/server-bare.log"))) {
+      int level = 0;
       for (Scenario scenario : List.of(Scenario.UNARY, Scenario.STREAM)) {
         Work work = Work.bench(scenario);
         String method = scenario == Scenario.UNARY ? "Complete" : "StreamComplete";
@@ -76,19 +79,26 @@ public final class GhzSuite {
                   config.levelWarmup(),
                   config.ghzMeasure());
           ProtocolSuite.print(own);
-          // ghz warms its own connection and the server's code paths for it, then measures.
-          runGhz(ghz, proto, method, data, concurrency, config.levelWarmup(), server, dir);
+          // Against the bare server first at every other level, so drift hits both alike.
+          boolean bareFirst = level++ % 2 == 1;
+          Results.GhzFigures floor =
+              bareFirst
+                  ? warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, dir)
+                  : null;
           Results.GhzFigures theirs =
-              runGhz(ghz, proto, method, data, concurrency, config.ghzMeasure(), server, dir);
+              warmAndRunGhz(ghz, proto, method, data, concurrency, config, server, dir);
+          if (!bareFirst) {
+            floor = warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, dir);
+          }
+          print("ghz", theirs);
+          print("ghz → bare", floor);
+          var pair =
+              new Results.TransportPair(
+                  scenario.name().toLowerCase(), concurrency, theirs, bareFigures(floor));
           System.out.printf(
-              "    ghz         %,9.0f calls/s  avg %,9.1f µs  p50 %,9.1f  p99 %,9.1f  server %.3f"
-                  + " cpu-s/1000  errors %d%n",
-              theirs.callsPerSecond(),
-              theirs.meanUs(),
-              theirs.p50Us(),
-              theirs.p99Us(),
-              theirs.serverCpuSecondsPer1000(),
-              theirs.errors());
+              "    inferd ÷ bare grpc-java: %.2f× calls/s, %.2f× server CPU per call%n",
+              pair.callsRatio(), pair.cpuRatio());
+          results.transport.add(pair);
           results.ghz.add(
               new Results.GhzPair(
                   scenario.name().toLowerCase(),
@@ -111,6 +121,48 @@ public final class GhzSuite {
     }
   }
 
+  private static void print(String label, Results.GhzFigures f) {
+    System.out.printf(
+        "    %-11s %,9.0f calls/s  avg %,9.1f µs  p50 %,9.1f  p99 %,9.1f  server %.3f"
+            + " cpu-s/1000  errors %d%n",
+        label,
+        f.callsPerSecond(),
+        f.meanUs(),
+        f.p50Us(),
+        f.p99Us(),
+        f.serverCpuSecondsPer1000(),
+        f.errors());
+  }
+
+  private static Results.GhzFigures bareFigures(Results.GhzFigures f) {
+    return new Results.GhzFigures(
+        "ghz → bare grpc-java",
+        f.calls(),
+        f.errors(),
+        f.callsPerSecond(),
+        f.meanUs(),
+        f.p50Us(),
+        f.p90Us(),
+        f.p99Us(),
+        f.serverCpuSecondsPer1000(),
+        f.clientCpuSecondsPer1000());
+  }
+
+  /** ghz warms its own connection and the server's code paths for it, then measures. */
+  private static Results.GhzFigures warmAndRunGhz(
+      Path ghz,
+      Path proto,
+      String method,
+      String data,
+      int concurrency,
+      BenchConfig config,
+      ServerProcess server,
+      Path dir)
+      throws IOException, InterruptedException {
+    runGhz(ghz, proto, method, data, concurrency, config.levelWarmup(), server, dir);
+    return runGhz(ghz, proto, method, data, concurrency, config.ghzMeasure(), server, dir);
+  }
+
   private static Results.GhzFigures runGhz(
       Path ghz,
       Path proto,
@@ -121,7 +173,8 @@ public final class GhzSuite {
       ServerProcess server,
       Path dir)
       throws IOException, InterruptedException {
-    Path out = dir.resolve("logs/ghz-" + method + "-c" + concurrency + ".json");
+    Path out =
+        dir.resolve("logs/ghz-" + method + "-c" + concurrency + "-" + server.pid() + ".json");
     List<String> command =
         new ArrayList<>(
             List.of(

@@ -55,6 +55,24 @@ public final class ServerProcess implements AutoCloseable {
   public static ServerProcess start(
       List<String> wrapper, String heap, boolean accessLog, Path log, List<String> args)
       throws IOException {
+    return start(wrapper, heap, accessLog, log, "io.inferd.bench.server.BenchServer", args);
+  }
+
+  /**
+   * The bare grpc-java server ({@code BareGrpcServer}): the floor under inferd's transport cost.
+   */
+  public static ServerProcess startBare(String heap, Path log) throws IOException {
+    return start(List.of(), heap, false, log, "io.inferd.bench.server.BareGrpcServer", List.of());
+  }
+
+  private static ServerProcess start(
+      List<String> wrapper,
+      String heap,
+      boolean accessLog,
+      Path log,
+      String mainClass,
+      List<String> args)
+      throws IOException {
     Files.createDirectories(log.getParent());
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(wrapper);
@@ -68,7 +86,7 @@ public final class ServerProcess implements AutoCloseable {
     }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add("io.inferd.bench.server.BenchServer");
+    command.add(mainClass);
     command.addAll(args);
     Process process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();

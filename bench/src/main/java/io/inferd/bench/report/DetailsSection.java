@@ -23,6 +23,7 @@ final class DetailsSection extends ReportBase {
     details(charts);
     model();
     ghz();
+    transport();
     streamsSection();
     return md.toString();
   }
@@ -365,6 +366,48 @@ final class DetailsSection extends ReportBase {
               + " row says so: the same calls reach it framed and flushed differently (not analysed"
               + " further). Neither tool's figure is \"the\" gRPC figure; the protocol comparison"
               + " in section 2 uses one client stack per protocol throughout.");
+    }
+    line("");
+  }
+
+  /** inferd beside a bare grpc-java server on the same proto: what inferd's layers cost. */
+  private void transport() {
+    if (r.transport.isEmpty()) {
+      return;
+    }
+    line("### Transport cost: inferd ÷ a bare grpc-java server");
+    line("");
+    line(
+        "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
+            + " (grpc-java's defaults on the same proto, canned answers of the same size, no"
+            + " interceptors, no request core), one connection each, alternating which goes first."
+            + " Targets: at least 0.90× the bare server's calls/s, at most 1.2× its server CPU per"
+            + " call.");
+    line("");
+    table(
+        "scenario",
+        "callers",
+        "inferd calls/s",
+        "bare calls/s",
+        "ratio",
+        "inferd p50 / p99",
+        "bare p50 / p99",
+        "inferd CPU/call",
+        "bare CPU/call",
+        "ratio");
+    for (Results.TransportPair pair : r.transport) {
+      row(
+          pair.scenario(),
+          pair.concurrency(),
+          num(pair.inferd().callsPerSecond()),
+          num(pair.bare().callsPerSecond()),
+          String.format(
+              "%.2f×%s", pair.callsRatio(), pair.callsRatio() >= 0.90 ? "" : " (below 0.90)"),
+          us(pair.inferd().p50Us()) + " / " + us(pair.inferd().p99Us()),
+          us(pair.bare().p50Us()) + " / " + us(pair.bare().p99Us()),
+          us(pair.inferd().serverCpuSecondsPer1000() * 1000),
+          us(pair.bare().serverCpuSecondsPer1000() * 1000),
+          String.format("%.2f×%s", pair.cpuRatio(), pair.cpuRatio() <= 1.2 ? "" : " (above 1.2)"));
     }
     line("");
   }

@@ -26,6 +26,7 @@ public final class Results {
   public List<ProtocolBlock> protocol = new ArrayList<>();
   public List<WireRow> wire = new ArrayList<>();
   public List<GhzPair> ghz = new ArrayList<>();
+  public List<TransportPair> transport = new ArrayList<>();
   public String ghzNote;
   public List<LevelRow> model = new ArrayList<>();
   public String modelNote;
@@ -154,6 +155,23 @@ public final class Results {
 
   /** The same gRPC scenario and concurrency measured by inferd-bench and then by ghz. */
   public record GhzPair(String scenario, int concurrency, GhzFigures own, GhzFigures ghz) {}
+
+  /**
+   * ghz against inferd (bench engine) and against the bare grpc-java server on the same proto: what
+   * inferd's transport layers cost.
+   */
+  public record TransportPair(
+      String scenario, int concurrency, GhzFigures inferd, GhzFigures bare) {
+    /** Target: at least 0.90 (issue 14). */
+    public double callsRatio() {
+      return inferd.callsPerSecond() / bare.callsPerSecond();
+    }
+
+    /** Target: at most 1.2 (issue 14). */
+    public double cpuRatio() {
+      return inferd.serverCpuSecondsPer1000() / bare.serverCpuSecondsPer1000();
+    }
+  }
 
   public record GhzFigures(
       String tool,

@@ -1,0 +1,92 @@
+package io.inferd.bench.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.inferd.api.v1.CompleteRequest;
+import io.inferd.api.v1.CompleteResponse;
+import io.inferd.api.v1.InferenceServiceGrpc;
+import io.inferd.api.v1.MessageDelta;
+import io.inferd.api.v1.StreamChoice;
+import io.inferd.api.v1.StreamChunk;
+import io.inferd.api.v1.Usage;
+import io.inferd.bench.Payloads;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * FOR BENCHMARKS ONLY: the floor under inferd's transport cost. A grpc-java server on the same
+ * proto with grpc-java's defaults, no interceptors, no request core and no engine: Complete returns
+ * the bench engine's canned answer, StreamComplete writes the same chunks inferd writes for the
+ * bench engine's tokens (role on the first, finish reason and usage on a last one). Prints {@code
+ * bench-server ready: pid=… grpc=…} as {@link BenchServer} does.
+ */
+public final class BareGrpcServer {
+  private BareGrpcServer() {}
+
+  public static void main(String[] args) throws Exception {
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new CannedService())
+            .build()
+            .start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "bare-server-shutdown"));
+    System.out.printf(
+        "bench-server ready: pid=%d grpc=%d models=%s%n",
+        ProcessHandle.current().pid(), server.getPort(), Payloads.MODEL);
+    System.out.flush();
+    server.awaitTermination();
+  }
+
+  /** Canned answers of the size inferd gives the same requests on the bench engine. */
+  static final class CannedService extends InferenceServiceGrpc.InferenceServiceImplBase {
+    private static final CompleteResponse ANSWER = Payloads.completeResponse();
+
+    @Override
+    public void complete(CompleteRequest request, StreamObserver<CompleteResponse> response) {
+      response.onNext(ANSWER);
+      response.onCompleted();
+    }
+
+    @Override
+    public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> response) {
+      for (StreamChunk chunk : chunks(request.getMaxTokens())) {
+        response.onNext(chunk);
+      }
+      response.onCompleted();
+    }
+
+    static List<StreamChunk> chunks(int tokens) {
+      StreamChunk[] chunks = new StreamChunk[tokens + 1];
+      for (int i = 0; i < tokens; i++) {
+        MessageDelta.Builder delta =
+            MessageDelta.newBuilder().setContent(Payloads.TOKENS.get(i % Payloads.TOKENS.size()));
+        if (i == 0) {
+          delta.setRole("assistant");
+        }
+        chunks[i] = chunk(StreamChoice.newBuilder().setIndex(0).setDelta(delta)).build();
+      }
+      int prompt = Payloads.promptTokens();
+      chunks[tokens] =
+          chunk(
+                  StreamChoice.newBuilder()
+                      .setIndex(0)
+                      .setDelta(MessageDelta.getDefaultInstance())
+                      .setFinishReason("length"))
+              .setUsage(
+                  Usage.newBuilder()
+                      .setPromptTokens(prompt)
+                      .setCompletionTokens(tokens)
+                      .setTotalTokens(prompt + tokens))
+              .build();
+      return List.of(chunks);
+    }
+
+    private static StreamChunk.Builder chunk(StreamChoice.Builder choice) {
+      return StreamChunk.newBuilder()
+          .setId(Payloads.COMPLETION_ID)
+          .setModel(Payloads.MODEL)
+          .addChoices(choice);
+    }
+  }
+}
