@@ -26,7 +26,7 @@ final class DecodeLoop implements Runnable {
   private static final long IDLE_RECHECK_NANOS = 20_000_000;
 
   /** Shorter shared prefixes are not worth a slot out of order (see {@link #bestFreeSlot}). */
-  static final int MIN_USEFUL_PREFIX = 8;
+  static final int MIN_REUSE = 8;
 
   private final NativeModel model;
   private final NativeContext context;
@@ -135,7 +135,7 @@ final class DecodeLoop implements Runnable {
     }
     while (!waiting.isEmpty()) {
       Sequence s = waiting.getFirst();
-      Slot slot = bestFreeSlot(s.prompt);
+      Slot slot = bestFreeSlot(slots, s.prompt);
       if (slot == null) {
         return; // the scheduler in front admits no more than there are slots; this is only a race
       }
@@ -159,16 +159,19 @@ final class DecodeLoop implements Runnable {
   }
 
   /**
-   * The free slot whose memory holds a useful part of {@code prompt}; otherwise a free slot next to
-   * a running one, least recently used first. llama.cpp decodes the sequences of a step in one pass
-   * over the weights only while their ids are consecutive (each gap costs another pass), and the
-   * least recently used slot is the cheapest memory to give up.
+   * The free slot whose memory holds most of {@code prompt} (a conversation's earlier turns, a long
+   * shared system prompt); otherwise a free slot next to a running one, then the one that holds
+   * more of the prompt, then the least recently used. llama.cpp decodes the sequences of a step in
+   * one pass over the weights only while their ids are consecutive (each gap costs another pass,
+   * every step of the generation), which outweighs reusing a short shared start; the least recently
+   * used slot is the cheapest memory to give up.
    */
-  private Slot bestFreeSlot(int[] prompt) {
+  static Slot bestFreeSlot(Slot[] slots, int[] prompt) {
     Slot best = null;
     int bestPrefix = 0;
     Slot compact = null;
     int compactGaps = Integer.MAX_VALUE;
+    int compactReuse = 0;
     for (Slot slot : slots) {
       if (slot.active != null) {
         continue;
@@ -178,25 +181,31 @@ final class DecodeLoop implements Runnable {
         best = slot;
         bestPrefix = prefix;
       }
-      int gaps = newGaps(slot.id);
-      if (gaps < compactGaps || (gaps == compactGaps && slot.lastUsed < compact.lastUsed)) {
+      int gaps = newGaps(slots, slot.id);
+      int reuse = prefix >= MIN_REUSE ? prefix : 0;
+      if (compact == null
+          || gaps < compactGaps
+          || (gaps == compactGaps
+              && (reuse > compactReuse
+                  || (reuse == compactReuse && slot.lastUsed < compact.lastUsed)))) {
         compact = slot;
         compactGaps = gaps;
+        compactReuse = reuse;
       }
     }
-    return usefulPrefix(bestPrefix, prompt.length) ? best : compact;
+    return worthASlotOutOfOrder(bestPrefix, prompt.length) ? best : compact;
   }
 
   /** How many more runs of consecutive busy slots there are once slot {@code id} is busy too. */
-  private int newGaps(int id) {
+  private static int newGaps(Slot[] slots, int id) {
     boolean left = id > 0 && slots[id - 1].active != null;
     boolean right = id < slots.length - 1 && slots[id + 1].active != null;
     return 1 - (left ? 1 : 0) - (right ? 1 : 0);
   }
 
-  /** A shared start token or two is no reason to give up a compact batch. */
-  static boolean usefulPrefix(int prefix, int promptLength) {
-    return prefix >= MIN_USEFUL_PREFIX && prefix * 10L > promptLength;
+  /** Reuse that saves at least half of a prompt's prefill (and more than a few tokens). */
+  static boolean worthASlotOutOfOrder(int prefix, int promptLength) {
+    return prefix >= MIN_REUSE && prefix * 2L >= promptLength;
   }
 
   /** Where a sequence on slot {@code id} goes in {@link #running}, which stays in slot order. */

@@ -155,10 +155,36 @@ class DecodeLoopTest {
   }
 
   @Test
-  void aSharedStartToken_isNoReasonToReuseASlot_butAFewSharedWordsAre() {
-    assertThat(DecodeLoop.usefulPrefix(1, 20)).isFalse();
-    assertThat(DecodeLoop.usefulPrefix(DecodeLoop.MIN_USEFUL_PREFIX, 40)).isTrue();
-    assertThat(DecodeLoop.usefulPrefix(DecodeLoop.MIN_USEFUL_PREFIX, 1000)).isFalse();
+  void aNewSequence_goesNextToRunningOnes_unlessASlotHoldsMostOfItsPrompt() {
+    Slot[] slots = new Slot[6];
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = new Slot(i);
+      slots[i].lastUsed = 10 - i; // the highest id was used longest ago
+    }
+    Sequence running = new Sequence(new int[] {1}, null, null);
+    slots[2].active = running;
+    slots[3].active = running;
+    int[] prompt = {1, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+    // Next to the run 2-3, the less recently used side.
+    assertThat(DecodeLoop.bestFreeSlot(slots, prompt).id).isEqualTo(4);
+
+    slots[5].append(1); // a shared start token is not worth a gap
+    assertThat(DecodeLoop.bestFreeSlot(slots, prompt).id).isEqualTo(4);
+
+    for (int token : prompt) {
+      slots[0].append(token); // all of it: worth a gap
+    }
+    assertThat(DecodeLoop.bestFreeSlot(slots, prompt).id).isEqualTo(0);
+  }
+
+  @Test
+  void aSlotOutOfOrder_isWorthItOnlyForMostOfThePrompt() {
+    assertThat(DecodeLoop.worthASlotOutOfOrder(1, 2)).isFalse(); // a start token
+    assertThat(DecodeLoop.worthASlotOutOfOrder(10, 29)).isFalse(); // a template header
+    assertThat(DecodeLoop.worthASlotOutOfOrder(900, 1000)).isTrue(); // earlier turns
+    assertThat(DecodeLoop.worthASlotOutOfOrder(DecodeLoop.MIN_REUSE, 2 * DecodeLoop.MIN_REUSE))
+        .isTrue();
   }
 
   @Test
