@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inferd.engine.Role;
 import io.inferd.engine.ToolDefinition;
 import io.inferd.engine.Turn;
+import io.inferd.engine.grammar.ToolCallGrammar.Wrapping;
 import io.inferd.engine.template.ChatTemplate;
 import io.inferd.engine.template.ChatTemplateException;
 import java.nio.file.Path;
@@ -44,6 +45,11 @@ final class JinjaChat implements ChatRenderer {
   @Override
   public boolean supportsTools() {
     return template.supportsTools();
+  }
+
+  @Override
+  public Wrapping toolCallWrapping() {
+    return template.writesToolCallTags() ? Wrapping.TOOL_CALL_TAGS : Wrapping.NONE;
   }
 
   @Override
@@ -87,7 +93,7 @@ final class JinjaChat implements ChatRenderer {
                   "type",
                   "function",
                   "function",
-                  Map.of("name", call.name(), "arguments", call.argumentsJson())));
+                  Map.of("name", call.name(), "arguments", arguments(call))));
         }
         m.put("tool_calls", calls);
       }
@@ -100,6 +106,23 @@ final class JinjaChat implements ChatRenderer {
       out.add(0, Map.of("role", "user", "content", pendingSystem));
     }
     return out;
+  }
+
+  /** OpenAI's JSON text, or the object it holds for a template that applies tojson to it. */
+  private Object arguments(Turn.ToolCall call) {
+    if (!template.requiresObjectArguments()) {
+      return call.argumentsJson();
+    }
+    try {
+      return JSON.readValue(call.argumentsJson(), Object.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "messages: the arguments of tool call '"
+              + call.id()
+              + "' are not JSON: "
+              + e.getOriginalMessage(),
+          e);
+    }
   }
 
   private static List<Map<String, Object>> toolMaps(List<ToolDefinition> tools) {
