@@ -86,14 +86,15 @@ final class JinjaChat implements ChatRenderer {
       if (!turn.toolCalls().isEmpty()) {
         List<Map<String, Object>> calls = new ArrayList<>();
         for (Turn.ToolCall call : turn.toolCalls()) {
-          calls.add(
-              Map.of(
-                  "id",
-                  call.id(),
-                  "type",
-                  "function",
-                  "function",
-                  Map.of("name", call.name(), "arguments", arguments(call))));
+          // Ordered as OpenAI writes them, for templates that write them out with tojson.
+          Map<String, Object> function = new LinkedHashMap<>();
+          function.put("name", call.name());
+          function.put("arguments", arguments(call));
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("id", call.id());
+          entry.put("type", "function");
+          entry.put("function", function);
+          calls.add(entry);
         }
         m.put("tool_calls", calls);
       }
@@ -132,7 +133,10 @@ final class JinjaChat implements ChatRenderer {
       function.put("name", tool.name());
       function.put("description", tool.description());
       function.put("parameters", parseSchema(tool));
-      out.add(Map.of("type", "function", "function", function));
+      Map<String, Object> entry = new LinkedHashMap<>(); // {"type": ..., "function": ...} in order
+      entry.put("type", "function");
+      entry.put("function", function);
+      out.add(entry);
     }
     return out;
   }
