@@ -5,11 +5,21 @@ import static io.inferd.app.RestGatewayEndToEndTest.assertError;
 import static io.inferd.app.RestGatewayEndToEndTest.readEvents;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.inferd.api.v1.Choice;
+import io.inferd.api.v1.CompleteRequest;
+import io.inferd.api.v1.CompleteResponse;
+import io.inferd.api.v1.Message;
+import io.inferd.api.v1.StreamChunk;
+import io.inferd.api.v1.Tool;
+import io.inferd.api.v1.ToolCall;
 import io.inferd.app.RestGatewayEndToEndTest.RunningGateway;
 import io.inferd.engine.Prompt;
 import io.inferd.engine.Role;
@@ -30,6 +40,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,10 +48,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Tool calls on REST, end to end on tiny random-weight models whose GGUF carries a real chat
- * template that renders tools: Qwen 2.5's (calls in {@code <tool_call>} tags) and Llama 3.2's (bare
- * JSON). A random model writes nothing sensible, so a forced call that comes back as a valid call
- * with arguments that validate against the tool's schema shows the grammar at work, not the model.
+ * Tool calls on REST and gRPC, end to end on tiny random-weight models whose GGUF carries a real
+ * chat template that renders tools: Qwen 2.5's (calls in {@code <tool_call>} tags) and Llama 3.2's
+ * (bare JSON). A random model writes nothing sensible, so a forced call that comes back as a valid
+ * call with arguments that validate against the tool's schema shows the grammar at work, not the
+ * model.
  */
 class ToolCallsEndToEndTest {
   static final String WEATHER_SCHEMA =
@@ -71,6 +83,8 @@ class ToolCallsEndToEndTest {
   static RunningGateway qwenRest;
   static RunningGateway llamaRest;
   static RunningGateway noToolsRest;
+  static RunningServer qwenGrpc;
+  static RunningServer noToolsGrpc;
 
   @BeforeAll
   static void start() throws Exception {
@@ -81,6 +95,8 @@ class ToolCallsEndToEndTest {
     qwenRest = RunningGateway.start(qwen, 2, 8, ApiKeyStore.disabled());
     llamaRest = RunningGateway.start(llama, 2, 8, ApiKeyStore.disabled());
     noToolsRest = RunningGateway.start(TestModels.tiny(), 2, 8, ApiKeyStore.disabled());
+    qwenGrpc = RunningServer.start(qwen, 2, 8);
+    noToolsGrpc = RunningServer.start(TestModels.tiny(), 2, 8);
   }
 
   private static LlamaGenerator load(Path dir, String template) throws IOException {
@@ -100,7 +116,10 @@ class ToolCallsEndToEndTest {
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {qwenRest, llamaRest, noToolsRest, qwen, llama}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {
+          qwenRest, llamaRest, noToolsRest, qwenGrpc, noToolsGrpc, qwen, llama
+        }) {
       if (c != null) {
         c.close();
       }
@@ -400,5 +419,73 @@ class ToolCallsEndToEndTest {
               qwenRest.post("/v1/chat/completions", c[0]), 400, "invalid_request_error", c[2]);
       assertThat(error.get("param").asText()).as(c[0]).isEqualTo(c[1]);
     }
+  }
+
+  private static CompleteRequest.Builder grpcRequest() {
+    return CompleteRequest.newBuilder()
+        .addMessages(Message.newBuilder().setRole("user").setContent("Weather in Paris?"))
+        .setMaxTokens(400)
+        .addTools(
+            Tool.newBuilder()
+                .setName("get_weather")
+                .setDescription("Weather forecast for a city")
+                .setParametersJsonSchema(WEATHER_SCHEMA))
+        .addTools(Tool.newBuilder().setName("get_time").setParametersJsonSchema(TIME_SCHEMA));
+  }
+
+  @Test
+  void grpc_forcedCall_wholeAndStreamed_toolCallsWithValidArguments() throws Exception {
+    CompleteRequest request =
+        grpcRequest().setToolChoice("get_weather").setParallelToolCalls(false).build();
+    CompleteResponse whole =
+        qwenGrpc.blocking().withDeadlineAfter(2, TimeUnit.MINUTES).complete(request);
+    Choice choice = whole.getChoices(0);
+    assertThat(choice.getFinishReason()).isEqualTo("tool_calls");
+    assertThat(choice.getMessage().getContent()).isEmpty();
+    assertThat(choice.getMessage().getToolCallsList()).hasSize(1);
+    ToolCall call = choice.getMessage().getToolCalls(0);
+    assertThat(call.getName()).isEqualTo("get_weather");
+    assertThat(call.getId()).matches("call_[0-9a-f]{24}");
+    assertThat(SCHEMAS.get("get_weather").validate(JSON.readTree(call.getArgumentsJson())))
+        .as(call.getArgumentsJson())
+        .isEmpty();
+
+    List<StreamChunk> chunks = new ArrayList<>();
+    qwenGrpc
+        .blocking()
+        .withDeadlineAfter(2, TimeUnit.MINUTES)
+        .streamComplete(request)
+        .forEachRemaining(chunks::add);
+    StreamChunk last = chunks.getLast();
+    assertThat(last.getChoices(0).getFinishReason()).isEqualTo("tool_calls");
+    assertThat(last.getChoices(0).getDelta().getToolCallsList()).hasSize(1);
+    ToolCall streamed = last.getChoices(0).getDelta().getToolCalls(0);
+    // greedy: the same call as the whole answer's
+    assertThat(streamed.getName()).isEqualTo(call.getName());
+    assertThat(streamed.getArgumentsJson()).isEqualTo(call.getArgumentsJson());
+    assertThat(
+            chunks.stream()
+                .map(c -> c.getChoices(0).getDelta().getContent())
+                .reduce("", String::concat))
+        .isEmpty();
+  }
+
+  @Test
+  void grpc_toolsOnAModelWithoutToolSupport_andAnUnknownToolChoice_areInvalidArgument() {
+    assertThatThrownBy(
+            () -> noToolsGrpc.blocking().complete(grpcRequest().setToolChoice("auto").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .startsWith("tools: ")
+                  .contains("no tool support");
+            });
+    assertThatThrownBy(
+            () -> qwenGrpc.blocking().complete(grpcRequest().setToolChoice("get_moon").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getDescription()).startsWith("tool_choice: 'get_moon'"));
   }
 }
