@@ -12,9 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Holds back the part of one choice's text that may be tool calls, and reads the calls out of it
  * when the generation ends. With {@code <tool_call>} tags and tool_choice "auto", text before the
- * first tag streams as it comes (a tag split across tokens is held until it is decided); a forced
- * call, or a template whose calls are bare JSON, holds the whole reply. Not thread-safe: one
- * generation owns one.
+ * first tag streams as it comes (a tag split across tokens is held until it is decided); with bare
+ * JSON calls, a reply that starts as JSON (or a code fence) is held whole and any other streams; a
+ * forced call holds the whole reply. Not thread-safe: one generation owns one.
  */
 final class ToolCallCapture {
   private static final String OPEN = "<tool_call>";
@@ -22,23 +22,37 @@ final class ToolCallCapture {
   private final ToolUse use;
   private final StringBuilder held = new StringBuilder();
   private boolean capturing;
+  private boolean passing; // a bare-JSON template's reply that did not start as JSON: plain text
 
   /** What is left to send when the generation ended, and the calls found. */
   record Result(String rest, List<Turn.ToolCall> calls) {}
 
   ToolCallCapture(ToolUse use) {
     this.use = use;
-    this.capturing = use.active() && (use.forced() || use.wrapping() == Wrapping.NONE);
+    this.capturing = use.active() && use.forced();
   }
 
   /** Takes released text and returns what may reach the client now. */
   String accept(String text) {
-    if (!use.active()) {
+    if (!use.active() || passing) {
       return text;
     }
     held.append(text);
     if (capturing) {
       return "";
+    }
+    if (use.wrapping() == Wrapping.NONE) {
+      // A bare-JSON call is the whole reply, so its first character decides.
+      String start = held.toString().stripLeading();
+      if (start.isEmpty()) {
+        return "";
+      }
+      if (start.startsWith("{") || start.startsWith("[") || start.startsWith("`")) {
+        capturing = true;
+        return "";
+      }
+      passing = true;
+      return take(held.length());
     }
     int at = held.indexOf(OPEN);
     if (at >= 0) {

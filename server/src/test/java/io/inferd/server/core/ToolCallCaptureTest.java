@@ -141,4 +141,21 @@ class ToolCallCaptureTest {
     assertThat(choice.toolCalls()).isEmpty();
     assertThat(choice.generation().finishReason()).isEqualTo(FinishReason.STOP);
   }
+
+  @Test
+  void auto_bareJson_textStreamsAtOnce_aReplyThatStartsAsJsonIsHeldAndRead() {
+    ChoiceFilter text = filter(List.of(), new ToolUse(TOOLS, false, true, Wrapping.NONE));
+    Completion.Choice plain = run(text, " ", "Sunny", " today");
+    assertThat(texts).containsExactly("", " Sunny", " today");
+    assertThat(plain.toolCalls()).isEmpty();
+    assertThat(plain.generation().text()).isEqualTo(" Sunny today");
+
+    texts.clear();
+    ChoiceFilter json = filter(List.of(), new ToolUse(TOOLS, false, true, Wrapping.NONE));
+    Completion.Choice call =
+        run(json, "\n{\"name\": \"get_weather\", ", "\"parameters\": {\"city\": \"Oslo\"}}");
+    assertThat(texts).containsOnly("");
+    assertThat(call.generation().finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+    assertThat(call.toolCalls().get(0).argumentsJson()).isEqualTo("{\"city\":\"Oslo\"}");
+  }
 }
