@@ -119,6 +119,42 @@ def main() -> None:
     assert isinstance(person["name"], str) and isinstance(person["age"], int) and 0 <= person["age"] <= 150
     print(f"json_schema: {person}")
 
+    # Tools: a forced call on a model whose chat template renders tools always has valid JSON
+    # arguments (grammar-constrained); a model whose template has no tool support (the shipped
+    # default model's has none) answers 400 naming `tools` instead of ignoring them.
+    weather = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather for a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string", "enum": ["Paris", "Rome"]}},
+                "required": ["city"],
+                "additionalProperties": False,
+            },
+        },
+    }
+    try:
+        called = client.chat.completions.create(
+            model=model,
+            messages=[{"role": "user", "content": "Weather in Paris?"}],
+            max_tokens=200,
+            temperature=0,
+            tools=[weather],
+            tool_choice={"type": "function", "function": {"name": "get_weather"}},
+            parallel_tool_calls=False,
+        )
+        choice = called.choices[0]
+        assert choice.finish_reason == "tool_calls", choice
+        call = choice.message.tool_calls[0]
+        assert call.function.name == "get_weather" and call.id, call
+        assert json.loads(call.function.arguments)["city"] in ("Paris", "Rome"), call
+        print(f"tools: forced call {call.function.name}({call.function.arguments})")
+    except openai.BadRequestError as e:
+        assert e.param == "tools" and "no tool support" in str(e.body), e.body
+        print(f"tools: model {model}'s chat template has no tool support: 400 naming tools")
+
     # No parameter is silently ignored: an unknown one is a 400 naming it.
     try:
         client.chat.completions.create(

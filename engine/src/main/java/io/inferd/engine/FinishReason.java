@@ -9,11 +9,16 @@ public enum FinishReason {
   /** {@code maxTokens} were generated. */
   LENGTH,
   /**
+   * The reply is one or more tool calls. Engines do not return it: the server's core says so when
+   * it found calls in the text.
+   */
+  TOOL_CALLS,
+  /**
    * The token sink asked to stop (client gone, deadline passed, shutdown); never sent to a client.
    */
   CANCELLED;
 
-  /** The OpenAI-style name: "stop", "length". */
+  /** The OpenAI-style name: "stop", "length", "tool_calls". */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

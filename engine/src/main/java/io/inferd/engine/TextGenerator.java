@@ -1,5 +1,6 @@
 package io.inferd.engine;
 
+import io.inferd.engine.grammar.ToolCallGrammar;
 import java.util.List;
 import java.util.Set;
 
@@ -42,6 +43,15 @@ public interface TextGenerator extends AutoCloseable {
       throw new UnsupportedOperationException("this model's chat template does not support tools");
     }
     return render(conversation);
+  }
+
+  /**
+   * How the model writes a tool call, as its chat template asks: bare JSON {@code {"name": ...,
+   * "arguments": {...}}} or inside {@code <tool_call>} tags. Read only when {@link #features()}
+   * holds {@link Feature#TOOLS}.
+   */
+  default ToolCallGrammar.Wrapping toolCallWrapping() {
+    return ToolCallGrammar.Wrapping.NONE;
   }
 
   /** A prompt used as it is, without a chat template (OpenAI's /v1/completions). */

@@ -2,6 +2,7 @@ package io.inferd.engine.llama;
 
 import io.inferd.engine.ToolDefinition;
 import io.inferd.engine.Turn;
+import io.inferd.engine.grammar.ToolCallGrammar.Wrapping;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,6 +20,11 @@ interface ChatRenderer {
   String render(List<Turn> conversation, List<ToolDefinition> tools);
 
   boolean supportsTools();
+
+  /** How the template has the model write tool calls. */
+  default Wrapping toolCallWrapping() {
+    return Wrapping.NONE;
+  }
 
   static ChatRenderer forModel(NativeModel model, Path file) {
     return model

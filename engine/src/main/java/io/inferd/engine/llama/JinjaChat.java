@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inferd.engine.Role;
 import io.inferd.engine.ToolDefinition;
 import io.inferd.engine.Turn;
+import io.inferd.engine.grammar.ToolCallGrammar.Wrapping;
 import io.inferd.engine.template.ChatTemplate;
 import io.inferd.engine.template.ChatTemplateException;
 import java.nio.file.Path;
@@ -47,6 +48,11 @@ final class JinjaChat implements ChatRenderer {
   }
 
   @Override
+  public Wrapping toolCallWrapping() {
+    return template.writesToolCallTags() ? Wrapping.TOOL_CALL_TAGS : Wrapping.NONE;
+  }
+
+  @Override
   public String render(List<Turn> conversation, List<ToolDefinition> tools) {
     if (!tools.isEmpty() && !template.supportsTools()) {
       throw new UnsupportedOperationException(
@@ -80,14 +86,15 @@ final class JinjaChat implements ChatRenderer {
       if (!turn.toolCalls().isEmpty()) {
         List<Map<String, Object>> calls = new ArrayList<>();
         for (Turn.ToolCall call : turn.toolCalls()) {
-          calls.add(
-              Map.of(
-                  "id",
-                  call.id(),
-                  "type",
-                  "function",
-                  "function",
-                  Map.of("name", call.name(), "arguments", call.argumentsJson())));
+          // Ordered as OpenAI writes them, for templates that write them out with tojson.
+          Map<String, Object> function = new LinkedHashMap<>();
+          function.put("name", call.name());
+          function.put("arguments", arguments(call));
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("id", call.id());
+          entry.put("type", "function");
+          entry.put("function", function);
+          calls.add(entry);
         }
         m.put("tool_calls", calls);
       }
@@ -102,6 +109,23 @@ final class JinjaChat implements ChatRenderer {
     return out;
   }
 
+  /** OpenAI's JSON text, or the object it holds for a template that applies tojson to it. */
+  private Object arguments(Turn.ToolCall call) {
+    if (!template.requiresObjectArguments()) {
+      return call.argumentsJson();
+    }
+    try {
+      return JSON.readValue(call.argumentsJson(), Object.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "messages: the arguments of tool call '"
+              + call.id()
+              + "' are not JSON: "
+              + e.getOriginalMessage(),
+          e);
+    }
+  }
+
   private static List<Map<String, Object>> toolMaps(List<ToolDefinition> tools) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (ToolDefinition tool : tools) {
@@ -109,7 +133,10 @@ final class JinjaChat implements ChatRenderer {
       function.put("name", tool.name());
       function.put("description", tool.description());
       function.put("parameters", parseSchema(tool));
-      out.add(Map.of("type", "function", "function", function));
+      Map<String, Object> entry = new LinkedHashMap<>(); // {"type": ..., "function": ...} in order
+      entry.put("type", "function");
+      entry.put("function", function);
+      out.add(entry);
     }
     return out;
   }

@@ -13,6 +13,7 @@ import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
 import io.inferd.engine.ToolDefinition;
 import io.inferd.engine.Turn;
+import io.inferd.engine.grammar.ToolCallGrammar;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -158,6 +159,11 @@ public final class LlamaGenerator implements TextGenerator {
       features.add(Feature.TOOLS);
     }
     return features;
+  }
+
+  @Override
+  public ToolCallGrammar.Wrapping toolCallWrapping() {
+    return chat.toolCallWrapping();
   }
 
   /** Prompt tokens this model has decoded; what a slot reused is not counted. */

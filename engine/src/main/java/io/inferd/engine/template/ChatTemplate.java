@@ -48,6 +48,8 @@ public final class ChatTemplate {
   private final Clock clock;
   private final boolean supportsTools;
   private final boolean supportsSystemRole;
+  private final boolean writesToolCallTags;
+  private final boolean requiresObjectArguments;
 
   private ChatTemplate(Node root, String source, String bosToken, String eosToken, Clock clock) {
     this.root = root;
@@ -56,6 +58,8 @@ public final class ChatTemplate {
     this.clock = clock;
     this.supportsTools = READS_TOOLS.matcher(source).find();
     this.supportsSystemRole = probeSystemRole();
+    this.writesToolCallTags = supportsTools && source.contains("<tool_call>");
+    this.requiresObjectArguments = supportsTools && probeObjectArguments();
   }
 
   /**
@@ -179,6 +183,62 @@ public final class ChatTemplate {
    */
   public boolean supportsSystemRole() {
     return supportsSystemRole;
+  }
+
+  /**
+   * Whether the template has the model write each tool call inside {@code <tool_call>} tags (Qwen,
+   * Hermes and similar), rather than as bare JSON.
+   */
+  public boolean writesToolCallTags() {
+    return writesToolCallTags;
+  }
+
+  /**
+   * Whether an assistant turn's tool call arguments must be given as an object rather than as
+   * OpenAI's JSON string: found at compile, as llama.cpp finds it, by rendering a call with string
+   * arguments and looking for them as JSON (a template that applies {@code tojson} to a string
+   * writes it quoted instead).
+   */
+  public boolean requiresObjectArguments() {
+    return requiresObjectArguments;
+  }
+
+  private boolean probeObjectArguments() {
+    return !rendersArguments("{\"argument_needle\": 1}")
+        && rendersArguments(Map.of("argument_needle", 1));
+  }
+
+  private boolean rendersArguments(Object arguments) {
+    Map<String, Object> call =
+        Map.of(
+            "id",
+            "call_probe",
+            "type",
+            "function",
+            "function",
+            Map.of("name", "inferd_probe", "arguments", arguments));
+    try {
+      String out =
+          render(
+              List.of(
+                  Map.of("role", "user", "content", "Hi"),
+                  Map.of("role", "assistant", "content", "", "tool_calls", List.of(call)),
+                  Map.of(
+                      "role",
+                      "tool",
+                      "tool_call_id",
+                      "call_probe",
+                      "content",
+                      "1",
+                      "name",
+                      "inferd_probe")),
+              true,
+              List.of(),
+              Map.of());
+      return out.contains("\"argument_needle\":") || out.contains("'argument_needle':");
+    } catch (ChatTemplateException e) {
+      return false;
+    }
   }
 
   private boolean probeSystemRole() {

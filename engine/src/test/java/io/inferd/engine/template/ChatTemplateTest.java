@@ -93,6 +93,26 @@ class ChatTemplateTest {
   }
 
   @Test
+  void toolCallFormat_qwen25HasTagsAndObjectArguments_llama32BareJson_aPlainTemplateStrings() {
+    ChatTemplate qwen = template("qwen2.5");
+    ChatTemplate llama = template("llama-3.2");
+    ChatTemplate writesArgumentsAsGiven =
+        ChatTemplate.compile(
+            "{% if tools %}{% endif %}{% for m in messages %}{% for c in m.tool_calls or [] %}"
+                + "{{ c.function.arguments }}{% endfor %}{{ m.content }}{% endfor %}",
+            "<s>", "</s>");
+
+    assertThat(qwen.writesToolCallTags()).isTrue();
+    assertThat(qwen.requiresObjectArguments()).isTrue(); // {{ arguments | tojson }}
+    assertThat(llama.supportsTools()).isTrue();
+    assertThat(llama.writesToolCallTags()).isFalse();
+    assertThat(llama.requiresObjectArguments()).isTrue();
+    assertThat(writesArgumentsAsGiven.supportsTools()).isTrue();
+    assertThat(writesArgumentsAsGiven.requiresObjectArguments()).isFalse();
+    assertThat(template("tinyllama-zephyr").requiresObjectArguments()).isFalse(); // no tools
+  }
+
+  @Test
   void qwen25_assistantToolCallAndToolResult_renderAsToolCallAndToolResponse() {
     Map<String, Object> call =
         Map.of(

@@ -19,6 +19,7 @@ final class ChoiceFilter implements TokenSink {
   private final StopMatcher stop;
   private final ChoiceSink out;
   private final boolean logprobs;
+  private final ToolCallCapture tools;
   private final StringBuilder text = new StringBuilder();
   private final List<GeneratedToken> kept = new ArrayList<>();
   private final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -27,7 +28,16 @@ final class ChoiceFilter implements TokenSink {
   private record Held(long start, GeneratedToken token) {}
 
   ChoiceFilter(int index, List<String> stops, ChoiceSink out, boolean logprobs) {
+    this(index, stops, out, logprobs, ToolUse.NONE);
+  }
+
+  /**
+   * With tools, text that may be tool calls is held back as well (the core refuses logprobs with
+   * tools, so no token's log-probability waits on it).
+   */
+  ChoiceFilter(int index, List<String> stops, ChoiceSink out, boolean logprobs, ToolUse tools) {
     this.index = index;
+    this.tools = new ToolCallCapture(tools);
     this.stop = new StopMatcher(stops);
     this.out = out;
     this.logprobs = logprobs;
@@ -44,7 +54,7 @@ final class ChoiceFilter implements TokenSink {
       held.add(new Held(offset, token));
     }
     offset += token.text().length();
-    boolean more = deliver(stop.accept(token.text()), true);
+    boolean more = deliver(tools.accept(stop.accept(token.text())), true);
     return more
         && !stop.stopped(); // false before the next token once a stop sequence ended the text
   }
@@ -73,14 +83,22 @@ final class ChoiceFilter implements TokenSink {
   Completion.Choice finish(Generation generation) {
     if (!stop.stopped()) {
       flushing = true;
-      deliver(stop.flush(), false);
+      deliver(tools.accept(stop.flush()), false);
+    }
+    ToolCallCapture.Result calls = tools.finish();
+    if (!calls.rest().isEmpty()) {
+      deliver(calls.rest(), false);
     }
     held.clear();
-    FinishReason reason = stop.stopped() ? FinishReason.STOP : generation.finishReason();
+    FinishReason reason =
+        !calls.calls().isEmpty()
+            ? FinishReason.TOOL_CALLS
+            : stop.stopped() ? FinishReason.STOP : generation.finishReason();
     return new Completion.Choice(
         index,
         new Generation(
             text.toString(), generation.promptTokens(), generation.completionTokens(), reason),
-        kept);
+        kept,
+        calls.calls());
   }
 }

@@ -53,7 +53,7 @@ final class ChoiceRun {
       }
       index = next++;
     }
-    ChoiceFilter filter = new ChoiceFilter(index, plan.stop(), sink, plan.logprobs());
+    ChoiceFilter filter = new ChoiceFilter(index, plan.stop(), sink, plan.logprobs(), plan.tools());
     CompletableFuture<Generation> work;
     try {
       work = core.generate(forChoice(index), filter);
@@ -118,7 +118,8 @@ final class ChoiceRun {
             request.topLogprobs()),
         plan.fastMode(),
         plan.stop(),
-        plan.n());
+        plan.n(),
+        plan.tools());
   }
 
   private void cancelAll() {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Generation;
+import io.inferd.engine.Turn.ToolCall;
 import java.util.List;
 
 /**
@@ -23,11 +24,20 @@ public record Completion(List<Choice> choices, int promptTokens) {
     this(choices, choices.getFirst().generation().promptTokens());
   }
 
-  /** One choice: its text and finish reason, and its tokens' log-probabilities when asked for. */
-  public record Choice(int index, Generation generation, List<GeneratedToken> logprobs) {
+  /**
+   * One choice: its text (without the tool calls) and finish reason, its tokens' log-probabilities
+   * when asked for, and the tool calls it made (finish reason TOOL_CALLS).
+   */
+  public record Choice(
+      int index, Generation generation, List<GeneratedToken> logprobs, List<ToolCall> toolCalls) {
     public Choice {
       requireNonNull(generation, "generation");
       logprobs = List.copyOf(requireNonNull(logprobs, "logprobs"));
+      toolCalls = List.copyOf(requireNonNull(toolCalls, "toolCalls"));
+    }
+
+    public Choice(int index, Generation generation, List<GeneratedToken> logprobs) {
+      this(index, generation, logprobs, List.of());
     }
   }
 

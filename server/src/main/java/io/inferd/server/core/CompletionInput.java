@@ -2,6 +2,7 @@ package io.inferd.server.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.inferd.engine.Turn;
 import java.util.List;
 
 /**
@@ -34,11 +35,21 @@ public record CompletionInput(
     this(model, messages, temperature, maxTokens, topP, seed, GenerationControls.NONE);
   }
 
-  /** One message as received: the role is checked by validation, not here. */
-  public record InputMessage(String role, String content) {
+  /**
+   * One message as received: the role is checked by validation, not here. An assistant message may
+   * carry the tool calls it made; a "tool" message names the call it answers ({@code toolCallId}).
+   */
+  public record InputMessage(
+      String role, String content, List<Turn.ToolCall> toolCalls, String toolCallId) {
     public InputMessage {
       role = role == null ? "" : role;
       content = content == null ? "" : content;
+      toolCalls = List.copyOf(requireNonNull(toolCalls, "toolCalls"));
+      toolCallId = toolCallId == null ? "" : toolCallId;
+    }
+
+    public InputMessage(String role, String content) {
+      this(role, content, List.of(), "");
     }
   }
 }

@@ -5,8 +5,13 @@ import io.inferd.engine.ModelRegistry.NamedModel;
 import io.inferd.engine.Sampling;
 import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TextGenerator.Feature;
+import io.inferd.engine.ToolDefinition;
+import io.inferd.engine.grammar.ToolCallGrammar;
 import io.inferd.server.core.GenerationControls.OutputFormat;
+import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Validates generation controls and turns them into the engine's {@link Sampling}. A control that
@@ -133,15 +138,76 @@ final class Controls {
     };
   }
 
-  /** Tools need an engine that renders them through the model's template. */
-  static void checkTools(NamedModel<TextGenerator> model, GenerationControls c) {
+  /**
+   * How the completion uses {@code c.tools()}: none without tools or with tool_choice "none";
+   * otherwise rendered through the model's chat template, which must support them. A forced call
+   * ("required" or a named function) also needs grammars ({@link #toolGrammar}). Log-probabilities
+   * and output formats are refused with tools, since both would apply to text the core holds back
+   * and rewrites as calls.
+   */
+  static ToolUse toolUse(NamedModel<TextGenerator> model, GenerationControls c) {
     if (c.tools().isEmpty()) {
-      return;
+      return ToolUse.NONE;
     }
-    require(model, Feature.TOOLS, "tools", "tool calls");
-    // Parsing a model's tool calls back out of its text needs the template work in progress.
-    throw new InvalidRequestException(
-        "tools: tool calls are not available on this server yet (expected: no tools)");
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < c.tools().size(); i++) {
+      ToolDefinition tool = c.tools().get(i);
+      if (tool.name().isEmpty()) {
+        throw InvalidRequestException.field(
+            "tools[" + i + "].function.name", "''", "a non-empty name");
+      }
+      if (!names.add(tool.name())) {
+        throw InvalidRequestException.field(
+            "tools[" + i + "].function.name", "'" + tool.name() + "'", "a name no other tool has");
+      }
+    }
+    String choice = c.toolChoice() == null ? "auto" : c.toolChoice();
+    boolean forced = !choice.equals("auto") && !choice.equals("none");
+    if (forced && !choice.equals("required") && !names.contains(choice)) {
+      throw InvalidRequestException.field(
+          "tool_choice", "'" + choice + "'", "'none', 'auto', 'required' or one of " + names);
+    }
+    if (!model.model().features().contains(Feature.TOOLS)) {
+      throw new InvalidRequestException(
+          "tools: model '"
+              + model.name()
+              + "' does not support tool calls: its chat template has no tool support"
+              + " (expected: tools left out, or a model whose chat template renders tools)");
+    }
+    if (choice.equals("none")) {
+      return ToolUse.NONE;
+    }
+    if (c.logprobs()) {
+      throw InvalidRequestException.field(
+          "logprobs", "true with tools", "false, or tool_choice 'none'");
+    }
+    if (c.outputFormat() != null) {
+      String field = formatField(c.outputFormat());
+      throw InvalidRequestException.field(
+          field, "set with tools", field + " left out, or tool_choice 'none'");
+    }
+    if (forced) {
+      require(model, Feature.GRAMMAR, "tool_choice", "grammar-constrained tool calls");
+    }
+    return new ToolUse(
+        c.tools(),
+        forced,
+        c.parallelToolCalls() == null || c.parallelToolCalls(),
+        model.model().toolCallWrapping());
+  }
+
+  /**
+   * GBNF for a forced call: to the tool tool_choice names, or to any for "required", with arguments
+   * valid for that tool's parameter schema.
+   */
+  static String toolGrammar(ToolUse use, GenerationControls c) {
+    Optional<String> named =
+        "required".equals(c.toolChoice()) ? Optional.empty() : Optional.of(c.toolChoice());
+    try {
+      return ToolCallGrammar.grammar(use.tools(), named, use.parallel(), use.wrapping());
+    } catch (IllegalArgumentException e) { // UnsupportedSchemaException included
+      throw new InvalidRequestException("tools: " + e.getMessage());
+    }
   }
 
   private static float penalty(

@@ -13,6 +13,7 @@ import java.util.List;
  * @param rawPrompt a prompt used without the chat template (/v1/completions); null for a
  *     conversation
  * @param toolChoice "auto", "none", "required", or the name of the one function to call; null: auto
+ * @param parallelToolCalls whether one reply may make several calls; null: yes, as OpenAI defaults
  */
 public record GenerationControls(
     List<String> stop,
@@ -27,7 +28,8 @@ public record GenerationControls(
     OutputFormat outputFormat,
     String rawPrompt,
     List<ToolDefinition> tools,
-    String toolChoice) {
+    String toolChoice,
+    Boolean parallelToolCalls) {
 
   public static final GenerationControls NONE = builder().build();
 
@@ -70,6 +72,7 @@ public record GenerationControls(
     private String rawPrompt;
     private List<ToolDefinition> tools = List.of();
     private String toolChoice;
+    private Boolean parallelToolCalls;
 
     public Builder stop(List<String> value) {
       stop = value;
@@ -136,6 +139,11 @@ public record GenerationControls(
       return this;
     }
 
+    public Builder parallelToolCalls(Boolean value) {
+      parallelToolCalls = value;
+      return this;
+    }
+
     public GenerationControls build() {
       return new GenerationControls(
           stop,
@@ -150,7 +158,8 @@ public record GenerationControls(
           outputFormat,
           rawPrompt,
           tools,
-          toolChoice);
+          toolChoice,
+          parallelToolCalls);
     }
   }
 }

@@ -111,10 +111,14 @@ public final class InferenceCore implements AutoCloseable {
     Sampling sampling =
         Controls.sampling(model, input.temperature(), input.topP(), input.seed(), controls);
     int topLogprobs = Controls.topLogprobs(model, controls);
-    Controls.checkTools(model, controls);
+    ToolUse tools = Controls.toolUse(model, controls);
+    if (tools.forced()) {
+      sampling = sampling.withGrammar(Controls.toolGrammar(tools, controls));
+    }
+    checkToolTurns(model, conversation);
     Prompt prompt =
         controls.rawPrompt() == null
-            ? model.model().render(conversation)
+            ? render(model, conversation, tools)
             : rawPrompt(model, controls.rawPrompt());
     if (prompt.tokenCount() > limits.maxPromptTokens()) {
       throw new LimitExceededException(
@@ -135,7 +139,41 @@ public final class InferenceCore implements AutoCloseable {
         new GenerationRequest(prompt, maxTokens, sampling, deadlineNanoTime, topLogprobs),
         fastNote,
         controls.stop(),
-        controls.n() == null ? 1 : controls.n());
+        controls.n() == null ? 1 : controls.n(),
+        tools);
+  }
+
+  private static Prompt render(
+      NamedModel<TextGenerator> model, List<Turn> conversation, ToolUse tools) {
+    if (!tools.active()) {
+      return model.model().render(conversation);
+    }
+    try {
+      return model.model().render(conversation, tools.tools());
+    } catch (UnsupportedOperationException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
+  }
+
+  /** Tool calls and results in the history reach only a template that renders them. */
+  private static void checkToolTurns(NamedModel<TextGenerator> model, List<Turn> conversation) {
+    if (model.model().features().contains(TextGenerator.Feature.TOOLS)) {
+      return;
+    }
+    for (int i = 0; i < conversation.size(); i++) {
+      Turn turn = conversation.get(i);
+      if (turn.role() == Role.TOOL || !turn.toolCalls().isEmpty()) {
+        throw new InvalidRequestException(
+            "messages["
+                + i
+                + "]: a tool "
+                + (turn.role() == Role.TOOL ? "result" : "call")
+                + ", but model '"
+                + model.name()
+                + "''s chat template has no tool support (expected: a model whose chat template"
+                + " renders tools)");
+      }
+    }
   }
 
   private static Prompt rawPrompt(NamedModel<TextGenerator> model, String text) {
@@ -277,9 +315,34 @@ public final class InferenceCore implements AutoCloseable {
     }
     List<Turn> turns = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
-      turns.add(turn("messages[" + i + "]", messages.get(i).role(), messages.get(i).content()));
+      turns.add(turn("messages[" + i + "]", messages.get(i)));
     }
     return turns;
+  }
+
+  /** A message of a completion request: tool calls and tool results included. */
+  private static Turn turn(String field, InputMessage message) {
+    Role role =
+        Role.fromWireName(message.role())
+            .orElseThrow(
+                () ->
+                    InvalidRequestException.field(
+                        field + ".role",
+                        "'" + message.role() + "'",
+                        "one of system, user, assistant, tool"));
+    if (!message.toolCalls().isEmpty() && role != Role.ASSISTANT) {
+      throw InvalidRequestException.field(
+          field + ".tool_calls", "on a " + role.wireName() + " message", "only on assistant's");
+    }
+    if (role == Role.TOOL && message.toolCallId().isEmpty()) {
+      throw InvalidRequestException.field(
+          field + ".tool_call_id", "missing", "the id of the tool call this result answers");
+    }
+    if (role != Role.TOOL && !message.toolCallId().isEmpty()) {
+      throw InvalidRequestException.field(
+          field + ".tool_call_id", "on a " + role.wireName() + " message", "only on tool's");
+    }
+    return new Turn(role, message.content(), message.toolCalls(), message.toolCallId());
   }
 
   /** Checks a role name; {@code field} says where it came from in the request. */

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A validated completion: the model it runs on (and its name), what the engine will do, and, when
  * the caller's deadline was short, what {@link FastMode} changed (empty otherwise); the stop
- * sequences the core watches for, and how many choices to generate.
+ * sequences the core watches for, how many choices to generate, and how the reply uses tools.
  */
 public record PlannedCompletion(
     String model,
@@ -17,13 +17,25 @@ public record PlannedCompletion(
     GenerationRequest request,
     String fastMode,
     List<String> stop,
-    int n) {
+    int n,
+    ToolUse tools) {
 
   public PlannedCompletion {
     stop = List.copyOf(requireNonNull(stop, "stop"));
+    requireNonNull(tools, "tools");
     if (n < 1) {
       throw new IllegalArgumentException("n: " + n + " (expected: >= 1)");
     }
+  }
+
+  public PlannedCompletion(
+      String model,
+      TextGenerator generator,
+      GenerationRequest request,
+      String fastMode,
+      List<String> stop,
+      int n) {
+    this(model, generator, request, fastMode, stop, n, ToolUse.NONE);
   }
 
   public PlannedCompletion(

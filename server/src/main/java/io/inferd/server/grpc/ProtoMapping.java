@@ -15,11 +15,15 @@ import io.inferd.api.v1.SamplingOptions;
 import io.inferd.api.v1.StreamChoice;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.api.v1.TokenLogprob;
+import io.inferd.api.v1.Tool;
+import io.inferd.api.v1.ToolCall;
 import io.inferd.api.v1.TopLogprob;
 import io.inferd.api.v1.Usage;
 import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Generation;
 import io.inferd.engine.Role;
+import io.inferd.engine.ToolDefinition;
+import io.inferd.engine.Turn;
 import io.inferd.server.core.Completion;
 import io.inferd.server.core.CompletionInput;
 import io.inferd.server.core.CompletionInput.InputMessage;
@@ -37,7 +41,13 @@ final class ProtoMapping {
   static CompletionInput toInput(CompleteRequest request) {
     List<InputMessage> messages = new ArrayList<>(request.getMessagesCount());
     for (Message message : request.getMessagesList()) {
-      messages.add(new InputMessage(message.getRole(), message.getContent()));
+      List<Turn.ToolCall> calls = new ArrayList<>(message.getToolCallsCount());
+      for (ToolCall call : message.getToolCallsList()) {
+        calls.add(new Turn.ToolCall(call.getId(), call.getName(), call.getArgumentsJson()));
+      }
+      messages.add(
+          new InputMessage(
+              message.getRole(), message.getContent(), calls, message.getToolCallId()));
     }
     return new CompletionInput(
         request.getModel(),
@@ -67,7 +77,37 @@ final class ProtoMapping {
               case GRAMMAR -> new OutputFormat.Grammar(r.getGrammar());
               case OUTPUTFORMAT_NOT_SET -> null;
             })
+        .tools(tools(r.getToolsList()))
+        .toolChoice(r.hasToolChoice() ? r.getToolChoice() : null)
+        .parallelToolCalls(r.hasParallelToolCalls() ? r.getParallelToolCalls() : null)
         .build();
+  }
+
+  private static List<ToolDefinition> tools(List<Tool> tools) {
+    List<ToolDefinition> out = new ArrayList<>(tools.size());
+    for (Tool tool : tools) {
+      out.add(
+          new ToolDefinition(
+              tool.getName(),
+              tool.getDescription(),
+              tool.getParametersJsonSchema().isBlank()
+                  ? "{\"type\":\"object\"}"
+                  : tool.getParametersJsonSchema()));
+    }
+    return out;
+  }
+
+  static List<ToolCall> toolCalls(List<Turn.ToolCall> calls) {
+    List<ToolCall> out = new ArrayList<>(calls.size());
+    for (Turn.ToolCall call : calls) {
+      out.add(
+          ToolCall.newBuilder()
+              .setId(call.id())
+              .setName(call.name())
+              .setArgumentsJson(call.argumentsJson())
+              .build());
+    }
+    return out;
   }
 
   /**
@@ -120,7 +160,8 @@ final class ProtoMapping {
               .setMessage(
                   Message.newBuilder()
                       .setRole(Role.ASSISTANT.wireName())
-                      .setContent(generation.text()))
+                      .setContent(generation.text())
+                      .addAllToolCalls(toolCalls(choice.toolCalls())))
               .setFinishReason(generation.finishReason().wireName());
       if (logprobs) {
         c.setLogprobs(logprobs(choice.logprobs()));
@@ -186,6 +227,7 @@ final class ProtoMapping {
       if (!started[choice.index()]) {
         delta.setRole(Role.ASSISTANT.wireName());
       }
+      delta.addAllToolCalls(toolCalls(choice.toolCalls()));
       chunk.addChoices(
           StreamChoice.newBuilder()
               .setIndex(choice.index())

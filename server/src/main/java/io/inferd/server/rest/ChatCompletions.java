@@ -72,12 +72,27 @@ final class ChatCompletions implements Endpoint {
             started[index] = true;
             return Json.text(
                 OpenAiJson.delta(
-                    id, created, plan.model(), index, text, tokens, plan.logprobs(), first));
+                    id,
+                    created,
+                    plan.model(),
+                    index,
+                    text,
+                    tokens,
+                    plan.logprobs(),
+                    first,
+                    plan.tools().active()));
           }
 
           @Override
           public List<String> end(Completion completion) {
             List<String> out = new ArrayList<>();
+            for (Completion.Choice c : completion.choices()) {
+              if (!c.toolCalls().isEmpty()) {
+                boolean first = !started[c.index()];
+                started[c.index()] = true;
+                out.add(Json.text(OpenAiJson.toolCallsDelta(id, created, plan.model(), c, first)));
+              }
+            }
             out.add(
                 Json.text(
                     OpenAiJson.last(id, created, plan.model(), completion, started, includeUsage)));

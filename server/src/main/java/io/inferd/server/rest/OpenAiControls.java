@@ -3,6 +3,7 @@ package io.inferd.server.rest;
 import static io.inferd.server.rest.Json.invalid;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferd.engine.ToolDefinition;
 import io.inferd.server.core.GenerationControls;
@@ -42,6 +43,7 @@ final class OpenAiControls {
           "response_format",
           "tools",
           "tool_choice",
+          "parallel_tool_calls",
           "top_k",
           "min_p",
           "repeat_penalty",
@@ -219,9 +221,14 @@ final class OpenAiControls {
     }
   }
 
+  /**
+   * {@code tools} (function definitions), {@code tool_choice} and {@code parallel_tool_calls}; what
+   * the model can do with them is the core's decision.
+   */
   static void tools(ObjectNode body, GenerationControls.Builder controls) {
     JsonNode tools = body.get("tools");
     List<ToolDefinition> definitions = new ArrayList<>();
+    String strictField = null; // the first tool that asks for strict arguments
     if (tools != null && !tools.isNull()) {
       if (!tools.isArray()) {
         throw invalid("tools", tools, "an array of {type: function, function: {...}}");
@@ -229,33 +236,71 @@ final class OpenAiControls {
       for (int i = 0; i < tools.size(); i++) {
         String field = "tools[" + i + "]";
         JsonNode tool = tools.get(i);
+        if (!tool.isObject()) {
+          throw invalid(field, tool, "an object {type: function, function: {...}}");
+        }
+        rejectUnknownIn(field, (ObjectNode) tool, Set.of("type", "function"));
         if (!"function".equals(tool.path("type").textValue())) {
           throw invalid(field + ".type", tool.path("type"), "'function'");
         }
         JsonNode function = tool.path("function");
+        if (!function.isObject()) {
+          throw invalid(field + ".function", function, "an object {name, description, parameters}");
+        }
+        rejectUnknownIn(
+            field + ".function",
+            (ObjectNode) function,
+            Set.of("name", "description", "parameters", "strict"));
         if (!function.path("name").isTextual()) {
           throw invalid(field + ".function.name", function.path("name"), "a string");
         }
+        JsonNode description = function.path("description");
+        if (!description.isMissingNode() && !description.isNull() && !description.isTextual()) {
+          throw invalid(field + ".function.description", description, "a string");
+        }
+        JsonNode strict = function.path("strict");
+        if (!strict.isMissingNode() && !strict.isNull() && !strict.isBoolean()) {
+          throw invalid(field + ".function.strict", strict, "true or false");
+        }
+        if (strict.asBoolean(false) && strictField == null) {
+          strictField = field + ".function.strict";
+        }
         JsonNode parameters = function.path("parameters");
+        if (!parameters.isMissingNode() && !parameters.isNull() && !parameters.isObject()) {
+          throw invalid(field + ".function.parameters", parameters, "a JSON Schema object");
+        }
         definitions.add(
             new ToolDefinition(
                 function.path("name").textValue(),
-                function.path("description").asText(""),
+                description.isTextual() ? description.textValue() : "",
                 parameters.isObject() ? Json.text(parameters) : "{\"type\":\"object\"}"));
       }
     }
     controls.tools(definitions);
-    JsonNode choice = body.get("tool_choice");
+    controls.parallelToolCalls(Json.optionalBoolean(body, "parallel_tool_calls"));
+    String mode = toolChoice(body.get("tool_choice"));
+    controls.toolChoice(mode);
+    // A forced call's arguments always hold to the schema; a call the model chose freely is read
+    // as written, so strict cannot be promised there.
+    if (strictField != null && (mode == null || mode.equals("auto"))) {
+      throw invalid(
+          strictField,
+          BooleanNode.TRUE,
+          "false, or tool_choice 'required' or a named function (inferd constrains arguments to"
+              + " the schema only for a forced call)");
+    }
+  }
+
+  private static String toolChoice(JsonNode choice) {
     if (choice == null || choice.isNull()) {
-      return;
+      return null;
     }
     if (choice.isTextual()) {
       String mode = choice.textValue();
       if (!Set.of("none", "auto", "required").contains(mode)) {
         throw invalid("tool_choice", choice, "'none', 'auto', 'required' or a named function");
       }
-      controls.toolChoice(mode);
-      return;
+      return mode;
     }
     JsonNode name = choice.path("function").path("name");
     if (!"function".equals(choice.path("type").textValue()) || !name.isTextual()) {
@@ -264,7 +309,7 @@ final class OpenAiControls {
           choice,
           "'none', 'auto', 'required' or {type: function, function: {name}}");
     }
-    controls.toolChoice(name.textValue());
+    return name.textValue();
   }
 
   private static void rejectUnknownIn(String field, ObjectNode node, Set<String> known) {

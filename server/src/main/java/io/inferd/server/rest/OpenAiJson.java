@@ -2,12 +2,14 @@ package io.inferd.server.rest;
 
 import static io.inferd.server.rest.Json.invalid;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Role;
+import io.inferd.engine.Turn;
 import io.inferd.server.core.Completion;
 import io.inferd.server.core.CompletionInput;
 import io.inferd.server.core.CompletionInput.InputMessage;
@@ -83,12 +85,66 @@ final class OpenAiJson {
       }
       // OpenAI's newer name for the system role, as its reasoning models use it.
       String name = role == null ? null : role.textValue();
+      JsonNode callId = message.get("tool_call_id");
+      if (callId != null && !callId.isNull() && !callId.isTextual()) {
+        throw invalid(field + ".tool_call_id", callId, "a string");
+      }
       messages.add(
           new InputMessage(
               "developer".equals(name) ? "system" : name,
-              content(field + ".content", message.get("content"))));
+              content(field + ".content", message.get("content")),
+              toolCalls(field + ".tool_calls", message.get("tool_calls")),
+              callId == null ? null : callId.textValue()));
     }
     return messages;
+  }
+
+  /**
+   * An assistant message's {@code tool_calls}: {@code [{id, type: function, function: {name,
+   * arguments}}]}, arguments a JSON object as text (as OpenAI returns them).
+   */
+  private static List<Turn.ToolCall> toolCalls(String field, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw invalid(field, node, "an array of {id, type: function, function: {name, arguments}}");
+    }
+    List<Turn.ToolCall> calls = new ArrayList<>(node.size());
+    for (int i = 0; i < node.size(); i++) {
+      String at = field + "[" + i + "]";
+      JsonNode call = node.get(i);
+      if (!call.isObject()) {
+        throw invalid(at, call, "an object {id, type: function, function: {name, arguments}}");
+      }
+      if (!call.path("id").isTextual()) {
+        throw invalid(at + ".id", call.path("id"), "a string");
+      }
+      if (!"function".equals(call.path("type").textValue())) {
+        throw invalid(at + ".type", call.path("type"), "'function'");
+      }
+      JsonNode function = call.path("function");
+      if (!function.path("name").isTextual()) {
+        throw invalid(at + ".function.name", function.path("name"), "a string");
+      }
+      JsonNode arguments = function.path("arguments");
+      if (!arguments.isTextual()) {
+        throw invalid(at + ".function.arguments", arguments, "a JSON object as a string");
+      }
+      try {
+        if (!Json.MAPPER.readTree(arguments.textValue()).isObject()) {
+          throw invalid(at + ".function.arguments", arguments, "a JSON object as a string");
+        }
+      } catch (JacksonException e) {
+        throw invalid(at + ".function.arguments", arguments, "a JSON object as a string");
+      }
+      calls.add(
+          new Turn.ToolCall(
+              call.path("id").textValue(),
+              function.path("name").textValue(),
+              arguments.textValue()));
+    }
+    return calls;
   }
 
   /** A string, or OpenAI's array of content parts of which inferd takes the text parts. */
@@ -162,10 +218,19 @@ final class OpenAiJson {
     ArrayNode choices = body.putArray("choices");
     for (Completion.Choice c : completion.choices()) {
       ObjectNode choice = choices.addObject().put("index", c.index());
-      choice
-          .putObject("message")
-          .put("role", Role.ASSISTANT.wireName())
-          .put("content", c.generation().text());
+      ObjectNode message = choice.putObject("message").put("role", Role.ASSISTANT.wireName());
+      if (c.toolCalls().isEmpty()) {
+        message.put("content", c.generation().text());
+      } else {
+        // OpenAI's shape: content null when the reply is only calls
+        String text = c.generation().text();
+        if (text.isBlank()) {
+          message.putNull("content");
+        } else {
+          message.put("content", text);
+        }
+        message.set("tool_calls", toolCalls(c.toolCalls(), false));
+      }
       choice.set("logprobs", logprobs ? logprobs(c.logprobs()) : NullNode.instance);
       choice.put("finish_reason", c.generation().finishReason().wireName());
     }
@@ -197,6 +262,42 @@ final class OpenAiJson {
     }
   }
 
+  /**
+   * OpenAI's {@code tool_calls}: {@code [{id, type: function, function: {name, arguments}}]},
+   * arguments as JSON text; in a stream each also has its {@code index}.
+   */
+  static ArrayNode toolCalls(List<Turn.ToolCall> calls, boolean indexed) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (int i = 0; i < calls.size(); i++) {
+      Turn.ToolCall call = calls.get(i);
+      ObjectNode item = out.addObject();
+      if (indexed) {
+        item.put("index", i);
+      }
+      item.put("id", call.id()).put("type", "function");
+      item.putObject("function").put("name", call.name()).put("arguments", call.argumentsJson());
+    }
+    return out;
+  }
+
+  /**
+   * A chunk with the tool calls of one choice, all at once (the core reads them when the choice
+   * ends).
+   */
+  static ObjectNode toolCallsDelta(
+      String id, long created, String model, Completion.Choice c, boolean first) {
+    ObjectNode delta = Json.MAPPER.createObjectNode();
+    if (first) {
+      delta.put("role", Role.ASSISTANT.wireName());
+    }
+    delta.set("tool_calls", toolCalls(c.toolCalls(), true));
+    ObjectNode chunk = head(id, "chat.completion.chunk", created, model);
+    ObjectNode choice = chunk.putArray("choices").addObject().put("index", c.index());
+    choice.set("delta", delta);
+    choice.putNull("finish_reason");
+    return chunk;
+  }
+
   /** A chunk with text of one choice; a choice's first chunk also carries the role. */
   static ObjectNode delta(
       String id,
@@ -207,11 +308,30 @@ final class OpenAiJson {
       List<GeneratedToken> tokens,
       boolean logprobs,
       boolean first) {
+    return delta(id, created, model, index, text, tokens, logprobs, first, false);
+  }
+
+  /**
+   * As above; {@code holdsToolCalls}: the core holds back text that may be tool calls, so a token
+   * whose text is held sends no content, rather than an empty one.
+   */
+  static ObjectNode delta(
+      String id,
+      long created,
+      String model,
+      int index,
+      String text,
+      List<GeneratedToken> tokens,
+      boolean logprobs,
+      boolean first,
+      boolean holdsToolCalls) {
     ObjectNode delta = Json.MAPPER.createObjectNode();
     if (first) {
       delta.put("role", Role.ASSISTANT.wireName());
     }
-    delta.put("content", text);
+    if (!text.isEmpty() || !holdsToolCalls) {
+      delta.put("content", text);
+    }
     ObjectNode chunk = head(id, "chat.completion.chunk", created, model);
     ObjectNode choice = chunk.putArray("choices").addObject().put("index", index);
     choice.set("delta", delta);
