@@ -357,9 +357,12 @@ public final class InferenceCore implements AutoCloseable {
             try (permit) {
               if (!result.isDone()) {
                 phases.start();
-                result.complete(plan.generator().generate(plan.request(), phases));
+                Generation generation = plan.generator().generate(plan.request(), phases);
+                phases.stop();
+                result.complete(generation);
               }
             } catch (Throwable t) {
+              phases.stop();
               result.completeExceptionally(t);
             }
           });

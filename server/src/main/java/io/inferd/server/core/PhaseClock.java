@@ -14,6 +14,7 @@ final class PhaseClock implements TokenSink {
   private final long queued = System.nanoTime();
   private volatile long started;
   private volatile long firstToken;
+  private volatile long ended;
 
   PhaseClock(int choice, TokenSink sink) {
     this.choice = choice;
@@ -23,6 +24,11 @@ final class PhaseClock implements TokenSink {
   /** The engine thread begins; called on it. */
   void start() {
     started = System.nanoTime();
+  }
+
+  /** The engine returned (or threw); called on its thread before the result is completed. */
+  void stop() {
+    ended = System.nanoTime();
   }
 
   @Override
@@ -50,7 +56,7 @@ final class PhaseClock implements TokenSink {
         queued,
         started,
         firstToken,
-        System.nanoTime(),
+        ended != 0 ? ended : System.nanoTime(), // not run, or cancelled while it ran
         generation == null ? 0 : generation.promptTokens(),
         generation == null ? 0 : generation.completionTokens());
   }

@@ -68,8 +68,10 @@ final class CallTrace {
 
   /** Queue, prefill and decode spans of one generation, as far as it got. */
   void phases(Phases phases) {
-    if (!span.isRecording()) {
-      return; // not sampled, or no tracing: nothing to add to
+    // The call's span may have ended already (the reply can go out before this report): its
+    // context still parents the phases.
+    if (tracer == null || !span.getSpanContext().isSampled()) {
+      return; // no tracing, or not sampled
     }
     Context parent = Context.root().with(span);
     long queueEnd = phases.started() != 0 ? phases.started() : phases.ended();
