@@ -127,6 +127,26 @@ class InterceptorsEndToEndTest {
   }
 
   @Test
+  void withoutAnExporter_theCallersTraceIdStillReachesTheAccessLog_andOthersGetOneMadeUp() {
+    Metadata headers = new Metadata();
+    headers.put(API_KEY, "sk-alice-123");
+    headers.put(
+        Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    running
+        .blocking()
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .complete(ask(1));
+    withHeader(API_KEY, "sk-alice-123").complete(ask(1));
+
+    assertThat(accessLines()).hasSize(2);
+    assertThat(accessLines().get(0)).contains("trace=4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(accessLines().get(1))
+        .containsPattern("trace=[0-9a-f]{32}")
+        .doesNotContain("4bf92f3577b34da6a3ce929d0e0e4736");
+  }
+
+  @Test
   void rejectedCalls_areLoggedWithTheirCode() {
     assertThatThrownBy(() -> running.blocking().complete(ask(1)))
         .isInstanceOf(StatusRuntimeException.class);
