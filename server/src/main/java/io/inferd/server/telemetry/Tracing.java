@@ -13,8 +13,11 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -61,7 +64,10 @@ public final class Tracing implements AutoCloseable {
                 Resource.getDefault()
                     .merge(Resource.create(Attributes.of(SERVICE_NAME, settings.serviceName()))));
     if (!settings.exports()) {
-      return new Tracing(builder.setSampler(Sampler.alwaysOff()).build(), settings.describe());
+      // The SDK hands out invalid (id-less) spans when it has no processor at all; one that does
+      // nothing keeps new trace ids coming for the access log.
+      builder.addSpanProcessor(IdsOnly.INSTANCE).setSampler(Sampler.alwaysOff());
+      return new Tracing(builder.build(), settings.describe());
     }
     builder.setSampler(Sampler.parentBased(Sampler.alwaysOn())); // a caller's "not sampled" holds
     if (settings.exporter() != null) {
@@ -127,6 +133,27 @@ public final class Tracing implements AutoCloseable {
   @Override
   public String toString() {
     return description;
+  }
+
+  /** Asks for nothing: with it the SDK makes ids, and with the sampler off, records nothing. */
+  private enum IdsOnly implements SpanProcessor {
+    INSTANCE;
+
+    @Override
+    public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+    @Override
+    public boolean isStartRequired() {
+      return false;
+    }
+
+    @Override
+    public void onEnd(ReadableSpan span) {}
+
+    @Override
+    public boolean isEndRequired() {
+      return false;
+    }
   }
 
   /** An exporter handed in: spans go to it, but shutting down the SDK leaves it open. */
