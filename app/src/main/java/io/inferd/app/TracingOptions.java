@@ -3,6 +3,8 @@ package io.inferd.app;
 import io.inferd.server.telemetry.TracingSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -92,8 +94,7 @@ final class TracingOptions {
       }
       headers.put(
           pair.substring(0, eq).strip(),
-          java.net.URLDecoder.decode(
-              pair.substring(eq + 1).strip(), java.nio.charset.StandardCharsets.UTF_8));
+          URLDecoder.decode(pair.substring(eq + 1).strip(), StandardCharsets.UTF_8));
     }
     return headers;
   }

@@ -119,11 +119,6 @@ public final class Tracing implements AutoCloseable {
     return new CallTrace(tracer, started, epochNanos, startNanos);
   }
 
-  /** Exports what has ended and waits for that, at most {@code timeout}. */
-  public boolean flush(Duration timeout) {
-    return provider.forceFlush().join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
-  }
-
   /** Exports the spans still buffered (a few seconds at most) and stops. */
   @Override
   public void close() {
