@@ -26,6 +26,7 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,32 @@ public final class Tracing implements AutoCloseable {
     this.provider = provider;
     this.tracer = provider.get(INSTRUMENTATION);
     this.description = description;
+    warmUp();
   }
+
+  /**
+   * Loads the classes a call's span needs now rather than on the first call, whose deadline may be
+   * short: a span under a parent that is not sampled, which nothing records or exports.
+   */
+  private void warmUp() {
+    Context unsampled =
+        remoteParent(
+            Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"), MAP);
+    tracer.spanBuilder("warm-up").setParent(unsampled).startSpan().end();
+  }
+
+  private static final TextMapGetter<Map<String, String>> MAP =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> carrier) {
+          return carrier.keySet();
+        }
+
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+          return carrier == null ? null : carrier.get(key);
+        }
+      };
 
   /** Trace ids for the access log, no spans recorded or exported. */
   public static Tracing off() {
