@@ -19,6 +19,7 @@ import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.MetricsEndpoint;
 import io.inferd.server.telemetry.Telemetry;
+import io.inferd.server.telemetry.Tracing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -58,7 +59,9 @@ public final class Inferd {
             config.queue(),
             config.queueRetryAfter().toMillis());
     this.core = new InferenceCore(models, scheduler, config.limits(), config.fastMode());
-    this.telemetry = new Telemetry(new AccessLog(), new InferdMetrics(scheduler));
+    this.telemetry =
+        new Telemetry(
+            new AccessLog(), new InferdMetrics(scheduler), Tracing.start(config.tracing()));
     var rateLimiter = new RateLimiter(config.rateLimit(), config.rateBurst());
     this.grpc =
         new InferdServer(
@@ -174,7 +177,8 @@ public final class Inferd {
 
   /**
    * Graceful stop: both protocols refuse new calls and drain at once, running calls get {@code
-   * grace} and are then cancelled; then metrics, the core, and the models this object loaded.
+   * grace} and are then cancelled; then metrics, the core, tracing (its last spans exported) and
+   * the models this object loaded.
    */
   public void stop(Duration grace) {
     if (!stopped.compareAndSet(false, true)) {
@@ -191,6 +195,7 @@ public final class Inferd {
       metrics.close();
     }
     core.close();
+    telemetry.close(); // the last spans go out
     if (ownsModels) {
       models.close();
     }

@@ -7,6 +7,7 @@ import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
 import io.inferd.server.core.FastMode;
 import io.inferd.server.rest.ListenerSettings;
+import io.inferd.server.telemetry.TracingSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.List;
  * @param queueRetryAfter the retry hint a full queue sends
  * @param contextTokens tokens per generation of a local model; 0: the model's own
  * @param rateLimit requests per second per caller; 0: unlimited
+ * @param tracing where spans go (OTLP); off still puts trace ids in the access log
  */
 public record InferdConfig(
     String host,
@@ -55,7 +57,8 @@ public record InferdConfig(
     boolean metricsPlaintext,
     int gpuLayers,
     Duration shutdownGrace,
-    Clock clock) {
+    Clock clock,
+    TracingSettings tracing) {
   public InferdConfig {
     requireNonNull(host, "host");
     generators = List.copyOf(generators);
@@ -69,6 +72,7 @@ public record InferdConfig(
     requireNonNull(httpListener, "httpListener");
     requireNonNull(shutdownGrace, "shutdownGrace");
     requireNonNull(clock, "clock");
+    requireNonNull(tracing, "tracing");
     if (parallel < 1 || queue < 0) {
       throw new IllegalArgumentException(
           "--parallel " + parallel + ", --queue " + queue + " (expected: >= 1 and >= 0)");
@@ -110,6 +114,7 @@ public record InferdConfig(
     b.gpuLayers = gpuLayers;
     b.shutdownGrace = shutdownGrace;
     b.clock = clock;
+    b.tracing = tracing;
     return b;
   }
 
@@ -142,6 +147,7 @@ public record InferdConfig(
     private int gpuLayers = -1;
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
+    private TracingSettings tracing = TracingSettings.off();
 
     private Builder() {}
 
@@ -275,6 +281,12 @@ public record InferdConfig(
       return this;
     }
 
+    /** Span export: OTLP, an exporter of the caller's, or off. */
+    public Builder tracing(TracingSettings tracing) {
+      this.tracing = tracing;
+      return this;
+    }
+
     public InferdConfig build() {
       return new InferdConfig(
           host,
@@ -303,7 +315,8 @@ public record InferdConfig(
           metricsPlaintext,
           gpuLayers,
           shutdownGrace,
-          clock);
+          clock,
+          tracing);
     }
   }
 }

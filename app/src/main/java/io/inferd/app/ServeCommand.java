@@ -217,6 +217,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin HttpListenerOptions http = new HttpListenerOptions();
 
+  @Mixin TracingOptions tracing = new TracingOptions();
+
   @Option(
       names = "--metrics-plaintext",
       defaultValue = "false",
@@ -382,6 +384,7 @@ final class ServeCommand implements Callable<Integer> {
         .compressResponses(compressResponses)
         .transport(transport.settings())
         .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+        .tracing(tracing.settings())
         .build();
   }
 

@@ -127,6 +127,26 @@ class InterceptorsEndToEndTest {
   }
 
   @Test
+  void withoutAnExporter_theCallersTraceIdStillReachesTheAccessLog_andOthersGetOneMadeUp() {
+    Metadata headers = new Metadata();
+    headers.put(API_KEY, "sk-alice-123");
+    headers.put(
+        Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    running
+        .blocking()
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .complete(ask(1));
+    withHeader(API_KEY, "sk-alice-123").complete(ask(1));
+
+    assertThat(accessLines()).hasSize(2);
+    assertThat(accessLines().get(0)).contains("trace=4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(accessLines().get(1))
+        .containsPattern("trace=[0-9a-f]{32}")
+        .doesNotContain("4bf92f3577b34da6a3ce929d0e0e4736");
+  }
+
+  @Test
   void rejectedCalls_areLoggedWithTheirCode() {
     assertThatThrownBy(() -> running.blocking().complete(ask(1)))
         .isInstanceOf(StatusRuntimeException.class);
@@ -174,31 +194,68 @@ class InterceptorsEndToEndTest {
     client.streamComplete(ask(5)).forEachRemaining(c -> {});
     assertThatThrownBy(() -> client.complete(ask(-1))).isInstanceOf(StatusRuntimeException.class);
 
+    String body = scrape();
+    assertThat(body)
+        .containsPattern(
+            "inferd_requests_total\\{code=\"OK\",method=\"Complete\",model=\"tiny\",protocol=\"grpc\"\\} 1")
+        .containsPattern(
+            "inferd_requests_total\\{code=\"OK\",method=\"StreamComplete\",model=\"tiny\",protocol=\"grpc\"\\} 1")
+        .containsPattern( // refused before a model was chosen: no model
+            "inferd_requests_total\\{code=\"INVALID_ARGUMENT\",method=\"Complete\",model=\"\",protocol=\"grpc\"\\} 1")
+        .contains("inferd_request_duration_seconds_bucket{")
+        .contains("inferd_time_to_first_token_seconds_bucket{")
+        .contains("inferd_tokens_per_second_bucket{")
+        .containsPattern(
+            "inferd_completion_tokens_total\\{method=\"Complete\",model=\"tiny\",protocol=\"grpc\"\\} 5")
+        .contains("inferd_queue_depth 0")
+        .contains("inferd_slots_busy 0")
+        .contains("inferd_active_calls 0");
+  }
+
+  @Test
+  void latencyHistograms_haveBucketsChosenForInference_notHundreds() throws Exception {
+    withHeader(API_KEY, "sk-alice-123").complete(ask(2));
+
+    String body = scrape();
+    String series = "method=\"Complete\",model=\"tiny\",protocol=\"grpc\"";
+    for (String histogram :
+        List.of("inferd_request_duration_seconds", "inferd_time_to_first_token_seconds")) {
+      List<String> buckets =
+          body.lines()
+              .filter(l -> l.startsWith(histogram + "_bucket{") && l.contains(series))
+              .toList();
+      assertThat(buckets).as(histogram).hasSize(16); // 5 ms ... 120 s, and +Inf
+      assertThat(buckets.getFirst()).contains("le=\"0.005\"");
+      assertThat(buckets.get(14)).contains("le=\"120.0\"");
+      assertThat(buckets.getLast()).contains("le=\"+Inf\"").endsWith(" 1");
+    }
+  }
+
+  @Test
+  void metricsEndpoint_showsTheJvmAndTheProcess() throws Exception {
+    assertThat(scrape())
+        .contains(
+            "jvm_memory_used_bytes{",
+            "jvm_gc_",
+            "jvm_threads_live_threads",
+            "jvm_classes_loaded_classes",
+            "process_cpu_usage",
+            "process_uptime_seconds",
+            "process_files_open_files",
+            "system_cpu_count");
+  }
+
+  private String scrape() throws Exception {
     try (MetricsEndpoint endpoint =
-        MetricsEndpoint.start("127.0.0.1", 0, running.telemetry.metrics())) {
+            MetricsEndpoint.start("127.0.0.1", 0, running.telemetry.metrics());
+        HttpClient http = HttpClient.newHttpClient()) {
       HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/metrics"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.body())
-          .containsPattern(
-              "inferd_requests_total\\{code=\"OK\",method=\"Complete\",protocol=\"grpc\"\\} 1")
-          .containsPattern(
-              "inferd_requests_total\\{code=\"OK\",method=\"StreamComplete\",protocol=\"grpc\"\\} 1")
-          .containsPattern(
-              "inferd_requests_total\\{code=\"INVALID_ARGUMENT\",method=\"Complete\",protocol=\"grpc\"\\} 1")
-          .contains("inferd_request_duration_seconds_bucket{")
-          .contains("inferd_time_to_first_token_seconds_bucket{")
-          .contains("inferd_tokens_per_second_count{")
-          .containsPattern(
-              "inferd_completion_tokens_total\\{method=\"Complete\",protocol=\"grpc\"\\} 5")
-          .contains("inferd_queue_depth 0")
-          .contains("inferd_slots_busy 0")
-          .contains("inferd_active_calls 0");
+      return response.body();
     }
   }
 }

@@ -84,7 +84,7 @@ class RestAdmissionAndCancellationTest {
     assertThat(running.telemetry.metrics().scrape())
         .contains(
             "inferd_requests_total{code=\"499\",method=\"POST"
-                + " /v1/chat/completions\",protocol=\"rest\"} 1.0");
+                + " /v1/chat/completions\",model=\"tiny\",protocol=\"rest\"} 1.0");
   }
 
   @Test

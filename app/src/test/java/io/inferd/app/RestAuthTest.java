@@ -122,10 +122,10 @@ class RestAuthTest {
     assertThat(running.telemetry.metrics().scrape())
         .contains(
             "inferd_requests_total{code=\"200\",method=\"POST"
-                + " /v1/chat/completions\",protocol=\"rest\"} 2.0")
+                + " /v1/chat/completions\",model=\"tiny\",protocol=\"rest\"} 2.0")
         .contains(
             "inferd_requests_total{code=\"401\",method=\"POST"
-                + " /v1/chat/completions\",protocol=\"rest\"} 1.0");
+                + " /v1/chat/completions\",model=\"\",protocol=\"rest\"} 1.0");
   }
 
   /** The record is written after the answer went out, so it may trail the client a little. */

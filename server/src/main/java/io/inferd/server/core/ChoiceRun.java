@@ -18,16 +18,19 @@ final class ChoiceRun {
   private final InferenceCore core;
   private final PlannedCompletion plan;
   private final ChoiceSink sink;
+  private final GenerationObserver observer;
   private final Completion.Choice[] done;
   private final List<CompletableFuture<Generation>> running = new ArrayList<>();
   private final CompletableFuture<Completion> result = new CompletableFuture<>();
   private int next;
   private int finished;
 
-  ChoiceRun(InferenceCore core, PlannedCompletion plan, ChoiceSink sink) {
+  ChoiceRun(
+      InferenceCore core, PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
     this.core = core;
     this.plan = plan;
     this.sink = sink;
+    this.observer = observer;
     this.done = new Completion.Choice[plan.n()];
   }
 
@@ -56,7 +59,7 @@ final class ChoiceRun {
     ChoiceFilter filter = new ChoiceFilter(index, plan.stop(), sink, plan.logprobs(), plan.tools());
     CompletableFuture<Generation> work;
     try {
-      work = core.generate(forChoice(index), filter);
+      work = core.generate(forChoice(index), filter, index, observer);
     } catch (RuntimeException e) { // a full queue answers at once
       result.completeExceptionally(e);
       return;

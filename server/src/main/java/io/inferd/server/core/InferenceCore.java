@@ -365,9 +365,20 @@ public final class InferenceCore implements AutoCloseable {
    * @throws io.inferd.engine.QueueFullException at once when the queue is full
    */
   public CompletableFuture<Completion> complete(PlannedCompletion plan, ChoiceSink sink) {
+    return complete(plan, sink, GenerationObserver.NONE);
+  }
+
+  /**
+   * {@link #complete(PlannedCompletion, ChoiceSink)}, telling {@code observer} the model and each
+   * choice's phases (queue, prefill, decode).
+   */
+  public CompletableFuture<Completion> complete(
+      PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
     requireNonNull(plan, "plan");
     requireNonNull(sink, "sink");
-    return new ChoiceRun(this, plan, sink).start();
+    requireNonNull(observer, "observer");
+    observer.model(plan.model());
+    return new ChoiceRun(this, plan, sink, observer).start();
   }
 
   /**
@@ -378,25 +389,43 @@ public final class InferenceCore implements AutoCloseable {
    * @throws io.inferd.engine.QueueFullException at once when the queue is full
    */
   public CompletableFuture<Generation> generate(PlannedCompletion plan, TokenSink sink) {
+    return generate(plan, sink, 0, GenerationObserver.NONE);
+  }
+
+  /** {@link #generate(PlannedCompletion, TokenSink)}, reporting its phases as choice {@code n}. */
+  CompletableFuture<Generation> generate(
+      PlannedCompletion plan, TokenSink sink, int choice, GenerationObserver observer) {
     requireNonNull(plan, "plan");
     requireNonNull(sink, "sink");
+    var phases = new PhaseClock(choice, sink);
     CompletableFuture<Permit> admission = scheduler.admit();
     CompletableFuture<Generation> result = new CompletableFuture<>();
-    result.whenComplete((generation, error) -> admission.cancel(false));
-    admission.thenAccept(permit -> runAdmitted(permit, plan, sink, result));
+    result.whenComplete(
+        (generation, error) -> {
+          admission.cancel(false);
+          observer.generated(phases.end(generation));
+        });
+    admission.thenAccept(permit -> runAdmitted(permit, plan, phases, result));
     return result;
   }
 
   private void runAdmitted(
-      Permit permit, PlannedCompletion plan, TokenSink sink, CompletableFuture<Generation> result) {
+      Permit permit,
+      PlannedCompletion plan,
+      PhaseClock phases,
+      CompletableFuture<Generation> result) {
     try {
       generationThreads.execute(
           () -> {
             try (permit) {
               if (!result.isDone()) {
-                result.complete(plan.generator().generate(plan.request(), sink));
+                phases.start();
+                Generation generation = plan.generator().generate(plan.request(), phases);
+                phases.stop();
+                result.complete(generation);
               }
             } catch (Throwable t) {
+              phases.stop();
               result.completeExceptionally(t);
             }
           });

@@ -158,7 +158,8 @@ final class ChatSession implements StreamObserver<ChatMessage> {
               (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());
                 return !call.isCancelled();
-              });
+              },
+              stats);
       generating = generation;
     }
     return generation;

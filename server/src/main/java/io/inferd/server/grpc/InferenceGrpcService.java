@@ -88,7 +88,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
               (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());
                 return !call.isCancelled();
-              }));
+              },
+              stats));
       answerWhenDone(
           call,
           work.get(),
@@ -135,7 +136,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                   return outlet.offer(chunk)
                       == StreamOutlet.Outcome.WRITTEN; // false stops decoding
                 }
-              }));
+              },
+              stats));
       answerWhenDone(
           call,
           work.get(),
@@ -230,6 +232,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
             call,
             result,
             embeddings -> {
+              stats.model(embeddings.model());
               stats.addUsage(embeddings.tokenCount(), 0);
               call.onNext(ProtoMapping.embeddings(embeddings));
               call.onCompleted();

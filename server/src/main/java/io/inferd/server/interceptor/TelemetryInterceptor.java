@@ -14,13 +14,16 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.inferd.server.telemetry.CallStats;
 import io.inferd.server.telemetry.Telemetry;
+import io.inferd.server.telemetry.Tracing;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Access log and metrics for gRPC: starts a {@link CallStats} (in the {@link Context}, where the
- * service adds tokens) and reports it once, with the final code, when the call closes. Wire it
- * outermost so rejected calls are recorded too.
+ * Access log, metrics and tracing for gRPC: starts a {@link CallStats} (in the {@link Context},
+ * where the service adds tokens) whose span continues the caller's W3C {@code traceparent}, and
+ * reports it once, with the final code, when the call closes. Wire it outermost so rejected calls
+ * are recorded too.
  */
 public final class TelemetryInterceptor implements ServerInterceptor {
   public static final Context.Key<CallStats> STATS = Context.key("inferd-call-stats");
@@ -39,7 +42,9 @@ public final class TelemetryInterceptor implements ServerInterceptor {
         telemetry.start(
             "grpc",
             call.getMethodDescriptor().getBareMethodName(),
-            peer == null ? null : peer.toString());
+            peer == null ? null : peer.toString(),
+            Tracing.remoteParent(headers, METADATA),
+            call.getMethodDescriptor().getFullMethodName());
     AtomicBoolean reported = new AtomicBoolean();
     ServerCall<ReqT, RespT> recorded =
         new SimpleForwardingServerCall<>(call) {
@@ -66,6 +71,23 @@ public final class TelemetryInterceptor implements ServerInterceptor {
       }
     };
   }
+
+  /** Reads traceparent and tracestate; the propagator asks for nothing else. */
+  private static final TextMapGetter<Metadata> METADATA =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Metadata carrier) {
+          return carrier.keys();
+        }
+
+        @Override
+        public String get(Metadata carrier, String key) {
+          if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+            return null;
+          }
+          return carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        }
+      };
 
   /** The current call's stats, or a detached one when the call runs without this interceptor. */
   public static CallStats current() {

@@ -12,18 +12,37 @@ import io.inferd.server.core.RateLimiter;
 import io.inferd.server.core.ShuttingDownException;
 import io.inferd.server.telemetry.CallStats;
 import io.inferd.server.telemetry.Telemetry;
+import io.inferd.server.telemetry.Tracing;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every /v1 call goes through: telemetry from start to one final record, refusal while the
- * gateway drains, API-key authentication, and error answers through {@link HttpErrors}. It also
- * knows the calls in progress, so that stopping can wait for them and then end them.
+ * What every /v1 call goes through: telemetry from start to one final record (its span continuing
+ * the caller's {@code traceparent}), refusal while the gateway drains, API-key authentication, and
+ * error answers through {@link HttpErrors}. It also knows the calls in progress, so that stopping
+ * can wait for them and then end them.
  */
 final class CallGuard {
   private static final HeaderName API_KEY = HeaderNames.create(Credentials.API_KEY_HEADER);
+
+  /** The caller's W3C traceparent and tracestate headers. */
+  private static final TextMapGetter<ServerRequest> TRACE_HEADERS =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(ServerRequest carrier) {
+          return carrier.headers().stream().map(h -> h.name()).toList();
+        }
+
+        @Override
+        public String get(ServerRequest carrier, String key) {
+          return carrier == null
+              ? null
+              : carrier.headers().first(HeaderNames.create(key)).orElse(null);
+        }
+      };
 
   private final ApiKeyStore keys;
   private final RateLimiter rateLimiter;
@@ -40,7 +59,9 @@ final class CallGuard {
   /** A Helidon handler running {@code endpoint} for calls recorded as {@code method}. */
   Handler guard(String method, Endpoint endpoint) {
     return (req, res) -> {
-      CallStats stats = telemetry.start("rest", method, peer(req));
+      CallStats stats =
+          telemetry.start(
+              "rest", method, peer(req), Tracing.remoteParent(req, TRACE_HEADERS), method);
       RestCall call = new RestCall(stats);
       active.add(call);
       String status = "500";

@@ -49,7 +49,8 @@ final class ChatCompletions implements Endpoint {
                 (index, text, tokens) -> {
                   stats.firstToken(System.nanoTime());
                   return !call.aborted();
-                }));
+                },
+                stats));
     stats.addUsage(completion.promptTokens(), completion.completionTokens());
     Json.send(res, OpenAiJson.completion(id, created, plan.model(), completion, plan.logprobs()));
     return "200";
@@ -110,7 +111,7 @@ final class ChatCompletions implements Endpoint {
         call,
         streamIdleTimeout,
         plan.request().prompt().tokenCount(),
-        sink -> core.complete(plan, sink),
+        sink -> core.complete(plan, sink, call.stats()),
         events);
   }
 }

@@ -14,6 +14,7 @@ import io.inferd.server.core.ChoiceSink;
 import io.inferd.server.core.Completion;
 import io.inferd.server.core.CompletionInput;
 import io.inferd.server.core.GenerationControls;
+import io.inferd.server.core.GenerationObserver;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
 import java.time.Clock;
@@ -70,7 +71,8 @@ final class Completions implements Endpoint {
     String model = first.model();
     boolean logprobs = first.logprobs();
     if (!stream) {
-      Completion completion = call.await(runAll(plans, (index, text, tokens) -> !call.aborted()));
+      Completion completion =
+          call.await(runAll(plans, (index, text, tokens) -> !call.aborted(), call.stats()));
       call.stats().addUsage(completion.promptTokens(), completion.completionTokens());
       ObjectNode out = OpenAiJson.head(id, "text_completion", created, model);
       ArrayNode choices = out.putArray("choices");
@@ -119,11 +121,17 @@ final class Completions implements Endpoint {
         };
     int promptTokens = plans.stream().mapToInt(p -> p.request().prompt().tokenCount()).sum();
     return SseRelay.run(
-        res, call, streamIdleTimeout, promptTokens, sink -> runAll(plans, sink), events);
+        res,
+        call,
+        streamIdleTimeout,
+        promptTokens,
+        sink -> runAll(plans, sink, call.stats()),
+        events);
   }
 
   /** The prompts one after another, choice indexes offset by n per prompt, usage added up. */
-  private CompletableFuture<Completion> runAll(List<PlannedCompletion> plans, ChoiceSink sink) {
+  private CompletableFuture<Completion> runAll(
+      List<PlannedCompletion> plans, ChoiceSink sink, GenerationObserver observer) {
     CompletableFuture<Completion> result = new CompletableFuture<>();
     AtomicReference<CompletableFuture<Completion>> current = new AtomicReference<>();
     result.whenComplete(
@@ -132,7 +140,7 @@ final class Completions implements Endpoint {
             current.get().cancel(false);
           }
         });
-    runFrom(0, plans, sink, new ArrayList<>(), 0, current, result);
+    runFrom(0, plans, sink, observer, new ArrayList<>(), 0, current, result);
     return result;
   }
 
@@ -140,6 +148,7 @@ final class Completions implements Endpoint {
       int p,
       List<PlannedCompletion> plans,
       ChoiceSink sink,
+      GenerationObserver observer,
       List<Completion.Choice> done,
       int promptTokens,
       AtomicReference<CompletableFuture<Completion>> current,
@@ -153,7 +162,8 @@ final class Completions implements Endpoint {
     CompletableFuture<Completion> work;
     try {
       work =
-          core.complete(plan, (index, text, tokens) -> sink.onPiece(offset + index, text, tokens));
+          core.complete(
+              plan, (index, text, tokens) -> sink.onPiece(offset + index, text, tokens), observer);
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
       return;
@@ -172,7 +182,14 @@ final class Completions implements Endpoint {
             done.add(new Completion.Choice(offset + c.index(), c.generation(), c.logprobs()));
           }
           runFrom(
-              p + 1, plans, sink, done, promptTokens + completion.promptTokens(), current, result);
+              p + 1,
+              plans,
+              sink,
+              observer,
+              done,
+              promptTokens + completion.promptTokens(),
+              current,
+              result);
         });
   }
 

@@ -31,6 +31,7 @@ final class Embeddings implements Endpoint {
       checkDimensions(request);
     }
     EmbeddingResult result = call.await(batch.finish());
+    call.stats().model(result.model());
     call.stats().addUsage(result.tokenCount(), 0);
     try {
       Json.send(res, OpenAiJson.embeddings(result, request.base64()));

@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One structured line per call on the {@code inferd.access} logger: protocol, method, status,
- * duration, tokens, time to first token, peer and the caller's key id. Never the key, the metadata
- * or the text.
+ * duration, model, tokens, time to first token, peer, the caller's key id and the trace id (the
+ * caller's {@code traceparent}, or one made up). Never the key, the metadata or the text.
  *
  * <p>Calls that did no work (rejected, cancelled or reset) cost a client nothing to make, so their
  * lines are rate limited ({@value #FAILED_PER_SECOND}/s after a burst of {@value #FAILED_BURST});
@@ -53,16 +53,19 @@ public final class AccessLog {
   static String line(CallStats call, String status, long endNanos) {
     long ttft = call.timeToFirstTokenNanos();
     return String.format(
-        "proto=%s method=%s status=%s ms=%.1f tokens_in=%d tokens_out=%d ttft_ms=%s peer=%s key=%s%s",
+        "proto=%s method=%s status=%s ms=%.1f model=%s tokens_in=%d tokens_out=%d ttft_ms=%s"
+            + " peer=%s key=%s trace=%s%s",
         call.protocol(),
         call.method(),
         status,
         (endNanos - call.startNanos()) / 1e6,
+        call.model().isEmpty() ? "-" : call.model(),
         call.promptTokens(),
         call.completionTokens(),
         ttft < 0 ? "-" : String.format("%.1f", ttft / 1e6),
         call.peer(),
         call.keyId(),
+        call.traceId(),
         call.note().isEmpty() ? "" : " note=" + call.note());
   }
 }

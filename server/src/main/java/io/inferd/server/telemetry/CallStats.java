@@ -1,29 +1,51 @@
 package io.inferd.server.telemetry;
 
+import io.inferd.server.core.GenerationObserver;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one call did, filled in by whichever transport served it and reported once at its end:
- * tokens in and out, time to first token, and who called. Thread-safe: engine and transport threads
+ * model, tokens in and out, time to first token, who called, and the call's trace (the core reports
+ * each generation's phases here, which become spans). Thread-safe: engine and transport threads
  * write.
  */
-public final class CallStats {
+public final class CallStats implements GenerationObserver {
   private final String protocol;
   private final String method;
   private final String peer;
   private final long startNanos;
+  private final CallTrace trace;
   private final AtomicInteger promptTokens = new AtomicInteger();
   private final AtomicInteger completionTokens = new AtomicInteger();
   private final AtomicLong firstTokenNanos = new AtomicLong();
   private volatile String keyId = "-";
   private volatile String note = "";
+  private volatile String model = "";
 
+  /** A call outside any trace. */
   public CallStats(String protocol, String method, String peer, long startNanos) {
+    this(protocol, method, peer, startNanos, CallTrace.NONE);
+  }
+
+  CallStats(String protocol, String method, String peer, long startNanos, CallTrace trace) {
     this.protocol = protocol;
     this.method = method;
     this.peer = peer == null ? "-" : peer;
     this.startNanos = startNanos;
+    this.trace = trace;
+  }
+
+  /** The model that served the call (the resolved name); the last one told wins. */
+  @Override
+  public void model(String name) {
+    this.model = name == null ? "" : name;
+  }
+
+  /** One generation's queue, prefill and decode, as spans under the call's. */
+  @Override
+  public void generated(Phases phases) {
+    trace.phases(phases);
   }
 
   /** Adds the tokens of one generation or embedding batch (a Chat stream has several). */
@@ -82,5 +104,19 @@ public final class CallStats {
 
   public String note() {
     return note;
+  }
+
+  /** The model that served the call, or "" when none did (rejected, or no model involved). */
+  public String model() {
+    return model;
+  }
+
+  /** The call's trace id (32 hex digits: the caller's from traceparent, or a new one), or "-". */
+  public String traceId() {
+    return trace.traceId();
+  }
+
+  CallTrace trace() {
+    return trace;
   }
 }

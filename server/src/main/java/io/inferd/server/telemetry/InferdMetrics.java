@@ -4,7 +4,16 @@ import io.inferd.engine.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -12,13 +21,41 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * inferd's Prometheus metrics: requests by protocol, method and code, latency and
- * time-to-first-token histograms, tokens and tokens/s, queue depth, busy slots and active streams.
+ * inferd's Prometheus metrics: requests by protocol, method, model and code, latency and
+ * time-to-first-token histograms, tokens and tokens/s, queue depth, busy slots and active streams;
+ * and the JVM's and the process's own (memory, GC, threads, classes, CPU, file descriptors,
+ * uptime).
+ *
+ * <p>Histograms have fixed buckets chosen for inference ({@link #LATENCY_BUCKETS}: 5 ms to 2 min),
+ * 16 series each with +Inf, where Micrometer's percentile histogram would write about 70-85.
  */
-public final class InferdMetrics {
+public final class InferdMetrics implements AutoCloseable {
+  /** Upper bounds of the latency and time-to-first-token buckets. */
+  static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(20),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60),
+    Duration.ofSeconds(120),
+  };
+
+  /** Upper bounds of the tokens-per-second buckets: a CPU's few to a GPU's thousands. */
+  static final double[] SPEED_BUCKETS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000};
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeCalls = new AtomicInteger();
+  private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public InferdMetrics(Scheduler scheduler) {
     Gauge.builder("inferd_queue_depth", scheduler, Scheduler::queued)
@@ -33,6 +70,14 @@ public final class InferdMetrics {
     Gauge.builder("inferd_active_calls", activeCalls, AtomicInteger::get)
         .description("Calls and streams in progress, all protocols")
         .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmInfoMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
   }
 
   /** Calls started and not yet reported finished. */
@@ -47,41 +92,41 @@ public final class InferdMetrics {
   public void record(CallStats call, String code, long endNanos) {
     activeCalls.decrementAndGet();
     long elapsed = endNanos - call.startNanos();
+    // the resolved model only (never a name a client made up), "" when no model served the call
+    Tags tags =
+        Tags.of("protocol", call.protocol(), "method", call.method(), "model", call.model());
     Counter.builder("inferd_requests")
-        .description("Calls by protocol, method and final status code")
-        .tags("protocol", call.protocol(), "method", call.method(), "code", code)
+        .description("Calls by protocol, method, model and final status code")
+        .tags(tags.and("code", code))
         .register(registry)
         .increment();
     Timer.builder("inferd_request_duration")
         .description("Call duration, start to final status")
-        .tags("protocol", call.protocol(), "method", call.method())
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(5))
+        .tags(tags)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)
         .record(elapsed, TimeUnit.NANOSECONDS);
     long ttft = call.timeToFirstTokenNanos();
     if (ttft >= 0) {
       Timer.builder("inferd_time_to_first_token")
           .description("From call start to the first generated token")
-          .tags("protocol", call.protocol(), "method", call.method())
-          .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(1))
-          .maximumExpectedValue(Duration.ofMinutes(1))
+          .tags(tags)
+          .serviceLevelObjectives(LATENCY_BUCKETS)
           .register(registry)
           .record(ttft, TimeUnit.NANOSECONDS);
     }
     if (call.completionTokens() > 0) {
       Counter.builder("inferd_completion_tokens")
           .description("Tokens generated")
-          .tags("protocol", call.protocol(), "method", call.method())
+          .tags(tags)
           .register(registry)
           .increment(call.completionTokens());
       long generating = ttft >= 0 ? endNanos - call.startNanos() - ttft : elapsed;
       if (generating > 0 && call.completionTokens() > 1) {
         DistributionSummary.builder("inferd_tokens_per_second")
             .description("Generation speed per call, after the first token")
-            .tags("protocol", call.protocol(), "method", call.method())
+            .tags(tags)
+            .serviceLevelObjectives(SPEED_BUCKETS)
             .register(registry)
             .record((call.completionTokens() - 1) / (generating / 1e9));
       }
@@ -89,7 +134,7 @@ public final class InferdMetrics {
     if (call.promptTokens() > 0) {
       Counter.builder("inferd_prompt_tokens")
           .description("Prompt (and embedding input) tokens processed")
-          .tags("protocol", call.protocol(), "method", call.method())
+          .tags(tags)
           .register(registry)
           .increment(call.promptTokens());
     }
@@ -98,5 +143,11 @@ public final class InferdMetrics {
   /** The Prometheus text exposition of every metric. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /** Stops listening for GC notifications. */
+  @Override
+  public void close() {
+    gc.close();
   }
 }
