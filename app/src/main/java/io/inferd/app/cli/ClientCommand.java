@@ -24,6 +24,13 @@ import picocli.CommandLine.Spec;
  * exit code (1: the call failed, 2: bad input), since the top command belongs to another module.
  */
 abstract class ClientCommand implements Callable<Integer> {
+  /**
+   * grpc-java logs a failed name lookup as a WARN line of its own; the error line says it better.
+   * (A strong reference: java.util.logging forgets the level of a logger nobody holds.)
+   */
+  private static final java.util.logging.Logger CHANNEL_LOG =
+      java.util.logging.Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
+
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
   @Option(
@@ -45,13 +52,6 @@ abstract class ClientCommand implements Callable<Integer> {
   Duration defaultDeadline() {
     return InferenceClient.DEFAULT_DEADLINE;
   }
-
-  /**
-   * grpc-java logs a failed name lookup as a WARN line of its own; the error line says it better.
-   * (A strong reference: java.util.logging forgets the level of a logger nobody holds.)
-   */
-  private static final java.util.logging.Logger CHANNEL_LOG =
-      java.util.logging.Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
 
   @Override
   public final Integer call() {

@@ -162,7 +162,7 @@ public final class ModelDownloader {
     }
     try (DownloadLock lock =
         DownloadLock.acquire(DownloadLock.fileFor(dir, name), name + " into " + dir)) {
-      if (Files.isRegularFile(target)) { // another pull finished it while we waited to start
+      if (Files.isRegularFile(target)) { // another pull finished it just before we locked
         return alreadyPresent(target, expected);
       }
       return downloadLocked(url, part, target, expected, progress);
