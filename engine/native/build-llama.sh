@@ -4,7 +4,12 @@
 #   lib/        libllama.so and libggml*.so, which the engine loads through java.lang.foreign
 #   layout.properties   struct sizes and offsets of this llama.h, for the Java binding
 #   bin/        llama-server and llama-bench (only with --tools: the benchmark's peers)
-# Usage: engine/native/build-llama.sh [--tools]     Environment: INFERD_CUDA=auto|on|off, INFERD_CACHE
+# Usage: engine/native/build-llama.sh [--tools]
+# Environment: INFERD_CUDA=auto|on|off, INFERD_CACHE, INFERD_BUILD_JOBS, and INFERD_CPU=native|portable:
+#   native (default) compiles for this CPU (GGML_NATIVE) and keys the cache by its flags;
+#   portable compiles for any x86-64 CPU with AVX2, FMA and F16C (x86-64-v3: Intel Haswell / AMD Zen and
+#   later; the architecture's baseline elsewhere) and keys the cache by architecture only. The container
+#   image (Dockerfile) uses it, since the machine that builds an image is not the one that runs it.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tools=0; [ "${1:-}" = "--tools" ] && tools=1
@@ -28,12 +33,24 @@ case "$cuda" in
 esac
 [ "$cuda" = on ] && ! command -v nvcc >/dev/null && [ -x /usr/local/cuda/bin/nvcc ] && export PATH="/usr/local/cuda/bin:$PATH"
 
-flags=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON -DGGML_CUDA="${cuda^^}"
+cpu_mode="${INFERD_CPU:-native}"
+case "$cpu_mode" in
+  native) cpu_flags=(-DGGML_NATIVE=ON) ;;
+  portable)
+    cpu_flags=(-DGGML_NATIVE=OFF)
+    # Spelled out rather than left to ggml's defaults, which drop to plain SSE when SOURCE_DATE_EPOCH is set.
+    [ "$(uname -m)" = x86_64 ] && cpu_flags+=(-DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_BMI2=ON
+      -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF) ;;
+  *) fail "INFERD_CPU=$cpu_mode (expected: native or portable)" ;;
+esac
+
+flags=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON "${cpu_flags[@]}" -DGGML_CUDA="${cuda^^}"
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF
   -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_NUMBER="${version%%.*}"
   -DCMAKE_BUILD_RPATH_USE_ORIGIN=ON -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON '-DCMAKE_INSTALL_RPATH=$ORIGIN')
 # GGML_NATIVE compiles for this CPU: a cache moved to another CPU must not be reused.
-cpu="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || uname -m)"
+# (For the default build the key is unchanged from before INFERD_CPU existed, so caches stay valid.)
+if [ "$cpu_mode" = native ]; then cpu="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || uname -m)"; else cpu="$(uname -m)"; fi
 key="$(printf '%s\n' "$package" "$version" "$sha256" "${flags[*]}" "$(c++ --version | head -1)" "$cpu" \
   "$(sha256sum "$here/layout.c" | cut -c1-64)" | sha256sum | cut -c1-16)"
 cache="${INFERD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/inferd}"
@@ -76,7 +93,7 @@ fi
 targets=(llama)
 [ "$tools" = 1 ] && targets+=(llama-server llama-bench)
 jobs="${INFERD_BUILD_JOBS:-$(nproc)}"
-say "building llama.cpp $version for this CPU (cuda=$cuda, ${targets[*]}): once, about 5-10 minutes on 2 cores; log $work/build.log"
+say "building llama.cpp $version for $([ "$cpu_mode" = native ] && echo 'this CPU' || echo "any $(uname -m) CPU") (cuda=$cuda, ${targets[*]}): once, about 5-10 minutes on 2 cores; log $work/build.log"
 log="$work/build.log"
 if ! cmake -S "$src" -B "$work/build" "${flags[@]}" >"$log" 2>&1; then
   tail -25 "$log" >&2
@@ -100,7 +117,7 @@ if [ "$tools" = 1 ]; then cp "$work"/build/bin/llama-server "$work"/build/bin/ll
 cc -std=c11 -I "$src/include" -I "$src/ggml/include" "$here/layout.c" -o "$work/layout" ||
   fail "could not compile the struct-layout probe against llama.h"
 "$work/layout" >"$work/stage/layout.properties"
-printf 'package=%s\nversion=%s\nsha256=%s\ncuda=%s\n' "$package" "$version" "$sha256" "$cuda" >"$work/stage/build.properties"
+printf 'package=%s\nversion=%s\nsha256=%s\ncuda=%s\ncpu=%s\n' "$package" "$version" "$sha256" "$cuda" "$cpu_mode" >"$work/stage/build.properties"
 # Keep earlier artefacts (a tools build adds to a library-only one), then publish in one rename.
 if [ -d "$out" ]; then cp -rn "$out"/. "$work/stage/" && rm -rf "$out"; fi
 mv "$work/stage" "$out"

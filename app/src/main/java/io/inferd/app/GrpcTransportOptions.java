@@ -56,6 +56,7 @@ final class GrpcTransportOptions {
 
   @Option(
       names = "--max-message-bytes",
+      paramLabel = "BYTES",
       defaultValue = "${env:INFERD_MAX_MESSAGE_BYTES:-4194304}",
       description =
           "Largest request message accepted; bigger ones get RESOURCE_EXHAUSTED (default ${DEFAULT-VALUE}).")
@@ -63,12 +64,14 @@ final class GrpcTransportOptions {
 
   @Option(
       names = "--max-streams-per-connection",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_MAX_STREAMS_PER_CONNECTION:-1000}",
       description = "Concurrent calls one HTTP/2 connection may carry (default ${DEFAULT-VALUE}).")
   int maxConcurrentCallsPerConnection;
 
   @Option(
       names = "--max-resets-per-10s",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_MAX_RESETS_PER_10S:-200}",
       description =
           "Stream resets (RST_STREAM) one connection may send in 10 s before it gets GOAWAY"

@@ -16,6 +16,7 @@ final class HttpListenerOptions {
 
   @Option(
       names = "--http-max-connections",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_HTTP_MAX_CONNECTIONS:-0}",
       description =
           "Open connections the REST port accepts; more wait in the backlog. 0: half the process's"
@@ -24,6 +25,7 @@ final class HttpListenerOptions {
 
   @Option(
       names = "--http-max-requests",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_HTTP_MAX_REQUESTS:-1024}",
       description =
           "REST requests handled at once; more get 503 at once (default ${DEFAULT-VALUE}).")

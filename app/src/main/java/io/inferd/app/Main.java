@@ -5,6 +5,8 @@ import io.inferd.app.soak.SoakCommand;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code inferd} command: {@code serve}, and the client verbs of the inferd-client module. */
 @Command(
@@ -20,6 +22,7 @@ import picocli.CommandLine.Command;
       io.inferd.app.models.ModelsCommand.class
     })
 public final class Main implements Runnable {
+  @Spec CommandSpec spec;
 
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger(); // Helidon's java.util.logging → Logback
@@ -36,8 +39,9 @@ public final class Main implements Runnable {
     return commandLine;
   }
 
+  /** Bare {@code inferd}: the usage of the command as built, client verbs included. */
   @Override
   public void run() {
-    CommandLine.usage(this, System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 }

@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Start the inference server: loads the models, then serves ai.inference.v1 over gRPC with health"
-          + " and reflection, and prints 'inferd ready: …' on stdout once it accepts calls.",
+      "Start the inference server (gRPC and the OpenAI-compatible REST API) on the models.",
+      "It loads the models, then serves ai.inference.v1 over gRPC with health and reflection, and"
+          + " prints 'inferd ready: …' on stdout once it accepts calls.",
       "Every option can also be set through the environment variable shown in its description.",
     })
 final class ServeCommand implements Callable<Integer> {
@@ -41,6 +42,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--host",
+      paramLabel = "ADDRESS",
       defaultValue = "${env:INFERD_HOST:-127.0.0.1}",
       description =
           "Address to listen on; 0.0.0.0 for every interface (env INFERD_HOST, default ${DEFAULT-VALUE}).")
@@ -48,12 +50,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = {"-p", "--port"},
+      paramLabel = "PORT",
       defaultValue = "${env:INFERD_PORT:-50051}",
       description = "gRPC port; 0 picks a free one (env INFERD_PORT, default ${DEFAULT-VALUE}).")
   int port;
 
   @Option(
       names = "--http-port",
+      paramLabel = "PORT",
       defaultValue = "${env:INFERD_HTTP_PORT:-8080}",
       description =
           "Port of the OpenAI-compatible REST API (/v1/chat/completions, /v1/embeddings, /v1/models); 0 picks a free one, -1 turns it off (env INFERD_HTTP_PORT, default ${DEFAULT-VALUE}).")
@@ -87,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--default-model",
+      paramLabel = "NAME",
       defaultValue = "${env:INFERD_DEFAULT_MODEL}",
       description =
           "Model used when a request leaves 'model' empty (env INFERD_DEFAULT_MODEL; default: the first --model).")
@@ -102,12 +107,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--threads",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_THREADS:-0}",
       description = "CPU threads per generation model; 0 means one per core (env INFERD_THREADS).")
   int threads;
 
   @Option(
       names = "--parallel",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_PARALLEL:-2}",
       description =
           "Generations that run at once, per model slot (env INFERD_PARALLEL, default ${DEFAULT-VALUE}).")
@@ -115,6 +122,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--queue",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_QUEUE:-16}",
       description =
           "Requests that may wait for a free slot; beyond that RESOURCE_EXHAUSTED at once (env INFERD_QUEUE, default ${DEFAULT-VALUE}).")
@@ -122,6 +130,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--context",
+      paramLabel = "TOKENS",
       defaultValue = "${env:INFERD_CONTEXT:-0}",
       description =
           "Tokens per generation (prompt + answer); 0: the model's own, at most 2048 (env INFERD_CONTEXT).")
@@ -129,6 +138,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--default-max-tokens",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_DEFAULT_MAX_TOKENS:-256}",
       description =
           "Tokens generated when a request leaves max_tokens at 0 (default ${DEFAULT-VALUE}).")
@@ -136,12 +146,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-tokens-limit",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_MAX_TOKENS_LIMIT:-4096}",
       description = "Largest max_tokens a request may ask for (default ${DEFAULT-VALUE}).")
   int maxTokensLimit;
 
   @Option(
       names = "--max-prompt-tokens",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_MAX_PROMPT_TOKENS:-32768}",
       description =
           "Longest prompt accepted, in the model's tokens (default ${DEFAULT-VALUE}; the model's context caps it too).")
@@ -149,6 +161,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-embed-texts",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_MAX_EMBED_TEXTS:-2048}",
       description =
           "Texts one BatchEmbed stream or embeddings request may carry (default ${DEFAULT-VALUE}).")
@@ -164,6 +177,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--rate-burst",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_RATE_BURST:-20}",
       description =
           "Requests a caller may make at once before --rate-limit applies (default ${DEFAULT-VALUE}).")
@@ -186,6 +200,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--shutdown-grace",
+      paramLabel = "SECONDS",
       defaultValue = "${env:INFERD_SHUTDOWN_GRACE_SECONDS:-10}",
       description =
           "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
@@ -239,6 +254,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--upstream-api-key",
+      paramLabel = "KEY",
       defaultValue = "${env:INFERD_UPSTREAM_API_KEY}",
       description =
           "API key sent to upstream models: x-api-key on grpc://, Authorization: Bearer on"
@@ -247,6 +263,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--metrics-port",
+      paramLabel = "PORT",
       defaultValue = "${env:INFERD_METRICS_PORT:-9464}",
       description =
           "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off (env INFERD_METRICS_PORT, default ${DEFAULT-VALUE}).")
@@ -262,12 +279,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--fast-max-tokens",
+      paramLabel = "N",
       defaultValue = "${env:INFERD_FAST_MAX_TOKENS:-32}",
       description = "Fast mode caps the answer at this many tokens (default ${DEFAULT-VALUE}).")
   int fastMaxTokens;
 
   @Option(
       names = "--fast-model",
+      paramLabel = "NAME",
       defaultValue = "${env:INFERD_FAST_MODEL}",
       description = "Fast mode runs requests that name no model on this (smaller) model.")
   String fastModel;
@@ -289,11 +308,17 @@ final class ServeCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 3;
     } catch (Inferd.ListenException e) {
+      String address = host + ":" + portOf(e.option());
       String why =
           portTaken(e)
-              ? "address already in use (choose another " + e.option() + ")"
+              ? "port "
+                  + portOf(e.option())
+                  + " is already in use (another inferd, or another program, listens there;"
+                  + " stop it or choose another "
+                  + e.option()
+                  + ")"
               : rootMessage(e);
-      err.println("error: cannot listen on " + host + " (" + e.option() + "): " + why);
+      err.println("error: cannot listen on " + address + " (" + e.option() + "): " + why);
       return 4;
     } catch (IOException | IllegalArgumentException e) { // unreadable TLS files
       err.println("error: " + e.getMessage());
@@ -388,6 +413,16 @@ final class ServeCommand implements Callable<Integer> {
         .build();
   }
 
+  /** The port that the option naming it was given. */
+  private String portOf(String option) {
+    return switch (option) {
+      case "--port" -> Integer.toString(port);
+      case "--http-port" -> Integer.toString(httpPort);
+      case "--metrics-port" -> Integer.toString(metricsPort);
+      default -> "?";
+    };
+  }
+
   /** Netty's epoll transport reports a taken port as a native IOException, not a BindException. */
   private static boolean portTaken(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -428,12 +463,38 @@ final class ServeCommand implements Callable<Integer> {
     Engines engines = Engines.installed();
     for (ModelSpec model : specs) {
       engines.check("--model", model);
+      if (!model.isRemote() && Files.isDirectory(model.path())) {
+        throw new IllegalArgumentException(
+            "--model "
+                + model
+                + ": "
+                + model.path().toAbsolutePath()
+                + " is a directory (expected: a .gguf file"
+                + ggufFilesIn(model.path())
+                + ")");
+      }
       if (!model.isRemote() && !Files.isRegularFile(model.path())) {
         throw new IllegalArgumentException(
             "model file not found: " + model.path().toAbsolutePath() + " (--model " + model + ")");
       }
     }
     return specs;
+  }
+
+  /** ", such as a.gguf or b.gguf in it" for a folder holding models, else "". */
+  private static String ggufFilesIn(Path dir) {
+    try (var files = Files.list(dir)) {
+      List<String> names =
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(n -> n.endsWith(".gguf"))
+              .sorted()
+              .limit(3)
+              .toList();
+      return names.isEmpty() ? "" : ", such as " + String.join(" or ", names) + " in it";
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private ApiKeyStore.OnError keysOnError() {

@@ -76,6 +76,27 @@ class LimitsEndToEndTest {
   }
 
   @Test
+  void maxTokensOverTheLimit_isNotRetriedByTheClient() {
+    var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    try (var client =
+        io.inferd.client.InferenceClient.builder("127.0.0.1:" + running.server.grpcPort())
+            .apiKey("sk-a")
+            .logging(
+                io.inferd.client.LoggingInterceptor.to((level, line) -> lines.add(line), false))
+            .build()) { // the default retry policy: RESOURCE_EXHAUSTED is retried 3 times
+      assertThatThrownBy(() -> client.complete(ask("the cat", 65)))
+          .satisfies(e -> assertExhausted(e, "max_tokens: 65"))
+          .satisfies(
+              e -> assertThat(Status.trailersFromThrowable(e).get(PUSHBACK)).isEqualTo("-1"));
+    }
+    assertThat(lines)
+        .singleElement()
+        .asString()
+        .contains("RESOURCE_EXHAUSTED")
+        .doesNotContain("attempts=");
+  }
+
+  @Test
   void promptOverTheLimit_namesTheLimitAndOption() {
     assertThatThrownBy(() -> as("sk-a").complete(ask("the cat sat on the mat ".repeat(30), 4)))
         .satisfies(e -> assertExhausted(e, "prompt tokens", "limit of 100", "--max-prompt-tokens"));

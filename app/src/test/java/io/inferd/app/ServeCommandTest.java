@@ -36,6 +36,16 @@ class ServeCommandTest {
   }
 
   @Test
+  void directoryGivenAsTheModel_exits2_sayingItIsADirectory() throws Exception {
+    Files.writeString(dir.resolve("a.gguf"), "x", UTF_8);
+    int code = serve("--model", "m=" + dir, "--no-embeddings");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(dir + " is a directory (expected: a .gguf file, such as a.gguf in it)")
+        .doesNotContain("not found");
+  }
+
+  @Test
   void fileThatIsNotGguf_exits3_sayingWhy() throws Exception {
     Path bogus = Files.writeString(dir.resolve("bogus.gguf"), "<html>not a model</html>", UTF_8);
     int code = serve("--model", bogus.toString(), "--no-embeddings");
@@ -60,7 +70,10 @@ class ServeCommandTest {
               "--threads",
               "1");
       assertThat(code).isEqualTo(4);
-      assertThat(err.toString()).contains("address already in use").contains("--port");
+      assertThat(err.toString())
+          .contains("127.0.0.1:" + taken.getLocalPort())
+          .contains("port " + taken.getLocalPort() + " is already in use")
+          .contains("--port");
     }
   }
 

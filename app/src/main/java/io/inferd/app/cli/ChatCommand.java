@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
     name = "chat",
     sortOptions = false,
     description = {
-      "Talks with the model over one Chat stream: each line of stdin is a user turn,",
-      "each reply is printed. 'quit', 'exit' or end of input ends the conversation."
+      "Talk with the model over one bidirectional Chat stream, a user turn per line of stdin.",
+      "Each reply is printed. 'quit', 'exit' or end of input ends the conversation."
     })
 public final class ChatCommand extends ClientCommand {
   private static final Set<String> QUIT = Set.of("quit", "exit");

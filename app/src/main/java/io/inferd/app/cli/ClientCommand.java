@@ -24,6 +24,13 @@ import picocli.CommandLine.Spec;
  * exit code (1: the call failed, 2: bad input), since the top command belongs to another module.
  */
 abstract class ClientCommand implements Callable<Integer> {
+  /**
+   * grpc-java logs a failed name lookup as a WARN line of its own; the error line says it better.
+   * (A strong reference: java.util.logging forgets the level of a logger nobody holds.)
+   */
+  private static final java.util.logging.Logger CHANNEL_LOG =
+      java.util.logging.Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
+
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
   @Option(
@@ -48,10 +55,16 @@ abstract class ClientCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
+    if (!connection.verbose()) {
+      CHANNEL_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
     try (InferenceClient client = connection.connect(defaultDeadline(), err())) {
       return run(client);
     } catch (StatusRuntimeException e) {
-      return fail(ExitCode.SOFTWARE, describe(e.getStatus()), e);
+      String message =
+          ConnectionFailures.explain(e.getStatus(), connection.target())
+              .orElseGet(() -> describe(e.getStatus()));
+      return fail(ExitCode.SOFTWARE, message, e);
     } catch (UsageException | IllegalArgumentException e) {
       return fail(ExitCode.USAGE, e.getMessage(), e);
     } catch (IOException | UncheckedIOException e) {

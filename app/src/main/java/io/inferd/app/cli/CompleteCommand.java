@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
     name = "complete",
     sortOptions = false,
     description = {
-      "Asks the model once and prints its answer when it is done.",
+      "Ask the model once and print its answer when it is done (unary Complete).",
       "Model, finish reason and token counts go to stderr."
     })
 public final class CompleteCommand extends ClientCommand {

@@ -106,6 +106,11 @@ public final class ConnectionOptions {
     this.channelBuilder = channelBuilder;
   }
 
+  /** The --target as given (or its default). */
+  String target() {
+    return target;
+  }
+
   boolean verbose() {
     return verbose;
   }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
     name = "embed",
     sortOptions = false,
     description = {
-      "Embeds texts in one batch and prints a line per embedding:",
-      "its index, dimension and first values. Total tokens go to stderr."
+      "Embed texts in one batch (BatchEmbed) and print a line per embedding.",
+      "Each line shows its index, dimension and first values. Total tokens go to stderr."
     })
 public final class EmbedCommand extends ClientCommand {
   private static final int SHOWN_VALUES = 4;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
     name = "stream",
     sortOptions = false,
     description = {
-      "Asks the model and prints the answer as it is generated.",
+      "Ask the model and print the answer as it is generated (StreamComplete).",
       "Model, finish reason and token counts go to stderr at the end."
     })
 public final class StreamCommand extends ClientCommand {

@@ -160,7 +160,18 @@ public final class ModelDownloader {
     if (Files.isRegularFile(target)) {
       return alreadyPresent(target, expected);
     }
+    try (DownloadLock lock =
+        DownloadLock.acquire(DownloadLock.fileFor(dir, name), name + " into " + dir)) {
+      if (Files.isRegularFile(target)) { // another pull finished it just before we locked
+        return alreadyPresent(target, expected);
+      }
+      return downloadLocked(url, part, target, expected, progress);
+    }
+  }
 
+  private Result downloadLocked(
+      URI url, Path part, Path target, Optional<String> expected, ProgressListener progress)
+      throws DownloadException, InterruptedException {
     Optional<String> published = Optional.empty();
     for (int attempt = 0; ; attempt++) {
       try {
@@ -173,6 +184,9 @@ public final class ModelDownloader {
         }
         throw new IOException("the connection closed after " + t.size + " bytes");
       } catch (IOException e) {
+        if (e instanceof Unreachable unreachable && !unreachable.retryable()) {
+          attempt = retries; // DNS failure or refusal: retrying in a second does not help
+        }
         if (attempt >= retries) {
           long have = sizeOrZero(part);
           throw new DownloadException(
@@ -189,7 +203,12 @@ public final class ModelDownloader {
                       : ""),
               e);
         }
-        progress.retrying(attempt + 1, retries, describe(e));
+        progress.retrying(
+            attempt + 1,
+            retries,
+            e instanceof Unreachable
+                ? describe(e) + "; retrying"
+                : "connection lost (" + describe(e) + "); resuming");
         Thread.sleep(retryDelay.toMillis() << Math.min(attempt, 4));
       }
     }
@@ -250,7 +269,11 @@ public final class ModelDownloader {
       if (token.isPresent() && sameOrigin(current, url)) {
         request.header("Authorization", "Bearer " + token.get());
       }
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (java.net.ConnectException e) { // never connected: not a broken transfer
+        throw new Unreachable(current, e);
+      }
       if (published.isEmpty()) {
         published = publishedSha256(response.headers());
       }
@@ -450,6 +473,9 @@ public final class ModelDownloader {
   }
 
   private static String describe(IOException e) {
+    if (e instanceof Unreachable unreachable) {
+      return unreachable.describe();
+    }
     if (e instanceof InterruptedIOException) {
       return "timed out";
     }
@@ -475,7 +501,11 @@ public final class ModelDownloader {
     /** {@code done} bytes of {@code total} (-1 if unknown) are in the file. */
     default void advanced(long done, long total) {}
 
-    /** Attempt {@code attempt} of {@code retries} after {@code reason}. */
+    /**
+     * Attempt {@code attempt} of {@code retries} after {@code reason}, which says what failed and
+     * what happens next ({@code "connection lost (…); resuming"}, {@code "cannot connect to …;
+     * retrying"}).
+     */
     default void retrying(int attempt, int retries, String reason) {}
   }
 

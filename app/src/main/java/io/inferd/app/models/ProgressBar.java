@@ -75,8 +75,7 @@ final class ProgressBar implements ModelDownloader.ProgressListener {
   @Override
   public void retrying(int attempt, int retries, String reason) {
     finishLine();
-    out.println(
-        "connection lost (" + reason + "); resuming, attempt " + attempt + " of " + retries);
+    out.println(reason + ", attempt " + attempt + " of " + retries);
     out.flush();
   }
 

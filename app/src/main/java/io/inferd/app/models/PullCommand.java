@@ -51,6 +51,7 @@ public final class PullCommand implements Callable<Integer> {
 
   @Option(
       names = "--revision",
+      paramLabel = "REV",
       defaultValue = "main",
       description = "Branch, tag or commit (default ${DEFAULT-VALUE}).")
   String revision;
@@ -70,12 +71,14 @@ public final class PullCommand implements Callable<Integer> {
 
   @Option(
       names = "--endpoint",
+      paramLabel = "URL",
       defaultValue = "${env:HF_ENDPOINT:-https://huggingface.co}",
       description = "Hub to download from (env HF_ENDPOINT, default ${DEFAULT-VALUE}).")
   URI endpoint;
 
   @Option(
       names = "--retries",
+      paramLabel = "N",
       defaultValue = "3",
       description =
           "Times a broken transfer is resumed before giving up (default ${DEFAULT-VALUE}).")

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Soak test: start `inferd serve` as a child process, drive all four RPCs and the REST API with"
-          + " random cancels and deadlines, and print leak indicators (heap after GC, threads, open"
+      "Soak test: run `inferd serve` under random load and fail when it leaks.",
+      "It starts `inferd serve` as a child process, drives all four RPCs and the REST API with"
+          + " random cancels and deadlines, and prints leak indicators (heap after GC, threads, open"
           + " files, busy slots) at the start and the end. Exits 1 when they grew beyond the"
           + " tolerances, when the server answered a status clients should never see (UNKNOWN,"
           + " INTERNAL, HTTP 500), or did not exit cleanly on SIGTERM."
@@ -41,6 +42,7 @@ public final class SoakCommand implements Callable<Integer> {
 
   @Option(
       names = "--workers",
+      paramLabel = "N",
       defaultValue = "8",
       description = "Concurrent client loops (default ${DEFAULT-VALUE}).")
   int workers;
@@ -53,18 +55,21 @@ public final class SoakCommand implements Callable<Integer> {
 
   @Option(
       names = "--heap-tolerance-mb",
+      paramLabel = "MB",
       defaultValue = "32",
       description = "Allowed growth of heap after GC (default ${DEFAULT-VALUE}).")
   long heapToleranceMb;
 
   @Option(
       names = "--thread-tolerance",
+      paramLabel = "N",
       defaultValue = "16",
       description = "Allowed growth of live threads (default ${DEFAULT-VALUE}).")
   long threadTolerance;
 
   @Option(
       names = "--file-tolerance",
+      paramLabel = "N",
       defaultValue = "16",
       description = "Allowed growth of open file descriptors (default ${DEFAULT-VALUE}).")
   long fileTolerance;

@@ -21,6 +21,9 @@ final class StatusMapper {
   static final Metadata.Key<String> RETRY_PUSHBACK =
       Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** A pushback that stops a client's retries of this call. */
+  static final String NO_RETRY = "-1";
+
   private StatusMapper() {}
 
   static Status toStatus(Throwable error) {
@@ -56,16 +59,27 @@ final class StatusMapper {
     };
   }
 
-  /** The status with its trailers: a retry hint tells well-behaved clients when to retry. */
+  /**
+   * The status with its trailers: a retry hint tells well-behaved clients when to retry, and a
+   * request over one of this server's limits carries a negative pushback ({@code -1}), which tells
+   * them not to (gRFC A6): its RESOURCE_EXHAUSTED is the same as a full queue's, which clients
+   * retry, but the same request would fail the same way every time.
+   */
   static StatusRuntimeException toException(Throwable error) {
     Status status = toStatus(error);
-    long retryAfter =
-        InferenceException.unwrap(error) instanceof InferenceException failure
-            ? failure.retryAfterMillis()
-            : -1;
+    InferenceException failure =
+        InferenceException.unwrap(error) instanceof InferenceException classified
+            ? classified
+            : null;
+    long retryAfter = failure == null ? -1 : failure.retryAfterMillis();
     if (retryAfter >= 0) {
       Metadata trailers = new Metadata();
       trailers.put(RETRY_PUSHBACK, Long.toString(retryAfter));
+      return status.asRuntimeException(trailers);
+    }
+    if (failure != null && failure.kind() == InferenceException.Kind.LIMIT_EXCEEDED) {
+      Metadata trailers = new Metadata();
+      trailers.put(RETRY_PUSHBACK, NO_RETRY);
       return status.asRuntimeException(trailers);
     }
     return status.asRuntimeException();

@@ -64,6 +64,15 @@ class StatusMapperTest {
   }
 
   @Test
+  void aRequestOverALimit_carriesANegativePushback_soClientsDoNotRetryIt() {
+    StatusRuntimeException e =
+        StatusMapper.toException(
+            new LimitExceededException("max_tokens", 5000, 4096, "--max-tokens-limit"));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(e.getTrailers().get(StatusMapper.RETRY_PUSHBACK)).isEqualTo("-1");
+  }
+
+  @Test
   void wrappersAreUnwrapped_andCancellationIsCancelled() {
     var wrapped =
         new CompletionException(new ExecutionException(new InvalidRequestException("x: y")));
