@@ -73,13 +73,14 @@ class ChainedServersEndToEndTest {
   @Test
   void clientDeadline_propagatesToTheLastServer_andCancelsGenerationThere() throws Exception {
     startChain(ObservedGenerator.gated(TestModels.tiny()));
+    // Long enough for A to connect to B on a loaded machine; the gate holds the stream past it.
     Iterator<StreamChunk> stream =
-        a.blocking().withDeadlineAfter(800, TimeUnit.MILLISECONDS).streamComplete(ask(30));
+        a.blocking().withDeadlineAfter(3, TimeUnit.SECONDS).streamComplete(ask(30));
     modelOnB.allow(1);
     assertThat(stream.next().getChoices(0).getDelta().getContent()).isNotNull();
 
     long remainingOnB = modelOnB.requests.get(0).deadlineNanoTime().getAsLong() - System.nanoTime();
-    assertThat(remainingOnB).isPositive().isLessThan(TimeUnit.MILLISECONDS.toNanos(800));
+    assertThat(remainingOnB).isPositive().isLessThan(TimeUnit.SECONDS.toNanos(3));
 
     assertThatThrownBy(() -> stream.forEachRemaining(c -> {}))
         .isInstanceOfSatisfying(
