@@ -154,9 +154,10 @@ public final class RestGateway {
 
   /**
    * Graceful stop: /health turns 503 and new calls get 503 at once, calls in progress get {@code
-   * grace} to finish and are then ended (queued work leaves the queue, streams get an error event).
+   * grace} to finish and are then ended (queued work leaves the queue, streams get a shutting_down
+   * error event), with {@code endTimeout} to leave before the listener closes.
    */
-  public synchronized void stop(Duration grace) {
+  public synchronized void stop(Duration grace, Duration endTimeout) {
     WebServer current = server;
     if (current == null) {
       return;
@@ -167,9 +168,9 @@ public final class RestGateway {
     try {
       if (!guard.awaitIdle(grace)) {
         log.warn(
-            "REST calls still running after the {} s grace period; ending them", grace.toSeconds());
+            "REST calls still running after the {} ms grace period; ending them", grace.toMillis());
         guard.abortAll();
-        guard.awaitIdle(Duration.ofSeconds(5));
+        guard.awaitIdle(endTimeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -177,6 +178,11 @@ public final class RestGateway {
     }
     current.stop();
     replaced.forEach(WebServer::stop);
+  }
+
+  /** {@link #stop(Duration, Duration)} with five seconds for the calls it ends to leave. */
+  public void stop(Duration grace) {
+    stop(grace, Duration.ofSeconds(5));
   }
 
   /** Why Helidon could not listen: a port in use is worth telling apart (inferd serve exits 4). */
