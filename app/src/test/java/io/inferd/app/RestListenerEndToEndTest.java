@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The REST port against clients that hold connections: idle timeout, connection cap, restart. */
 class RestListenerEndToEndTest {
@@ -164,6 +166,70 @@ class RestListenerEndToEndTest {
                     + body))
         .as("a cross-origin 'simple request' from a web page")
         .startsWith("HTTP/1.1 415");
+  }
+
+  /** Reads a whole HTTP response (Content-Length or chunked); returns its head and body. */
+  private static String readResponse(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed inside the response head: " + head);
+      }
+      head.append((char) b);
+    }
+    String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+    var length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(lower);
+    if (length.find()) {
+      return head + new String(in.readNBytes(Integer.parseInt(length.group(1))), US_ASCII);
+    }
+    assertThat(lower).contains("transfer-encoding: chunked");
+    StringBuilder body = new StringBuilder();
+    for (String size; !(size = readLine(in)).equals("0"); ) {
+      body.append(new String(in.readNBytes(Integer.parseInt(size.strip(), 16)), US_ASCII));
+      readLine(in);
+    }
+    readLine(in);
+    return head + body.toString();
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = in.read()) != '\n'; ) {
+      if (b < 0) {
+        throw new IOException("closed inside a chunked body");
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        "POST /tokenize HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 32\r\n\r\n"
+            + "{\"model\":\"tiny\",\"content\":\"cat\"}",
+      })
+  void requestWithConnectionClose_getsItsResponse_thenTheServerClosesTheSocket(String request)
+      throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    Socket socket = connect();
+    socket.getOutputStream().write(request.getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = readResponse(socket.getInputStream());
+
+    assertThat(response).startsWith("HTTP/1.1 ").containsIgnoringCase("connection: close");
+    socket.setSoTimeout(10_000); // far below the 60 s idle timeout
+    assertThat(socket.getInputStream().read()).as("end of stream after the response").isEqualTo(-1);
   }
 
   private interface Io {

@@ -2,9 +2,14 @@ package io.inferd.server.rest;
 
 import static java.util.Objects.requireNonNull;
 
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerResponse;
 import io.inferd.engine.ModelNotFoundException;
 import io.inferd.engine.ModelRegistry;
@@ -202,6 +207,7 @@ public final class RestGateway {
     Endpoint completions = new Completions(core, clock, streamIdleTimeout);
     TokenizeEndpoints tokens = new TokenizeEndpoints(new Tokenization(core.models()));
     routing
+        .addFilter(RestGateway::closeWhenAsked)
         .get("/health", (req, res) -> health(res))
         .post("/v1/chat/completions", guard.guard("POST /v1/chat/completions", chat))
         .post("/v1/completions", guard.guard("POST /v1/completions", completions))
@@ -223,6 +229,17 @@ public final class RestGateway {
         .any("/v1/models/{id}", methodNotAllowed("GET"))
         .any("/health", methodNotAllowed("GET"))
         .any((req, res) -> HttpErrors.send(res, HttpErrors.notFound(req.path().path())));
+  }
+
+  /**
+   * A request with {@code Connection: close} gets its response, then the socket closes (Helidon 4.5
+   * answers with the header but keeps reading the connection).
+   */
+  private static void closeWhenAsked(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    chain.proceed();
+    if (req.headers().contains(HeaderValues.CONNECTION_CLOSE) && res.isSent()) {
+      throw new CloseConnectionException("the client sent Connection: close");
+    }
   }
 
   private void health(ServerResponse res) {
