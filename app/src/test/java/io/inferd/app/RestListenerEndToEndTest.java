@@ -232,6 +232,73 @@ class RestListenerEndToEndTest {
     assertThat(socket.getInputStream().read()).as("end of stream after the response").isEqualTo(-1);
   }
 
+  @Test
+  void http10Request_isToldToUseHttp11_andTheConnectionCloses() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    Socket socket = connect();
+    socket.getOutputStream().write("GET /health HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = readResponse(socket.getInputStream());
+
+    assertThat(response)
+        .matches("(?s)HTTP/1\\.[01] 505 .*")
+        .containsIgnoringCase("content-type: application/json")
+        .contains("\"code\":\"http_version_not_supported\"")
+        .contains("send HTTP/1.1");
+    socket.setSoTimeout(10_000);
+    assertThat(socket.getInputStream().read()).as("end of stream after the response").isEqualTo(-1);
+  }
+
+  private static ListenerSettings requestTimeoutOfOneSecond() {
+    return new ListenerSettings(Duration.ofSeconds(60), 100, 100, null, Duration.ofSeconds(1));
+  }
+
+  @Test
+  void requestWhoseHeadersStall_isCutAfterTheRequestTimeout() throws Exception {
+    start(requestTimeoutOfOneSecond());
+    Socket slow = connect();
+    slow.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(US_ASCII));
+    slow.getOutputStream().flush();
+    // the idle timeout is 60 s: only the request timeout can close it within the socket's 15 s
+    assertThat(closedByServer(slow)).as("closed within 15 s").isTrue();
+  }
+
+  @Test
+  void requestWhoseBodyStalls_isCutAfterTheRequestTimeout() throws Exception {
+    start(requestTimeoutOfOneSecond());
+    Socket slow = connect();
+    slow.getOutputStream()
+        .write(
+            ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"input\":")
+                .getBytes(US_ASCII));
+    slow.getOutputStream().flush();
+    assertThat(closedByServer(slow)).as("closed within 15 s").isTrue();
+  }
+
+  @Test
+  void keptAliveConnection_isNotCutBetweenRequests_orWhileARequestIsHandled() throws Exception {
+    start(requestTimeoutOfOneSecond());
+    Socket socket = connect();
+    String body = "{\"model\":\"tiny\",\"content\":\"cat\"}";
+    for (int i = 0; i < 2; i++) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(US_ASCII));
+      socket.getOutputStream().flush();
+      assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200");
+      Thread.sleep(1_500); // longer than the request timeout, shorter than the idle timeout
+    }
+    assertThat(health(socket)).startsWith("HTTP/1.1 200");
+  }
+
   private interface Io {
     String call() throws IOException;
   }
