@@ -145,6 +145,8 @@ public final class RestGateway {
                     handlers.addHandler(
                         DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED,
                         RestGateway::http10NotSupported))
+            // a blocked handler can then see its client leave (RequestReadWatch.clientGone)
+            .useNio(false)
             .protocolsDiscoverServices(false)
             .addProtocol(Http1Config.builder().addReceiveListener(requestReadWatch).build())
             .routing(this::routes);
