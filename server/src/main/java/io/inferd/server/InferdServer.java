@@ -153,10 +153,12 @@ public final class InferdServer {
                   "server shutting down: the call did not finish within the "
                       + grace.toMillis()
                       + " ms shutdown grace; retry elsewhere"));
-      log.warn(
-          "{} calls still running after the {} ms grace period; ended them with UNAVAILABLE",
-          ended,
-          grace.toMillis());
+      if (ended > 0) {
+        log.warn(
+            "{} calls still running after the {} ms grace period; ended them with UNAVAILABLE",
+            ended,
+            grace.toMillis());
+      }
       if (!server.awaitTermination(endTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
         server.shutdownNow();
         server.awaitTermination(endTimeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -14,7 +14,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,6 @@ final class RequestReadWatch implements Http1ConnectionListener, AutoCloseable {
 
   private final Duration timeout;
   private final ScheduledThreadPoolExecutor timer;
-  private final AtomicLong cut = new AtomicLong();
 
   RequestReadWatch(Duration timeout) {
     this.timeout = requireNonNull(timeout, "timeout");
@@ -116,7 +114,6 @@ final class RequestReadWatch implements Http1ConnectionListener, AutoCloseable {
   }
 
   private void cut(ConnectionContext ctx) {
-    cut.incrementAndGet();
     log.info(
         "closing a REST connection from {}: its request was not received within {} s"
             + " (--http-request-timeout)",
@@ -127,11 +124,6 @@ final class RequestReadWatch implements Http1ConnectionListener, AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("could not close a stalled REST connection", e);
     }
-  }
-
-  /** Connections cut so far. */
-  long cut() {
-    return cut.get();
   }
 
   @Override

@@ -145,8 +145,10 @@ public final class RestGateway {
                     handlers.addHandler(
                         DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED,
                         RestGateway::http10NotSupported))
-            // a blocked handler can then see its client leave (RequestReadWatch.clientGone)
-            .useNio(false)
+            // Plaintext: byte sockets, so that a blocked handler can see its client leave
+            // (RequestReadWatch.clientGone). Not with TLS: Helidon 4.5's byte TLS socket accepts
+            // clients without a certificate although client auth is REQUIRED.
+            .useNio(listener.secure())
             .protocolsDiscoverServices(false)
             .addProtocol(Http1Config.builder().addReceiveListener(requestReadWatch).build())
             .routing(this::routes);
