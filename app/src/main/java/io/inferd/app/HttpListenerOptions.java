@@ -15,6 +15,15 @@ final class HttpListenerOptions {
   long idleTimeoutSeconds = 60;
 
   @Option(
+      names = "--http-request-timeout",
+      defaultValue = "${env:INFERD_HTTP_REQUEST_TIMEOUT_SECONDS:-30}",
+      paramLabel = "SECONDS",
+      description =
+          "A REST request whose headers and body have not all arrived this long after its request"
+              + " line is cut: the connection closes (slowloris; default ${DEFAULT-VALUE}).")
+  long requestTimeoutSeconds = 30;
+
+  @Option(
       names = "--http-max-connections",
       paramLabel = "N",
       defaultValue = "${env:INFERD_HTTP_MAX_CONNECTIONS:-0}",
@@ -36,10 +45,15 @@ final class HttpListenerOptions {
       throw new IllegalArgumentException(
           "--http-idle-timeout: " + idleTimeoutSeconds + " (expected: >= 1 second)");
     }
+    if (requestTimeoutSeconds < 1) {
+      throw new IllegalArgumentException(
+          "--http-request-timeout: " + requestTimeoutSeconds + " (expected: >= 1 second)");
+    }
     return new ListenerSettings(
         Duration.ofSeconds(idleTimeoutSeconds),
         maxConnections > 0 ? maxConnections : ListenerSettings.defaultMaxConnections(),
         maxRequests,
-        null);
+        null,
+        Duration.ofSeconds(requestTimeoutSeconds));
   }
 }

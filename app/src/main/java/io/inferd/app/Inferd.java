@@ -176,30 +176,40 @@ public final class Inferd {
   }
 
   /**
-   * Graceful stop: both protocols refuse new calls and drain at once, running calls get {@code
-   * grace} and are then cancelled; then metrics, the core, tracing (its last spans exported) and
-   * the models this object loaded.
+   * Graceful stop within {@code grace}: both protocols refuse new calls and drain at once; running
+   * calls get the grace less a reserve (a quarter of it, at most one second), after which those
+   * still open are ended (gRPC: UNAVAILABLE; REST: a shutting_down error event or 503) and their
+   * engine work cancelled; the reserve covers that, closing the ports and the core. Then tracing
+   * (its last spans exported) and the models this object loaded are closed.
    */
   public void stop(Duration grace) {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
+    long deadline = System.nanoTime() + grace.toNanos();
+    Duration reserve = min(Duration.ofSeconds(1), grace.dividedBy(4));
+    Duration drain = grace.minus(reserve);
+    Duration endTimeout = reserve.dividedBy(2); // for ended calls to leave the transports
     RestGateway restGateway = rest;
     var restStopped =
         restGateway == null
             ? CompletableFuture.completedFuture(null)
-            : CompletableFuture.runAsync(() -> restGateway.stop(grace));
-    grpc.stop(grace);
+            : CompletableFuture.runAsync(() -> restGateway.stop(drain, endTimeout));
+    grpc.stop(drain, endTimeout);
     restStopped.join();
     if (metrics != null) {
       metrics.close();
     }
-    core.close();
+    core.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     telemetry.close(); // the last spans go out
     if (ownsModels) {
       models.close();
     }
     log.info("stopped");
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** {@link #stop(Duration)} with the configured shutdown grace. */

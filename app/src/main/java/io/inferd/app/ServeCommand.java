@@ -203,7 +203,9 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "SECONDS",
       defaultValue = "${env:INFERD_SHUTDOWN_GRACE_SECONDS:-10}",
       description =
-          "Seconds running calls get to finish after SIGTERM before they are cancelled (default ${DEFAULT-VALUE}).")
+          "After SIGTERM the process exits within this many seconds: running calls get the grace"
+              + " less a quarter of it (at most 1 s), then those still open are ended (gRPC:"
+              + " UNAVAILABLE; REST: a shutting_down error) (default ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
 
   @Option(
@@ -333,10 +335,21 @@ final class ServeCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  log.info("shutting down: {} s grace for running calls", shutdownGraceSeconds);
-                  inferd.stop();
+                  log.info("shutting down within the {} s grace", shutdownGraceSeconds);
+                  Thread stopping =
+                      Thread.ofPlatform().name("inferd-stop").daemon().start(inferd::stop);
+                  try {
+                    if (!stopping.join(config.shutdownGrace())) {
+                      log.warn(
+                          "the {} s shutdown grace is over; exiting before the models were"
+                              + " closed",
+                          shutdownGraceSeconds);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
                   // llama.cpp leaves a native thread behind; end the process with success
-                  // ourselves.
+                  // ourselves, and at the latest when the grace is over.
                   Runtime.getRuntime().halt(0);
                 },
                 "inferd-shutdown"));

@@ -8,6 +8,8 @@ import io.inferd.api.v1.BatchEmbedResponse;
 import io.inferd.api.v1.EmbedRequest;
 import io.inferd.engine.Embedder;
 import io.inferd.engine.ModelRegistry;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -123,5 +125,44 @@ class EmbeddingCancellationEndToEndTest {
       }
     }
     assertThat(exhausted).as("batches refused of 80").isPositive();
+  }
+
+  @Test
+  void restClientThatDisconnectsMidBatch_stopsTheEmbeddingWork_andIsLogged499() throws Exception {
+    start();
+    StringBuilder texts = new StringBuilder();
+    for (int i = 0; i < 2_048; i++) {
+      texts.append(i == 0 ? "" : ",").append("\"text ").append(i).append('"');
+    }
+    String body = "{\"model\":\"slow\",\"input\":[" + texts + "]}";
+    try (Socket socket = new Socket("127.0.0.1", running.server.httpPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (embedder.embedded.get() == 0 && System.nanoTime() < until) {
+        Thread.sleep(10);
+      }
+      assertThat(embedder.embedded.get()).as("embedding started").isPositive();
+    } // the client leaves; 2,048 texts at 10 ms would take 20 s
+
+    Thread.sleep(1_500); // the server looks every 250 ms; the chunk in progress then ends
+    int afterLeaving = embedder.embedded.get();
+    Thread.sleep(1_000);
+    assertThat(embedder.embedded.get())
+        .as("texts embedded after the client left")
+        .isEqualTo(afterLeaving);
+    assertThat(afterLeaving).isLessThan(2_048);
+    assertThat(running.telemetry.metrics().scrape())
+        .contains(
+            "inferd_requests_total{code=\"499\",method=\"POST /v1/embeddings\",protocol=\"rest\"}"
+                + " 1.0");
   }
 }

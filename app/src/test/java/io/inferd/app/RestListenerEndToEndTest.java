@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The REST port against clients that hold connections: idle timeout, connection cap, restart. */
 class RestListenerEndToEndTest {
@@ -164,6 +166,137 @@ class RestListenerEndToEndTest {
                     + body))
         .as("a cross-origin 'simple request' from a web page")
         .startsWith("HTTP/1.1 415");
+  }
+
+  /** Reads a whole HTTP response (Content-Length or chunked); returns its head and body. */
+  private static String readResponse(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed inside the response head: " + head);
+      }
+      head.append((char) b);
+    }
+    String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+    var length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(lower);
+    if (length.find()) {
+      return head + new String(in.readNBytes(Integer.parseInt(length.group(1))), US_ASCII);
+    }
+    assertThat(lower).contains("transfer-encoding: chunked");
+    StringBuilder body = new StringBuilder();
+    for (String size; !(size = readLine(in)).equals("0"); ) {
+      body.append(new String(in.readNBytes(Integer.parseInt(size.strip(), 16)), US_ASCII));
+      readLine(in);
+    }
+    readLine(in);
+    return head + body.toString();
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = in.read()) != '\n'; ) {
+      if (b < 0) {
+        throw new IOException("closed inside a chunked body");
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+        "POST /tokenize HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 32\r\n\r\n"
+            + "{\"model\":\"tiny\",\"content\":\"cat\"}",
+      })
+  void requestWithConnectionClose_getsItsResponse_thenTheServerClosesTheSocket(String request)
+      throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    Socket socket = connect();
+    socket.getOutputStream().write(request.getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = readResponse(socket.getInputStream());
+
+    assertThat(response).startsWith("HTTP/1.1 ").containsIgnoringCase("connection: close");
+    socket.setSoTimeout(10_000); // far below the 60 s idle timeout
+    assertThat(socket.getInputStream().read()).as("end of stream after the response").isEqualTo(-1);
+  }
+
+  @Test
+  void http10Request_isToldToUseHttp11_andTheConnectionCloses() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    Socket socket = connect();
+    socket.getOutputStream().write("GET /health HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = readResponse(socket.getInputStream());
+
+    assertThat(response)
+        .matches("(?s)HTTP/1\\.[01] 505 .*")
+        .containsIgnoringCase("content-type: application/json")
+        .contains("\"code\":\"http_version_not_supported\"")
+        .contains("send HTTP/1.1");
+    socket.setSoTimeout(10_000);
+    assertThat(socket.getInputStream().read()).as("end of stream after the response").isEqualTo(-1);
+  }
+
+  private static ListenerSettings requestTimeoutOfOneSecond() {
+    return new ListenerSettings(Duration.ofSeconds(60), 100, 100, null, Duration.ofSeconds(1));
+  }
+
+  @Test
+  void requestWhoseHeadersStall_isCutAfterTheRequestTimeout() throws Exception {
+    start(requestTimeoutOfOneSecond());
+    Socket slow = connect();
+    slow.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(US_ASCII));
+    slow.getOutputStream().flush();
+    // the idle timeout is 60 s: only the request timeout can close it within the socket's 15 s
+    assertThat(closedByServer(slow)).as("closed within 15 s").isTrue();
+  }
+
+  @Test
+  void requestWhoseBodyStalls_isCutAfterTheRequestTimeout() throws Exception {
+    start(requestTimeoutOfOneSecond());
+    Socket slow = connect();
+    slow.getOutputStream()
+        .write(
+            ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"input\":")
+                .getBytes(US_ASCII));
+    slow.getOutputStream().flush();
+    assertThat(closedByServer(slow)).as("closed within 15 s").isTrue();
+  }
+
+  @Test
+  void keptAliveConnection_isNotCutBetweenRequests_orWhileARequestIsHandled() throws Exception {
+    start(requestTimeoutOfOneSecond());
+    Socket socket = connect();
+    String body = "{\"model\":\"tiny\",\"content\":\"cat\"}";
+    for (int i = 0; i < 2; i++) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(US_ASCII));
+      socket.getOutputStream().flush();
+      assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200");
+      Thread.sleep(1_500); // longer than the request timeout, shorter than the idle timeout
+    }
+    assertThat(health(socket)).startsWith("HTTP/1.1 200");
   }
 
   private interface Io {

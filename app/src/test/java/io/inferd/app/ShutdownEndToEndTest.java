@@ -1,6 +1,7 @@
 package io.inferd.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -10,6 +11,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.Message;
 import io.inferd.api.v1.StreamChunk;
+import io.inferd.engine.FinishReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -87,5 +89,27 @@ class ShutdownEndToEndTest {
     StreamChunk last = chunks.get(chunks.size() - 1);
     assertThat(last.hasUsage()).isTrue();
     assertThat(last.getUsage().getCompletionTokens()).isEqualTo(chunks.size() - 1);
+  }
+
+  @Test
+  void stop_afterItsGrace_endsAStillRunningStreamWithUnavailable_andStopsItsEngine()
+      throws Exception {
+    generator = ObservedGenerator.gated(TestModels.tiny());
+    running = RunningServer.start(generator, 2, 2);
+    Iterator<StreamChunk> stream = running.blocking().streamComplete(request(100));
+    generator.allow(1);
+    stream.next();
+
+    running.server.stop(Duration.ofMillis(400));
+
+    assertThatThrownBy(() -> stream.forEachRemaining(chunk -> {}))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription()).contains("shutting down");
+            });
+    generator.allow(2); // the engine's next token finds the call ended
+    assertThat(generator.nextFinished().finishReason()).isEqualTo(FinishReason.CANCELLED);
   }
 }

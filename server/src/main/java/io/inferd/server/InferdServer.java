@@ -7,6 +7,7 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -19,6 +20,7 @@ import io.inferd.server.grpc.InferenceGrpcService;
 import io.inferd.server.interceptor.AuthInterceptor;
 import io.inferd.server.interceptor.CompressionInterceptor;
 import io.inferd.server.interceptor.MalformedRequestInterceptor;
+import io.inferd.server.interceptor.OpenCallsInterceptor;
 import io.inferd.server.interceptor.RateLimitInterceptor;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
@@ -45,6 +47,7 @@ public final class InferdServer {
 
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
+  private final OpenCallsInterceptor openCalls = new OpenCallsInterceptor();
 
   /**
    * Messages pass through as the streams they are: requests stay bytes until {@link
@@ -80,6 +83,7 @@ public final class InferdServer {
     // service needs a key, so health checks and reflection stay open.
     List<ServerInterceptor> interceptors = new ArrayList<>();
     interceptors.add(new TelemetryInterceptor(settings.telemetry()));
+    interceptors.add(openCalls); // inside telemetry: a call it ends is logged as it ended
     interceptors.add(new ResponseHeadersInterceptor());
     interceptors.add(new AuthInterceptor(settings.keys()));
     interceptors.add(new RateLimitInterceptor(settings.rateLimiter()));
@@ -133,23 +137,43 @@ public final class InferdServer {
 
   /**
    * Graceful stop: health goes NOT_SERVING, new calls are refused, running calls get {@code grace}
-   * to finish and are then cancelled.
+   * to finish; those still open are then ended with UNAVAILABLE and get {@code endTimeout} to leave
+   * before the transport closes.
    */
-  public void stop(Duration grace) {
+  public void stop(Duration grace, Duration endTimeout) {
     health.enterTerminalState();
     server.shutdown();
     try {
-      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+        return;
+      }
+      int ended =
+          openCalls.endAll(
+              Status.UNAVAILABLE.withDescription(
+                  "server shutting down: the call did not finish within the "
+                      + grace.toMillis()
+                      + " ms shutdown grace; retry elsewhere"));
+      if (ended > 0) {
         log.warn(
-            "calls still running after the {} s grace period; cancelling them", grace.toSeconds());
+            "{} calls still running after the {} ms grace period; ended them with UNAVAILABLE",
+            ended,
+            grace.toMillis());
+      }
+      if (!server.awaitTermination(endTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
         server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
+        server.awaitTermination(endTimeout.toNanos(), TimeUnit.NANOSECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      openCalls.endAll(Status.UNAVAILABLE.withDescription("server shutting down"));
       server.shutdownNow();
     }
     // The core is the caller's: REST serves it too, and a component closes only what it created.
+  }
+
+  /** {@link #stop(Duration, Duration)} with one second for the calls it ends to leave. */
+  public void stop(Duration grace) {
+    stop(grace, Duration.ofSeconds(1));
   }
 
   public void awaitTermination() throws InterruptedException {

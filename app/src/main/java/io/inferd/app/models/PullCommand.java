@@ -85,6 +85,16 @@ public final class PullCommand implements Callable<Integer> {
   int retries;
 
   @Option(
+      names = "--read-timeout",
+      defaultValue = "${env:INFERD_PULL_READ_TIMEOUT_SECONDS:-60}",
+      paramLabel = "SECONDS",
+      description =
+          "A transfer that sends nothing for this long is treated as broken: resumed (see"
+              + " --retries) or given up (env INFERD_PULL_READ_TIMEOUT_SECONDS, default"
+              + " ${DEFAULT-VALUE}).")
+  double readTimeoutSeconds;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "No progress bar.")
   boolean quiet;
@@ -104,8 +114,13 @@ public final class PullCommand implements Callable<Integer> {
     ModelDownloader downloader;
     URI url;
     try {
+      if (!(readTimeoutSeconds > 0)) {
+        throw new IllegalArgumentException(
+            "--read-timeout: " + readTimeoutSeconds + " (expected: > 0 seconds)");
+      }
       downloader =
           ModelDownloader.builder(endpoint)
+              .readTimeout(Duration.ofMillis((long) (readTimeoutSeconds * 1000)))
               .token(Optional.ofNullable(env.get("HF_TOKEN")))
               .retries(retries, retryDelay)
               .build();

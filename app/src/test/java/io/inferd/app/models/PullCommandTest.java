@@ -82,6 +82,27 @@ class PullCommandTest {
   }
 
   @Test
+  void pull_stalledTransfer_isResumedAfterTheReadTimeout() throws Exception {
+    server.stallsLeft.set(1);
+    server.stallAfterBytes = model.length / 3;
+
+    int code =
+        pull(Map.of(), REPO, TinyGguf.DEFAULT_FILE_NAME, "--retries", "1", "--read-timeout", "0.5");
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(err.toString()).contains("stalled").contains("resuming");
+    assertThat(Files.readAllBytes(dir.resolve("cache").resolve(TinyGguf.DEFAULT_FILE_NAME)))
+        .isEqualTo(model);
+  }
+
+  @Test
+  void pull_badReadTimeout_exits2() {
+    assertThat(pull(Map.of(), REPO, TinyGguf.DEFAULT_FILE_NAME, "--read-timeout", "0"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--read-timeout: 0.0 (expected: > 0 seconds)");
+  }
+
+  @Test
   void checksumMismatch_exits3_leavingNothing() throws Exception {
     int code = pull(Map.of(), REPO, TinyGguf.DEFAULT_FILE_NAME, "--sha256", "ab".repeat(32));
 

@@ -15,6 +15,7 @@ import io.inferd.engine.TextGenerator;
 import io.inferd.engine.TokenSink;
 import io.inferd.engine.Turn;
 import io.inferd.server.core.CompletionInput.InputMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -454,11 +455,20 @@ public final class InferenceCore implements AutoCloseable {
   /** Stops taking work; running engine calls get a few seconds to finish. */
   @Override
   public void close() {
+    close(Duration.ofSeconds(5));
+  }
+
+  /**
+   * Stops taking work; running engine calls get {@code timeout} (both kinds together) to finish,
+   * then their threads are interrupted.
+   */
+  public void close(Duration timeout) {
     generationThreads.shutdown();
     embeddingThreads.shutdown();
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      generationThreads.awaitTermination(5, TimeUnit.SECONDS);
-      embeddingThreads.awaitTermination(5, TimeUnit.SECONDS);
+      generationThreads.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      embeddingThreads.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

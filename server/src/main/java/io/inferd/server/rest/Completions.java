@@ -42,7 +42,7 @@ final class Completions implements Endpoint {
 
   @Override
   public String serve(ServerRequest req, ServerResponse res, RestCall call) throws Exception {
-    ObjectNode body = Json.parseObject(req.content().inputStream().readAllBytes());
+    ObjectNode body = Json.parseObject(RequestBodyErrors.read(req));
     OpenAiControls.rejectUnknown(body, OpenAiControls.COMPLETIONS);
     rejectUnsupportedLegacy(body);
     Boolean streamFlag = Json.optionalBoolean(body, "stream");

@@ -10,9 +10,15 @@ import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.InferenceCore.EmbeddingResult;
 import io.inferd.server.core.InvalidRequestException;
 import io.inferd.server.rest.OpenAiJson.EmbeddingRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** POST /v1/embeddings: one string or an array of them, as float arrays or OpenAI's base64. */
 final class Embeddings implements Endpoint {
+  /** How often a running batch looks whether its client closed the connection. */
+  private static final long CLIENT_CHECK_MILLIS = 250;
+
   private final InferenceCore core;
 
   Embeddings(InferenceCore core) {
@@ -30,7 +36,23 @@ final class Embeddings implements Endpoint {
     if (request.dimensions() != null) {
       checkDimensions(request);
     }
-    EmbeddingResult result = call.await(batch.finish());
+    CompletableFuture<EmbeddingResult> work = batch.finish();
+    call.track(work);
+    EmbeddingResult result = null;
+    while (result == null) {
+      try {
+        result = work.get(CLIENT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillRunning) {
+        if (RequestReadWatch.clientGone()) {
+          work.cancel(false); // the embedding work stops before its next chunk of texts
+          call.stats().note("client-gone");
+          return "499";
+        }
+      } catch (InterruptedException e) {
+        work.cancel(false);
+        throw e;
+      }
+    }
     call.stats().model(result.model());
     call.stats().addUsage(result.tokenCount(), 0);
     try {

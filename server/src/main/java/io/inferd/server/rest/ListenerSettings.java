@@ -16,17 +16,33 @@ import java.time.Duration;
  * an idle timeout, a connection limit below the process's file-descriptor limit, a request limit,
  * and TLS or mutual TLS from the same PEM files as gRPC. Helidon 4.5 has no timeout for a request
  * whose headers or body stall (its socket read timeout does not reach server connections, and its
- * idle check skips a connection mid-request); the connection cap bounds what such clients hold.
+ * idle check skips a connection mid-request); the REST gateway adds one ({@code requestTimeout}).
  *
  * @param idleTimeout a connection with no traffic for this long is closed
  * @param maxConnections open connections; more wait in the kernel's backlog
  * @param maxConcurrentRequests requests handled at once; more are answered 503 at once
  * @param tls null for plaintext
+ * @param requestTimeout a request whose headers and body have not all arrived this long after its
+ *     request line is cut (REST port only)
  */
 public record ListenerSettings(
-    Duration idleTimeout, int maxConnections, int maxConcurrentRequests, Tls tls) {
+    Duration idleTimeout,
+    int maxConnections,
+    int maxConcurrentRequests,
+    Tls tls,
+    Duration requestTimeout) {
+  /** Requests get {@link #DEFAULT_REQUEST_TIMEOUT} to arrive. */
+  public ListenerSettings(
+      Duration idleTimeout, int maxConnections, int maxConcurrentRequests, Tls tls) {
+    this(idleTimeout, maxConnections, maxConcurrentRequests, tls, DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  /** How long a client may take to send a request's headers and body, by default. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
   public ListenerSettings {
     requireNonNull(idleTimeout, "idleTimeout");
+    requireNonNull(requestTimeout, "requestTimeout");
     if (maxConnections < 1 || maxConcurrentRequests < 1) {
       throw new IllegalArgumentException(
           "maxConnections: "
@@ -43,7 +59,8 @@ public record ListenerSettings(
   }
 
   public ListenerSettings withTls(Tls tls) {
-    return new ListenerSettings(idleTimeout, maxConnections, maxConcurrentRequests, tls);
+    return new ListenerSettings(
+        idleTimeout, maxConnections, maxConcurrentRequests, tls, requestTimeout);
   }
 
   public boolean secure() {

@@ -14,12 +14,15 @@ final class RequestBodyErrors {
   private RequestBodyErrors() {}
 
   /**
-   * The whole request body. Helidon's chunked decoder fails on a bad chunk size with a bare
-   * NumberFormatException; any such failure while reading is a malformed request.
+   * The whole request body (which ends the request's read timeout). Helidon's chunked decoder fails
+   * on a bad chunk size with a bare NumberFormatException; any such failure while reading is a
+   * malformed request.
    */
   static byte[] read(ServerRequest req) throws IOException {
     try {
-      return req.content().inputStream().readAllBytes();
+      byte[] body = req.content().inputStream().readAllBytes();
+      RequestReadWatch.bodyRead();
+      return body;
     } catch (RequestException e) {
       throw e; // too large: 413 below
     } catch (RuntimeException e) {

@@ -2,10 +2,20 @@ package io.inferd.server.rest;
 
 import static java.util.Objects.requireNonNull;
 
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import io.inferd.engine.ModelNotFoundException;
 import io.inferd.engine.ModelRegistry;
 import io.inferd.server.auth.ApiKeyStore;
@@ -43,6 +53,7 @@ public final class RestGateway {
   private final Clock clock;
   private final Duration streamIdleTimeout;
   private final ListenerSettings listener;
+  private final RequestReadWatch requestReadWatch;
   private final List<WebServer> replaced = new ArrayList<>();
   private volatile Consumer<Boolean> onListenerChange = up -> {};
   private ListenerWatchdog watchdog;
@@ -82,6 +93,7 @@ public final class RestGateway {
     this.guard = new CallGuard(keys, rateLimiter, telemetry);
     this.clock = Clock.systemUTC();
     this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
+    this.requestReadWatch = new RequestReadWatch(listener.requestTimeout());
   }
 
   /**
@@ -128,9 +140,48 @@ public final class RestGateway {
             .port(port)
             .shutdownHook(false) // inferd's own shutdown drains and stops the gateway
             .maxPayloadSize(MAX_BODY_BYTES)
+            .directHandlers(
+                handlers ->
+                    handlers.addHandler(
+                        DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED,
+                        RestGateway::http10NotSupported))
+            // Plaintext: byte sockets, so that a blocked handler can see its client leave
+            // (RequestReadWatch.clientGone). Not with TLS: Helidon 4.5's byte TLS socket accepts
+            // clients without a certificate although client auth is REQUIRED.
+            .useNio(listener.secure())
+            .protocolsDiscoverServices(false)
+            .addProtocol(Http1Config.builder().addReceiveListener(requestReadWatch).build())
             .routing(this::routes);
     listener.applyTo(web);
     return web.build().start();
+  }
+
+  /**
+   * Helidon 4.5 serves HTTP/1.1 and HTTP/2 only: it refuses HTTP/1.0 in its request-line parser,
+   * before any routing, and has no option to accept it. The 505 at least says what to do, in the
+   * gateway's error shape, and the connection closes (as HTTP/1.0 expects).
+   */
+  private static DirectHandler.TransportResponse http10NotSupported(
+      DirectHandler.TransportRequest request,
+      DirectHandler.EventType event,
+      Status status,
+      ServerResponseHeaders headers,
+      String message) {
+    HttpErrors.HttpError error =
+        new HttpErrors.HttpError(
+            505,
+            "invalid_request_error",
+            "http_version_not_supported",
+            null,
+            "HTTP/1.0 is not supported: send HTTP/1.1 (curl: drop -0/--http1.0; ab: use"
+                + " another load tool such as wrk, hey or oha)",
+            -1);
+    return DirectHandler.TransportResponse.builder()
+        .status(Status.HTTP_VERSION_NOT_SUPPORTED_505)
+        .header(HeaderNames.CONTENT_TYPE, "application/json")
+        .keepAlive(false)
+        .entity(Json.text(error.body()))
+        .build();
   }
 
   /** A new listener on the same port, after the old one stopped accepting. */
@@ -154,9 +205,10 @@ public final class RestGateway {
 
   /**
    * Graceful stop: /health turns 503 and new calls get 503 at once, calls in progress get {@code
-   * grace} to finish and are then ended (queued work leaves the queue, streams get an error event).
+   * grace} to finish and are then ended (queued work leaves the queue, streams get a shutting_down
+   * error event), with {@code endTimeout} to leave before the listener closes.
    */
-  public synchronized void stop(Duration grace) {
+  public synchronized void stop(Duration grace, Duration endTimeout) {
     WebServer current = server;
     if (current == null) {
       return;
@@ -167,9 +219,9 @@ public final class RestGateway {
     try {
       if (!guard.awaitIdle(grace)) {
         log.warn(
-            "REST calls still running after the {} s grace period; ending them", grace.toSeconds());
+            "REST calls still running after the {} ms grace period; ending them", grace.toMillis());
         guard.abortAll();
-        guard.awaitIdle(Duration.ofSeconds(5));
+        guard.awaitIdle(endTimeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -177,6 +229,12 @@ public final class RestGateway {
     }
     current.stop();
     replaced.forEach(WebServer::stop);
+    requestReadWatch.close();
+  }
+
+  /** {@link #stop(Duration, Duration)} with five seconds for the calls it ends to leave. */
+  public void stop(Duration grace) {
+    stop(grace, Duration.ofSeconds(5));
   }
 
   /** Why Helidon could not listen: a port in use is worth telling apart (inferd serve exits 4). */
@@ -196,6 +254,7 @@ public final class RestGateway {
     Endpoint completions = new Completions(core, clock, streamIdleTimeout);
     TokenizeEndpoints tokens = new TokenizeEndpoints(new Tokenization(core.models()));
     routing
+        .addFilter(RestGateway::closeWhenAsked)
         .get("/health", (req, res) -> health(res))
         .post("/v1/chat/completions", guard.guard("POST /v1/chat/completions", chat))
         .post("/v1/completions", guard.guard("POST /v1/completions", completions))
@@ -217,6 +276,20 @@ public final class RestGateway {
         .any("/v1/models/{id}", methodNotAllowed("GET"))
         .any("/health", methodNotAllowed("GET"))
         .any((req, res) -> HttpErrors.send(res, HttpErrors.notFound(req.path().path())));
+  }
+
+  /**
+   * A request with {@code Connection: close} gets its response, then the socket closes (Helidon 4.5
+   * answers with the header but keeps reading the connection).
+   */
+  private static void closeWhenAsked(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    chain.proceed();
+    if (req.content().consumed()) {
+      RequestReadWatch.bodyRead(); // a handler that read the body some other way
+    }
+    if (req.headers().contains(HeaderValues.CONNECTION_CLOSE) && res.isSent()) {
+      throw new CloseConnectionException("the client sent Connection: close");
+    }
   }
 
   private void health(ServerResponse res) {

@@ -94,7 +94,7 @@ final class TokenizeEndpoints {
   }
 
   private static ObjectNode body(ServerRequest req, Set<String> known) throws Exception {
-    ObjectNode body = Json.parseObject(req.content().inputStream().readAllBytes());
+    ObjectNode body = Json.parseObject(RequestBodyErrors.read(req));
     Iterator<String> names = body.fieldNames();
     while (names.hasNext()) {
       String name = names.next();
