@@ -162,7 +162,7 @@ class EmbeddingCancellationEndToEndTest {
     assertThat(afterLeaving).isLessThan(2_048);
     assertThat(running.telemetry.metrics().scrape())
         .contains(
-            "inferd_requests_total{code=\"499\",method=\"POST /v1/embeddings\",protocol=\"rest\"}"
-                + " 1.0");
+            "inferd_requests_total{code=\"499\",method=\"POST /v1/embeddings\",model=\"slow\","
+                + "protocol=\"rest\"} 1.0");
   }
 }

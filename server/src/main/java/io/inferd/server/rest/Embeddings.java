@@ -36,6 +36,8 @@ final class Embeddings implements Endpoint {
     if (request.dimensions() != null) {
       checkDimensions(request);
     }
+    // Named before the work ends, so a client that leaves is counted under its model too.
+    call.stats().model(core.models().embedder(request.model()).name());
     CompletableFuture<EmbeddingResult> work = batch.finish();
     call.track(work);
     EmbeddingResult result = null;
@@ -53,7 +55,6 @@ final class Embeddings implements Endpoint {
         throw e;
       }
     }
-    call.stats().model(result.model());
     call.stats().addUsage(result.tokenCount(), 0);
     try {
       Json.send(res, OpenAiJson.embeddings(result, request.base64()));
