@@ -127,6 +127,7 @@ public final class Inferd {
             config.parallel(),
             config.contextTokens(),
             config.gpuLayers(),
+            config.flashAttention(),
             config.upstreamApiKey());
     Engines engines = Engines.installed();
     ModelRegistry.Builder registry =

@@ -2,6 +2,7 @@ package io.inferd.app;
 
 import static java.util.Objects.requireNonNull;
 
+import io.inferd.engine.FlashAttention;
 import io.inferd.engine.ModelSpec;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.core.CoreLimits;
@@ -56,6 +57,7 @@ public record InferdConfig(
     ListenerSettings httpListener,
     boolean metricsPlaintext,
     int gpuLayers,
+    FlashAttention flashAttention,
     Duration shutdownGrace,
     Clock clock,
     TracingSettings tracing) {
@@ -112,6 +114,7 @@ public record InferdConfig(
     b.httpListener = httpListener;
     b.metricsPlaintext = metricsPlaintext;
     b.gpuLayers = gpuLayers;
+    b.flashAttention = flashAttention;
     b.shutdownGrace = shutdownGrace;
     b.clock = clock;
     b.tracing = tracing;
@@ -145,6 +148,7 @@ public record InferdConfig(
     private ListenerSettings httpListener = ListenerSettings.defaults();
     private boolean metricsPlaintext;
     private int gpuLayers = -1;
+    private FlashAttention flashAttention = FlashAttention.AUTO;
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
     private TracingSettings tracing = TracingSettings.off();
@@ -271,6 +275,12 @@ public record InferdConfig(
       return this;
     }
 
+    /** Whether llama.cpp uses its flash-attention kernel; AUTO: llama.cpp decides. */
+    public Builder flashAttention(FlashAttention flashAttention) {
+      this.flashAttention = flashAttention;
+      return this;
+    }
+
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = shutdownGrace;
       return this;
@@ -314,6 +324,7 @@ public record InferdConfig(
           httpListener,
           metricsPlaintext,
           gpuLayers,
+          flashAttention,
           shutdownGrace,
           clock,
           tracing);

@@ -1,6 +1,7 @@
 package io.inferd.app;
 
 import io.inferd.engine.Engines;
+import io.inferd.engine.FlashAttention;
 import io.inferd.engine.ModelLoadException;
 import io.inferd.engine.ModelRegistry;
 import io.inferd.engine.ModelSpec;
@@ -255,6 +256,17 @@ final class ServeCommand implements Callable<Integer> {
   int gpuLayers;
 
   @Option(
+      names = "--flash-attn",
+      defaultValue = "${env:INFERD_FLASH_ATTN:-auto}",
+      paramLabel = "auto|on|off",
+      converter = FlashAttentionConverter.class,
+      description =
+          "llama.cpp's fused flash-attention kernel: auto (default) lets llama.cpp decide, as"
+              + " llama-server's -fa does; on CPUs it is faster on short contexts and slower on"
+              + " long ones (env INFERD_FLASH_ATTN).")
+  FlashAttention flashAttention;
+
+  @Option(
       names = "--upstream-api-key",
       paramLabel = "KEY",
       defaultValue = "${env:INFERD_UPSTREAM_API_KEY}",
@@ -417,6 +429,7 @@ final class ServeCommand implements Callable<Integer> {
         .httpListener(http.settings())
         .metricsPlaintext(metricsPlaintext)
         .gpuLayers(gpuLayers)
+        .flashAttention(flashAttention)
         .rateLimit(rateLimit, rateBurst)
         .streamIdleTimeout(Duration.ofSeconds(streamIdleTimeoutSeconds))
         .compressResponses(compressResponses)
@@ -518,5 +531,19 @@ final class ServeCommand implements Callable<Integer> {
           throw new IllegalArgumentException(
               "--api-keys-on-error: " + apiKeysOnError + " (expected: reject or keep)");
     };
+  }
+
+  /** auto, on or off, in any case. */
+  static final class FlashAttentionConverter
+      implements picocli.CommandLine.ITypeConverter<FlashAttention> {
+    @Override
+    public FlashAttention convert(String value) {
+      try {
+        return FlashAttention.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' (expected: auto, on or off)");
+      }
+    }
   }
 }

@@ -117,7 +117,9 @@ class ProcessShutdownEndToEndTest {
     upstreamModel.allow(1);
     chat.onNext(
         ChatMessage.newBuilder().setRole("user").setContent("the cat").setMaxTokens(1).build());
-    assertThat(chatReplies.poll(20, TimeUnit.SECONDS)).as("the chat's first reply").isNotNull();
+    assertThat(chatReplies.poll(20, TimeUnit.SECONDS))
+        .as(() -> "the chat's first reply (chat ended: " + chatEnded.getNow(null) + ")")
+        .isNotNull();
 
     // A StreamComplete mid-generation: one token out, the upstream holds the next.
     var streamEnded = new CompletableFuture<Status>();

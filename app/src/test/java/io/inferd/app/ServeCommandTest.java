@@ -3,6 +3,7 @@ package io.inferd.app;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inferd.engine.FlashAttention;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -43,6 +44,20 @@ class ServeCommandTest {
     assertThat(err.toString())
         .contains(dir + " is a directory (expected: a .gguf file, such as a.gguf in it)")
         .doesNotContain("not found");
+  }
+
+  @Test
+  void flashAttn_takesAutoOnOrOff_andRefusesAnythingElse() throws Exception {
+    var serve = new ServeCommand();
+    String model = "m=" + Files.writeString(dir.resolve("m.gguf"), "read only when served", UTF_8);
+    new CommandLine(serve).parseArgs("--flash-attn", "OFF", "--model", model, "--no-embeddings");
+    assertThat(serve.config().flashAttention()).isEqualTo(FlashAttention.OFF);
+    serve = new ServeCommand();
+    new CommandLine(serve).parseArgs("--model", model, "--no-embeddings");
+    assertThat(serve.config().flashAttention()).isEqualTo(FlashAttention.AUTO);
+
+    assertThat(serve("--flash-attn", "fast", "--no-embeddings")).isEqualTo(2);
+    assertThat(err.toString()).contains("'fast' (expected: auto, on or off)");
   }
 
   @Test

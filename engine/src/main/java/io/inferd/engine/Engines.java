@@ -121,7 +121,8 @@ public final class Engines {
               settings.threads(),
               settings.parallel(),
               settings.contextTokens(),
-              settings.gpuLayers()));
+              settings.gpuLayers(),
+              settings.flashAttention()));
     }
   }
 }

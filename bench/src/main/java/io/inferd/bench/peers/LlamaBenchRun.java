@@ -17,7 +17,14 @@ final class LlamaBenchRun {
   record Figure(String test, double tokPerSec, double stddev) {}
 
   static List<Figure> run(
-      Path llamaDir, Path model, int threads, int prompt, int generate, int repetitions, Path log)
+      Path llamaDir,
+      Path model,
+      int threads,
+      int prompt,
+      int generate,
+      int repetitions,
+      String flashAttn,
+      Path log)
       throws IOException, InterruptedException {
     List<String> command =
         List.of(
@@ -32,6 +39,8 @@ final class LlamaBenchRun {
             Integer.toString(generate),
             "-r",
             Integer.toString(repetitions),
+            "-fa",
+            flashAttn,
             "-o",
             "json");
     Files.createDirectories(log.getParent());

@@ -35,6 +35,7 @@ final class LlamaServerProcess implements AutoCloseable {
       int threads,
       int slots,
       int slotContext,
+      String flashAttn,
       Path chatTemplate,
       Path log)
       throws IOException, InterruptedException {
@@ -57,6 +58,8 @@ final class LlamaServerProcess implements AutoCloseable {
             "127.0.0.1",
             "--port",
             Integer.toString(port),
+            "-fa",
+            flashAttn,
             "--no-webui"));
     if (chatTemplate != null) {
       command.addAll(List.of("--jinja", "--chat-template-file", chatTemplate.toString()));

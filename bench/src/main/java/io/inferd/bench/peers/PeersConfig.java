@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * How the peer comparison runs. {@code calls}: streams each worker makes back to back per run;
  * {@code rounds}: runs per target and level, alternating targets (A B C, then C B A, …) so drift
- * hits all of them; {@code slotContext}: tokens per sequence on both servers.
+ * hits all of them; {@code slotContext}: tokens per sequence on both servers; {@code flashAttn}:
+ * llama.cpp's flash attention (auto, on, off), the same on every side.
  */
 public record PeersConfig(
     int threads,
@@ -20,7 +21,8 @@ public record PeersConfig(
     int chatRepeats,
     int slotContext,
     int llamaBenchRepetitions,
-    boolean rest) {
+    boolean rest,
+    String flashAttn) {
 
   public PeersConfig {
     levels = List.copyOf(levels);
@@ -31,12 +33,14 @@ public record PeersConfig(
 
   /** The report's configuration. */
   public static PeersConfig full() {
-    return new PeersConfig(2, List.of(1, 2, 4, 8, 16), 4, 2, 128, 2, 10, 100, 32, 2, 2048, 3, true);
+    return new PeersConfig(
+        2, List.of(1, 2, 4, 8, 16), 4, 2, 128, 2, 10, 100, 32, 2, 2048, 3, true, "auto");
   }
 
   /** A short run: 3 streams per worker, one round. */
   public static PeersConfig quick() {
-    return new PeersConfig(2, List.of(1, 2, 4, 8, 16), 3, 1, 128, 1, 10, 100, 32, 1, 2048, 2, true);
+    return new PeersConfig(
+        2, List.of(1, 2, 4, 8, 16), 3, 1, 128, 1, 10, 100, 32, 1, 2048, 2, true, "auto");
   }
 
   int maxLevel() {
@@ -47,7 +51,8 @@ public record PeersConfig(
     return String.format(
         "%d threads; levels %s; %d streams per worker per run, %d round(s) A/B per level; %d tokens"
             + " out, temperature 0; Chat %d turns of ~%d user tokens, %d-token replies, %d"
-            + " conversation(s) per target; %d tokens per sequence",
+            + " conversation(s) per target; %d tokens per sequence; flash attention %s on every"
+            + " side",
         threads,
         levels,
         calls,
@@ -57,6 +62,7 @@ public record PeersConfig(
         chatUserTokens,
         chatReplyTokens,
         chatRepeats,
-        slotContext);
+        slotContext,
+        flashAttn);
   }
 }

@@ -56,6 +56,13 @@ public final class PeersMain implements Callable<Integer> {
   @Option(names = "--threads", description = "llama.cpp threads on every side (default 2).")
   Integer threads;
 
+  @Option(
+      names = "--flash-attn",
+      defaultValue = "auto",
+      paramLabel = "auto|on|off",
+      description = "llama.cpp's flash attention on every side (default: auto, as llama-server).")
+  String flashAttn;
+
   @Option(names = "--no-rest", description = "Skip inferd's REST gateway.")
   boolean noRest;
 
@@ -86,7 +93,8 @@ public final class PeersMain implements Callable<Integer> {
             chatRepeats != null ? chatRepeats : c.chatRepeats(),
             c.slotContext(),
             c.llamaBenchRepetitions(),
-            !noRest && c.rest());
+            !noRest && c.rest(),
+            flashAttn);
     Path dir = llamaDir != null ? llamaDir : envLlamaDir();
     if (dir == null) {
       System.err.println(

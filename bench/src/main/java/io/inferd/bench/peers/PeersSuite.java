@@ -72,6 +72,7 @@ public final class PeersSuite {
               512,
               config.maxTokens(),
               config.llamaBenchRepetitions(),
+              config.flashAttn(),
               logs.resolve("llama-bench.log")));
       report.llamaBench.forEach(
           f ->
@@ -97,7 +98,9 @@ public final class PeersSuite {
                     "--queue",
                     "64",
                     "--default-max-tokens",
-                    Integer.toString(config.chatReplyTokens())));
+                    Integer.toString(config.chatReplyTokens()),
+                    "--flash-attn",
+                    config.flashAttn()));
         var llama =
             peers
                 ? startLlama(config, llamaDir, model, slots, logs, inferd.httpPort(), report)
@@ -177,6 +180,7 @@ public final class PeersSuite {
               config.threads(),
               slots,
               config.slotContext(),
+              config.flashAttn(),
               template,
               logs.resolve("llama-server-" + attempt + ".log"));
       int llamaTokens;

@@ -5,12 +5,14 @@ import io.inferd.app.Inferd;
 import io.inferd.app.InferdConfig;
 import io.inferd.bench.Payloads;
 import io.inferd.bench.engine.BenchOnlyEngine;
+import io.inferd.engine.FlashAttention;
 import io.inferd.engine.ModelRegistry;
 import io.inferd.engine.llama.LlamaGenerator;
 import io.inferd.engine.llama.LlamaOptions;
 import io.inferd.server.core.CoreLimits;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
@@ -77,6 +79,12 @@ public final class BenchServer implements Callable<Integer> {
       defaultValue = "256",
       description = "max_tokens when a request sets none, e.g. a Chat turn (serve's default: 256)")
   int defaultMaxTokens;
+
+  @Option(
+      names = "--flash-attn",
+      defaultValue = "auto",
+      description = "llama engine: auto, on or off (as serve's --flash-attn)")
+  String flashAttn;
 
   @Option(names = "--host", defaultValue = "127.0.0.1")
   String host;
@@ -196,7 +204,16 @@ public final class BenchServer implements Callable<Integer> {
         int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         String name = model.getFileName().toString().replaceFirst("\\.gguf$", "");
         yield ModelRegistry.builder()
-            .generator(name, LlamaGenerator.load(model, new LlamaOptions(cores, parallel, 0)))
+            .generator(
+                name,
+                LlamaGenerator.load(
+                    model,
+                    new LlamaOptions(
+                        cores,
+                        parallel,
+                        0,
+                        LlamaOptions.ALL_GPU_LAYERS,
+                        FlashAttention.valueOf(flashAttn.toUpperCase(Locale.ROOT)))))
             .build();
       }
       default ->

@@ -107,7 +107,12 @@ public final class LlamaGenerator implements TextGenerator {
       }
       NativeContext context =
           NativeContext.create(
-              model, options.parallel(), contextLength, BATCH_SIZE, options.threads());
+              model,
+              options.parallel(),
+              contextLength,
+              BATCH_SIZE,
+              options.threads(),
+              options.flashAttention());
       int cellsPerSequence = Math.min(contextLength, context.size() / options.parallel());
       DecodeLoop loop =
           new DecodeLoop(
@@ -121,7 +126,7 @@ public final class LlamaGenerator implements TextGenerator {
       ChatRenderer chat = ChatRenderer.forModel(model, file);
       log.info(
           "loaded {} ({}, {} parameters) in {} ms with llama.cpp {}: context {} x {} sequences, {} threads,"
-              + " {} GPU layers, chat format {}",
+              + " {} GPU layers, flash attention {}, chat format {}",
           file.getFileName(),
           model.description(),
           model.parameters(),
@@ -131,6 +136,7 @@ public final class LlamaGenerator implements TextGenerator {
           options.parallel(),
           options.threads(),
           gpuLayers,
+          options.flashAttention().name().toLowerCase(java.util.Locale.ROOT),
           chat);
       return new LlamaGenerator(model, context, loop, cellsPerSequence, options.parallel(), chat);
     } catch (RuntimeException e) {

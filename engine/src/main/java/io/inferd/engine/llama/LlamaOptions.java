@@ -1,12 +1,17 @@
 package io.inferd.engine.llama;
 
+import static java.util.Objects.requireNonNull;
+
+import io.inferd.engine.FlashAttention;
+
 /**
  * How a GGUF model runs: CPU threads, generations at once (sequences in one batched decode loop),
  * tokens per sequence ({@code 0}: the model's trained context, at most {@link #DEFAULT_CONTEXT}),
- * and layers offloaded to a GPU ({@link #ALL_GPU_LAYERS}: all of them when llama.cpp was built with
- * a GPU backend, otherwise none).
+ * layers offloaded to a GPU ({@link #ALL_GPU_LAYERS}: all of them when llama.cpp was built with a
+ * GPU backend, otherwise none), and whether attention uses llama.cpp's flash-attention kernel.
  */
-public record LlamaOptions(int threads, int parallel, int contextLength, int gpuLayers) {
+public record LlamaOptions(
+    int threads, int parallel, int contextLength, int gpuLayers, FlashAttention flashAttention) {
   /** Caps the per-sequence context of models trained on long contexts, to keep memory modest. */
   public static final int DEFAULT_CONTEXT = 2048;
 
@@ -22,10 +27,15 @@ public record LlamaOptions(int threads, int parallel, int contextLength, int gpu
     if (contextLength < 0) {
       throw new IllegalArgumentException("contextLength: " + contextLength + " (expected: >= 0)");
     }
+    requireNonNull(flashAttention, "flashAttention");
     if (gpuLayers < ALL_GPU_LAYERS) {
       throw new IllegalArgumentException(
           "gpuLayers: " + gpuLayers + " (expected: >= 0, or -1 for all)");
     }
+  }
+
+  public LlamaOptions(int threads, int parallel, int contextLength, int gpuLayers) {
+    this(threads, parallel, contextLength, gpuLayers, FlashAttention.AUTO);
   }
 
   public LlamaOptions(int threads, int parallel, int contextLength) {

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.inferd.engine.FlashAttention;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -26,7 +27,12 @@ final class NativeContext implements AutoCloseable {
   }
 
   static NativeContext create(
-      NativeModel model, int sequences, int cellsPerSequence, int batchSize, int threads) {
+      NativeModel model,
+      int sequences,
+      int cellsPerSequence,
+      int batchSize,
+      int threads,
+      FlashAttention flashAttention) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment p =
           (MemorySegment) LlamaApi.context_default_params.invokeExact((SegmentAllocator) arena);
@@ -37,6 +43,14 @@ final class NativeContext implements AutoCloseable {
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_threads"), threads);
       p.set(JAVA_INT, LlamaApi.offset("llama_context_params.n_threads_batch"), threads);
       p.set(JAVA_BOOLEAN, LlamaApi.offset("llama_context_params.no_perf"), false);
+      p.set(
+          JAVA_INT,
+          LlamaApi.offset("llama_context_params.flash_attn_type"),
+          switch (flashAttention) { // llama.h's enum llama_flash_attn_type
+            case AUTO -> -1;
+            case OFF -> 0;
+            case ON -> 1;
+          });
       // A KV stream per sequence, as llama-server runs with -np: attention spans only a sequence's
       // own cells. With one unified buffer every token attends over every cached cell (idle slots'
       // too): 87% of llama-server at 1 stream and 80% at 16 (docs/bench/PEERS-unified-kv.md). The

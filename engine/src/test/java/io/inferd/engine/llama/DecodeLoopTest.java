@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inferd.engine.FinishReason;
+import io.inferd.engine.FlashAttention;
 import io.inferd.engine.GeneratedToken;
 import io.inferd.engine.Generation;
 import io.inferd.engine.GenerationRequest;
@@ -291,6 +292,17 @@ class DecodeLoopTest {
         .hasMessageContaining("999999");
     assertThatThrownBy(() -> one.detokenize(new int[] {-1}))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void flashAttentionOff_generatesToo() throws Exception {
+    try (LlamaGenerator off =
+        LlamaGenerator.load(
+            TinyGguf.builder().write(dir.resolve("fa-off.gguf")),
+            new LlamaOptions(1, 1, 128, 0, FlashAttention.OFF))) {
+      Generation g = off.generate(request(off, "the cat", 8, Sampling.greedy()), t -> true);
+      assertThat(g.completionTokens()).isPositive();
+    }
   }
 
   @Test

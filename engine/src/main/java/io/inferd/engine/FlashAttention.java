@@ -1,0 +1,13 @@
+package io.inferd.engine;
+
+/**
+ * Whether llama.cpp computes attention with its fused flash-attention kernel. {@link #AUTO} lets
+ * llama.cpp decide (on where the backend has the kernel, as llama-server's default). On CPUs the
+ * fused kernel is faster on short contexts and slower on long ones: on 2 cores it decoded 123 vs
+ * 100 tok/s at an empty context but 60 vs 87 at 1,400 tokens (docs/bench/PEERS.md).
+ */
+public enum FlashAttention {
+  AUTO,
+  ON,
+  OFF
+}
