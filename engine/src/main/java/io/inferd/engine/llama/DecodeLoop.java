@@ -297,6 +297,12 @@ final class DecodeLoop implements Runnable {
       failBatch(status);
       return;
     }
+    sample();
+    // The readers just woken must hand their tokens on before the next decode takes every core.
+    Thread.yield();
+  }
+
+  private void sample() {
     for (int i = running.size() - 1; i >= 0; i--) {
       Sequence s = running.get(i);
       if (s.outputIndex < 0) {
