@@ -67,6 +67,8 @@ public final class GhzSuite {
         String data =
             JsonFormat.printer().omittingInsignificantWhitespace().print(work.completeRequest());
         LevelMeasurement.warm(server, Protocol.GRPC, work, 16, config.blockWarmup());
+        // The same JIT warm-up for the floor, or its first levels measure the interpreter.
+        LevelMeasurement.warm(bare, Protocol.GRPC, work, 16, config.blockWarmup());
         for (int concurrency : config.ghzConcurrency()) {
           System.out.printf("  %s, concurrency %d%n", scenario.label(), concurrency);
           Results.LevelRow own =
