@@ -23,6 +23,11 @@ import java.util.concurrent.TimeUnit;
 public final class GhzSuite {
   private static final JsonMapper JSON = new JsonMapper();
 
+  /** How the report names ghz's figures against inferd and against the bare server. */
+  private static final String GHZ = "ghz (grpc-go)";
+
+  private static final String BARE = "ghz → bare grpc-java";
+
   private GhzSuite() {}
 
   /** ghz in the project's tool directory, or on the PATH. */
@@ -85,18 +90,17 @@ public final class GhzSuite {
           boolean bareFirst = level++ % 2 == 1;
           Results.GhzFigures floor =
               bareFirst
-                  ? warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, dir)
+                  ? warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, BARE, dir)
                   : null;
           Results.GhzFigures theirs =
-              warmAndRunGhz(ghz, proto, method, data, concurrency, config, server, dir);
+              warmAndRunGhz(ghz, proto, method, data, concurrency, config, server, GHZ, dir);
           if (!bareFirst) {
-            floor = warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, dir);
+            floor = warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, BARE, dir);
           }
           print("ghz", theirs);
           print("ghz → bare", floor);
           var pair =
-              new Results.TransportPair(
-                  scenario.name().toLowerCase(), concurrency, theirs, bareFigures(floor));
+              new Results.TransportPair(scenario.name().toLowerCase(), concurrency, theirs, floor);
           System.out.printf(
               "    inferd ÷ bare grpc-java: %.2f× calls/s, %.2f× server CPU per call%n",
               pair.callsRatio(), pair.cpuRatio());
@@ -136,20 +140,6 @@ public final class GhzSuite {
         f.errors());
   }
 
-  private static Results.GhzFigures bareFigures(Results.GhzFigures f) {
-    return new Results.GhzFigures(
-        "ghz → bare grpc-java",
-        f.calls(),
-        f.errors(),
-        f.callsPerSecond(),
-        f.meanUs(),
-        f.p50Us(),
-        f.p90Us(),
-        f.p99Us(),
-        f.serverCpuSecondsPer1000(),
-        f.clientCpuSecondsPer1000());
-  }
-
   /** ghz warms its own connection and the server's code paths for it, then measures. */
   private static Results.GhzFigures warmAndRunGhz(
       Path ghz,
@@ -159,10 +149,11 @@ public final class GhzSuite {
       int concurrency,
       BenchConfig config,
       ServerProcess server,
+      String tool,
       Path dir)
       throws IOException, InterruptedException {
-    runGhz(ghz, proto, method, data, concurrency, config.levelWarmup(), server, dir);
-    return runGhz(ghz, proto, method, data, concurrency, config.ghzMeasure(), server, dir);
+    runGhz(ghz, proto, method, data, concurrency, config.levelWarmup(), server, tool, dir);
+    return runGhz(ghz, proto, method, data, concurrency, config.ghzMeasure(), server, tool, dir);
   }
 
   private static Results.GhzFigures runGhz(
@@ -173,6 +164,7 @@ public final class GhzSuite {
       int concurrency,
       Duration duration,
       ServerProcess server,
+      String tool,
       Path dir)
       throws IOException, InterruptedException {
     Path out =
@@ -223,10 +215,11 @@ public final class GhzSuite {
       throw new IOException(
           "ghz exited with " + process.exitValue() + "; see " + dir.resolve("logs/ghz.log"));
     }
-    return figures(JSON.readTree(out.toFile()), serverCpu, ghzCpu);
+    return figures(JSON.readTree(out.toFile()), tool, serverCpu, ghzCpu);
   }
 
-  static Results.GhzFigures figures(JsonNode report, long serverCpuNanos, long clientCpuNanos) {
+  static Results.GhzFigures figures(
+      JsonNode report, String tool, long serverCpuNanos, long clientCpuNanos) {
     long ok = report.path("statusCodeDistribution").path("OK").asLong();
     long count = report.path("count").asLong();
     long errors = 0;
@@ -252,7 +245,7 @@ public final class GhzSuite {
     double seconds = report.path("total").asLong() / 1e9;
     double calls = ok > 0 ? ok : count;
     return new Results.GhzFigures(
-        "ghz (grpc-go)",
+        tool,
         ok,
         errors,
         calls / seconds,
