@@ -539,10 +539,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public FlashAttention convert(String value) {
       try {
-        return FlashAttention.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        return FlashAttention.parse(value);
       } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException(
-            "'" + value + "' (expected: auto, on or off)");
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
       }
     }
   }

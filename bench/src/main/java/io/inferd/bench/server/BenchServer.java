@@ -12,7 +12,6 @@ import io.inferd.engine.llama.LlamaOptions;
 import io.inferd.server.core.CoreLimits;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
@@ -213,7 +212,7 @@ public final class BenchServer implements Callable<Integer> {
                         parallel,
                         0,
                         LlamaOptions.ALL_GPU_LAYERS,
-                        FlashAttention.valueOf(flashAttn.toUpperCase(Locale.ROOT)))))
+                        FlashAttention.parse(flashAttn))))
             .build();
       }
       default ->

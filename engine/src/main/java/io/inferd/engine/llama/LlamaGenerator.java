@@ -136,7 +136,7 @@ public final class LlamaGenerator implements TextGenerator {
           options.parallel(),
           options.threads(),
           gpuLayers,
-          options.flashAttention().name().toLowerCase(java.util.Locale.ROOT),
+          options.flashAttention().optionValue(),
           chat);
       return new LlamaGenerator(model, context, loop, cellsPerSequence, options.parallel(), chat);
     } catch (RuntimeException e) {

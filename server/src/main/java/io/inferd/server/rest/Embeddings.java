@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.inferd.engine.Embedder;
+import io.inferd.engine.ModelRegistry.NamedModel;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.InferenceCore.EmbeddingResult;
@@ -33,11 +34,12 @@ final class Embeddings implements Endpoint {
     for (String text : request.texts()) {
       batch.add(request.model(), text);
     }
+    var model = core.models().embedder(request.model());
     if (request.dimensions() != null) {
-      checkDimensions(request);
+      checkDimensions(request, model);
     }
     // Named before the work ends, so a client that leaves is counted under its model too.
-    call.stats().model(core.models().embedder(request.model()).name());
+    call.stats().model(model.name());
     CompletableFuture<EmbeddingResult> work = batch.finish();
     call.track(work);
     EmbeddingResult result = null;
@@ -65,8 +67,7 @@ final class Embeddings implements Endpoint {
   }
 
   // OpenAI can shorten some models' vectors; inferd's models have one size, so say so.
-  private void checkDimensions(EmbeddingRequest request) {
-    var model = core.models().embedder(request.model());
+  private static void checkDimensions(EmbeddingRequest request, NamedModel<Embedder> model) {
     Embedder embedder = model.model();
     if (request.dimensions() != embedder.dimension()) {
       throw new InvalidRequestException(
