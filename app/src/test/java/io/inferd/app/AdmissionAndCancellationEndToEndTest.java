@@ -7,12 +7,15 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.inferd.api.v1.CompleteRequest;
+import io.inferd.api.v1.CompleteResponse;
 import io.inferd.api.v1.Message;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.Generation;
 import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,6 +93,46 @@ class AdmissionAndCancellationEndToEndTest {
     generator.allow(1_000);
     var after = running.blocking().complete(longRequest().toBuilder().setMaxTokens(2).build());
     assertThat(after.getUsage().getCompletionTokens()).isEqualTo(2);
+  }
+
+  @Test
+  void complete_clientCancelsMidGeneration_stopsEngineWithinOneToken_andFreesTheSlot()
+      throws Exception {
+    // A unary call may generate on its own handler thread, which then cannot run a cancel handler:
+    // the cancellation must reach the engine all the same.
+    var answer = new CompletableFuture<CompleteResponse>();
+    Context.CancellableContext context = Context.current().withCancellation();
+    context.run(() -> running.async().complete(longRequest(), completing(answer)));
+    awaitSlots(1, 0);
+    generator.allow(2);
+
+    context.cancel(null);
+    awaitServerSeesNoCall();
+    generator.allow(5);
+
+    Generation g = generator.nextFinished();
+    assertThat(g.finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(g.completionTokens()).isLessThanOrEqualTo(3); // the two allowed, plus one waiting
+    awaitSlots(0, 0);
+    assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(StatusRuntimeException.class);
+  }
+
+  private static <T> StreamObserver<T> completing(CompletableFuture<T> result) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        result.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        result.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    };
   }
 
   @Test

@@ -19,6 +19,7 @@ final class ChoiceRun {
   private final PlannedCompletion plan;
   private final ChoiceSink sink;
   private final GenerationObserver observer;
+  private final boolean onCallerThread;
   private final Completion.Choice[] done;
   private final List<CompletableFuture<Generation>> running = new ArrayList<>();
   private final CompletableFuture<Completion> result = new CompletableFuture<>();
@@ -26,11 +27,16 @@ final class ChoiceRun {
   private int finished;
 
   ChoiceRun(
-      InferenceCore core, PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
+      InferenceCore core,
+      PlannedCompletion plan,
+      ChoiceSink sink,
+      GenerationObserver observer,
+      boolean onCallerThread) {
     this.core = core;
     this.plan = plan;
     this.sink = sink;
     this.observer = observer;
+    this.onCallerThread = onCallerThread;
     this.done = new Completion.Choice[plan.n()];
   }
 
@@ -59,7 +65,7 @@ final class ChoiceRun {
     ChoiceFilter filter = new ChoiceFilter(index, plan.stop(), sink, plan.logprobs(), plan.tools());
     CompletableFuture<Generation> work;
     try {
-      work = core.generate(forChoice(index), filter, index, observer);
+      work = core.generate(forChoice(index), filter, index, observer, onCallerThread);
     } catch (RuntimeException e) { // a full queue answers at once
       result.completeExceptionally(e);
       return;

@@ -379,7 +379,22 @@ public final class InferenceCore implements AutoCloseable {
     requireNonNull(sink, "sink");
     requireNonNull(observer, "observer");
     observer.model(plan.model());
-    return new ChoiceRun(this, plan, sink, observer).start();
+    return new ChoiceRun(this, plan, sink, observer, false).start();
+  }
+
+  /**
+   * {@link #complete(PlannedCompletion, ChoiceSink, GenerationObserver)} for a caller that waits
+   * for the answer anyway (a unary call's handler): a single choice admitted at once runs on the
+   * calling thread, one thread hop less per call; otherwise the work queues as usual. The sink must
+   * notice a caller that leaves without help from the calling thread, which is busy generating.
+   */
+  public CompletableFuture<Completion> completeWaiting(
+      PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
+    requireNonNull(plan, "plan");
+    requireNonNull(sink, "sink");
+    requireNonNull(observer, "observer");
+    observer.model(plan.model());
+    return new ChoiceRun(this, plan, sink, observer, plan.n() == 1).start();
   }
 
   /**
@@ -390,12 +405,19 @@ public final class InferenceCore implements AutoCloseable {
    * @throws io.inferd.engine.QueueFullException at once when the queue is full
    */
   public CompletableFuture<Generation> generate(PlannedCompletion plan, TokenSink sink) {
-    return generate(plan, sink, 0, GenerationObserver.NONE);
+    return generate(plan, sink, 0, GenerationObserver.NONE, false);
   }
 
-  /** {@link #generate(PlannedCompletion, TokenSink)}, reporting its phases as choice {@code n}. */
+  /**
+   * {@link #generate(PlannedCompletion, TokenSink)}, reporting its phases as choice {@code n}; with
+   * {@code here}, run on the calling thread when a slot is free at once.
+   */
   CompletableFuture<Generation> generate(
-      PlannedCompletion plan, TokenSink sink, int choice, GenerationObserver observer) {
+      PlannedCompletion plan,
+      TokenSink sink,
+      int choice,
+      GenerationObserver observer,
+      boolean here) {
     requireNonNull(plan, "plan");
     requireNonNull(sink, "sink");
     var phases = new PhaseClock(choice, sink);
@@ -406,33 +428,43 @@ public final class InferenceCore implements AutoCloseable {
           admission.cancel(false);
           observer.generated(phases.end(generation));
         });
-    admission.thenAccept(permit -> runAdmitted(permit, plan, phases, result));
+    Permit now = here ? admission.getNow(null) : null;
+    if (now != null) {
+      run(now, plan, phases, result);
+    } else {
+      admission.thenAccept(permit -> runOnGenerationThread(permit, plan, phases, result));
+    }
     return result;
   }
 
-  private void runAdmitted(
+  private void runOnGenerationThread(
       Permit permit,
       PlannedCompletion plan,
       PhaseClock phases,
       CompletableFuture<Generation> result) {
     try {
-      generationThreads.execute(
-          () -> {
-            try (permit) {
-              if (!result.isDone()) {
-                phases.start();
-                Generation generation = plan.generator().generate(plan.request(), phases);
-                phases.stop();
-                result.complete(generation);
-              }
-            } catch (Throwable t) {
-              phases.stop();
-              result.completeExceptionally(t);
-            }
-          });
+      generationThreads.execute(() -> run(permit, plan, phases, result));
     } catch (RejectedExecutionException e) {
       permit.close();
       result.completeExceptionally(new ShuttingDownException());
+    }
+  }
+
+  private static void run(
+      Permit permit,
+      PlannedCompletion plan,
+      PhaseClock phases,
+      CompletableFuture<Generation> result) {
+    try (permit) {
+      if (!result.isDone()) {
+        phases.start();
+        Generation generation = plan.generator().generate(plan.request(), phases);
+        phases.stop();
+        result.complete(generation);
+      }
+    } catch (Throwable t) {
+      phases.stop();
+      result.completeExceptionally(t);
     }
   }
 

@@ -78,12 +78,14 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
     CallStats stats = TelemetryInterceptor.current();
+    // The handler thread may run the engine itself and so cannot run the cancel handler meanwhile;
+    // isCancelled() still turns true at once (gRPC sets it when it cancels the call's context).
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
       work.set(
-          core.complete(
+          core.completeWaiting(
               plan,
               (index, text, tokens) -> {
                 stats.firstToken(System.nanoTime());

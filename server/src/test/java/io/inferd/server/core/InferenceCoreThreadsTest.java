@@ -1,0 +1,108 @@
+package io.inferd.server.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inferd.engine.FinishReason;
+import io.inferd.engine.Generation;
+import io.inferd.engine.GenerationRequest;
+import io.inferd.engine.ModelRegistry;
+import io.inferd.engine.Prompt;
+import io.inferd.engine.Scheduler;
+import io.inferd.engine.TextGenerator;
+import io.inferd.engine.TokenSink;
+import io.inferd.engine.Turn;
+import io.inferd.server.core.CompletionInput.InputMessage;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Which thread runs a generation: the caller's when it waits anyway and a slot is free. */
+class InferenceCoreThreadsTest {
+  private final RecordingGenerator generator = new RecordingGenerator();
+  private final InferenceCore core =
+      new InferenceCore(
+          ModelRegistry.builder().generator("m", generator).build(),
+          new Scheduler(1, 4, 100),
+          new CoreLimits(8, 64, 16, 0.7f));
+
+  @AfterEach
+  void close() {
+    generator.release.countDown();
+    core.close();
+  }
+
+  private PlannedCompletion plan() {
+    return core.plan(
+        new CompletionInput("", List.of(new InputMessage("user", "hi")), 0, 4, null, null));
+  }
+
+  @Test
+  void completeWaiting_withAFreeSlot_generatesOnTheCallingThread() throws Exception {
+    generator.release.countDown();
+    Completion done =
+        core.completeWaiting(plan(), (i, text, tokens) -> true, GenerationObserver.NONE)
+            .get(5, TimeUnit.SECONDS);
+
+    assertThat(done.choices().getFirst().generation().text()).isEqualTo("ok");
+    assertThat(generator.thread.get()).isSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void complete_generatesOnAGenerationThread() throws Exception {
+    generator.release.countDown();
+    core.complete(plan(), (i, text, tokens) -> true).get(5, TimeUnit.SECONDS);
+
+    assertThat(generator.thread.get().getName()).startsWith("inferd-generate");
+  }
+
+  @Test
+  void completeWaiting_withNoFreeSlot_queuesAndReturnsAtOnce() throws Exception {
+    var first = core.complete(plan(), (i, text, tokens) -> true);
+    var second = core.completeWaiting(plan(), (i, text, tokens) -> true, GenerationObserver.NONE);
+    assertThat(second).isNotDone(); // it did not block this thread waiting for the slot
+
+    generator.release.countDown();
+    first.get(5, TimeUnit.SECONDS);
+    second.get(5, TimeUnit.SECONDS);
+    assertThat(generator.thread.get().getName()).startsWith("inferd-generate");
+  }
+
+  /** Answers "ok" once released, remembering the thread of the last generation. */
+  private static final class RecordingGenerator implements TextGenerator {
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicReference<Thread> thread = new AtomicReference<>();
+
+    @Override
+    public int contextLength() {
+      return 256;
+    }
+
+    @Override
+    public int parallelism() {
+      return 1;
+    }
+
+    @Override
+    public Prompt render(List<Turn> conversation) {
+      return new Prompt(conversation.getLast().content(), 1, conversation);
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, TokenSink sink) {
+      thread.set(Thread.currentThread());
+      try {
+        release.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      sink.onToken("ok");
+      return new Generation("ok", 1, 1, FinishReason.STOP);
+    }
+
+    @Override
+    public void close() {}
+  }
+}
