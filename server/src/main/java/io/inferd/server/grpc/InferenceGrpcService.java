@@ -19,6 +19,7 @@ import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.api.v1.TokenizeRequest;
 import io.inferd.api.v1.TokenizeResponse;
+import io.inferd.server.core.ChoiceSink;
 import io.inferd.server.core.Completion;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
@@ -35,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * ai.inference.v1.InferenceService over the shared core. Engines run on the core's threads; each
@@ -82,19 +84,13 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
-      work.set(
-          core.complete(
-              plan,
-              (index, text, tokens) -> {
-                stats.firstToken(System.nanoTime());
-                return !call.isCancelled();
-              },
-              stats));
-      answerWhenDone(
+      completeAndAnswer(
           call,
-          work.get(),
+          work,
+          plan,
+          stats,
+          (index, text, tokens) -> !call.isCancelled(),
           completion -> {
-            stats.addUsage(completion.promptTokens(), completion.completionTokens());
             call.onNext(
                 ProtoMapping.response(id, plan.model(), completion, plan.logprobs(), created));
             call.onCompleted();
@@ -120,29 +116,24 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       boolean[] started = new boolean[plan.n()]; // per choice; guarded by call
-      work.set(
-          core.complete(
-              plan,
-              (index, text, tokens) -> {
-                stats.firstToken(System.nanoTime());
-                StreamChunk chunk;
-                synchronized (call) { // n > 1: choices run on several engine threads
-                  chunk =
-                      ProtoMapping.delta(
-                          id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
-                  started[index] = true;
-                }
-                synchronized (outlet) { // one offer at a time keeps each choice's order
-                  return outlet.offer(chunk)
-                      == StreamOutlet.Outcome.WRITTEN; // false stops decoding
-                }
-              },
-              stats));
-      answerWhenDone(
+      completeAndAnswer(
           call,
-          work.get(),
+          work,
+          plan,
+          stats,
+          (index, text, tokens) -> {
+            StreamChunk chunk;
+            synchronized (call) { // n > 1: choices run on several engine threads
+              chunk =
+                  ProtoMapping.delta(
+                      id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
+              started[index] = true;
+            }
+            synchronized (outlet) { // one offer at a time keeps each choice's order
+              return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
+            }
+          },
           completion -> {
-            stats.addUsage(completion.promptTokens(), completion.completionTokens());
             if (outlet.idleTimedOut()) {
               stats.note("stream-idle-timeout");
               call.onError(
@@ -166,27 +157,38 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
   @Override
   public void tokenize(TokenizeRequest request, StreamObserver<TokenizeResponse> out) {
-    try {
-      Tokenization.Tokens tokens =
-          tokenization.tokenize(request.getModel(), request.getText(), request.getAddSpecial());
-      TokenizeResponse.Builder response = TokenizeResponse.newBuilder().setModel(tokens.model());
-      for (int id : tokens.ids()) {
-        response.addTokens(id);
-      }
-      out.onNext(response.build());
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      out.onError(StatusMapper.toException(e));
-    }
+    answer(
+        out,
+        () -> {
+          Tokenization.Tokens tokens =
+              tokenization.tokenize(request.getModel(), request.getText(), request.getAddSpecial());
+          TokenizeResponse.Builder response =
+              TokenizeResponse.newBuilder().setModel(tokens.model());
+          for (int id : tokens.ids()) {
+            response.addTokens(id);
+          }
+          return response.build();
+        });
   }
 
   @Override
   public void detokenize(DetokenizeRequest request, StreamObserver<DetokenizeResponse> out) {
+    answer(
+        out,
+        () -> {
+          int[] ids = request.getTokensList().stream().mapToInt(Integer::intValue).toArray();
+          Tokenization.Text text = tokenization.detokenize(request.getModel(), ids);
+          return DetokenizeResponse.newBuilder()
+              .setModel(text.model())
+              .setText(text.text())
+              .build();
+        });
+  }
+
+  /** A unary answer computed on this thread: the response, or the mapped status. */
+  private static <T> void answer(StreamObserver<T> out, Supplier<T> response) {
     try {
-      int[] ids = request.getTokensList().stream().mapToInt(Integer::intValue).toArray();
-      Tokenization.Text text = tokenization.detokenize(request.getModel(), ids);
-      out.onNext(
-          DetokenizeResponse.newBuilder().setModel(text.model()).setText(text.text()).build());
+      out.onNext(response.get());
       out.onCompleted();
     } catch (RuntimeException e) {
       out.onError(StatusMapper.toException(e));
@@ -268,6 +270,34 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
         return true;
       }
     };
+  }
+
+  /**
+   * Starts {@code plan} (cancellable through {@code work}) and answers when it ends; the call's
+   * stats get its first token time and its token counts.
+   */
+  private void completeAndAnswer(
+      ServerCallStreamObserver<?> call,
+      AtomicReference<CompletableFuture<Completion>> work,
+      PlannedCompletion plan,
+      CallStats stats,
+      ChoiceSink sink,
+      Consumer<Completion> answer) {
+    work.set(
+        core.complete(
+            plan,
+            (index, text, tokens) -> {
+              stats.firstToken(System.nanoTime());
+              return sink.onPiece(index, text, tokens);
+            },
+            stats));
+    answerWhenDone(
+        call,
+        work.get(),
+        completion -> {
+          stats.addUsage(completion.promptTokens(), completion.completionTokens());
+          answer.accept(completion);
+        });
   }
 
   /**
