@@ -15,14 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** llama.cpp's llama-server on 127.0.0.1, started and waited for (GET /health), then stopped. */
-final class LlamaServerProcess implements AutoCloseable {
-  private final ServerProcess process;
-  private final int port;
-
-  private LlamaServerProcess(ServerProcess process, int port) {
-    this.process = process;
-    this.port = port;
-  }
+record LlamaServerProcess(ServerProcess process, int port) implements AutoCloseable {
 
   /**
    * Starts {@code bin/llama-server} with {@code slots} parallel sequences of {@code slotContext}
@@ -80,10 +73,6 @@ final class LlamaServerProcess implements AutoCloseable {
       throw e;
     }
     return server;
-  }
-
-  int port() {
-    return port;
   }
 
   long pid() {
