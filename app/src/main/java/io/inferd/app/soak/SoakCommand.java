@@ -135,24 +135,10 @@ public final class SoakCommand implements Callable<Integer> {
 
   /** {@code inferd serve} on ephemeral ports of 127.0.0.1, with two slots and a short grace. */
   private ServerProcess startServer(Path log) throws IOException {
-    List<String> serve =
-        new ArrayList<>(
-            List.of(
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--http-port",
-                "0",
-                "--metrics-port",
-                "0",
-                "--parallel",
-                "2",
-                "--queue",
-                "32",
-                "--shutdown-grace",
-                "5"));
+    List<String> serve = new ArrayList<>(List.of("serve"));
+    serve.addAll(
+        List.of("--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--metrics-port", "0"));
+    serve.addAll(List.of("--parallel", "2", "--queue", "32", "--shutdown-grace", "5"));
     if (model != null) {
       serve.addAll(List.of("--model", model));
     }
