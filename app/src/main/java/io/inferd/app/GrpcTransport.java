@@ -71,22 +71,6 @@ public record GrpcTransport(
         tlsClientCa);
   }
 
-  public GrpcTransport withTls(Path cert, Path key, Path clientCa) {
-    return new GrpcTransport(
-        keepAliveTime,
-        keepAliveTimeout,
-        permitKeepAliveTime,
-        maxConnectionIdle,
-        maxConnectionAge,
-        maxConnectionAgeGrace,
-        maxInboundMessageBytes,
-        maxConcurrentCallsPerConnection,
-        maxResetsPer10s,
-        cert,
-        key,
-        clientCa);
-  }
-
   public boolean tls() {
     return tlsCert != null;
   }

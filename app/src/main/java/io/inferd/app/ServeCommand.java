@@ -532,17 +532,4 @@ final class ServeCommand implements Callable<Integer> {
               "--api-keys-on-error: " + apiKeysOnError + " (expected: reject or keep)");
     };
   }
-
-  /** auto, on or off, in any case. */
-  static final class FlashAttentionConverter
-      implements picocli.CommandLine.ITypeConverter<FlashAttention> {
-    @Override
-    public FlashAttention convert(String value) {
-      try {
-        return FlashAttention.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * How the next token is picked, as llama.cpp's sampler chain does it: penalties, then top-k, top-p
@@ -68,60 +69,72 @@ public record Sampling(
   }
 
   public Sampling withTopK(int value) {
-    return new Sampling(
-        temperature,
-        topP,
-        value,
-        minP,
-        repetitionPenalty,
-        presencePenalty,
-        frequencyPenalty,
-        penaltyLastN,
-        seed,
-        grammar);
+    return edit(d -> d.topK = value);
   }
 
   public Sampling withMinP(float value) {
-    return new Sampling(
-        temperature,
-        topP,
-        topK,
-        value,
-        repetitionPenalty,
-        presencePenalty,
-        frequencyPenalty,
-        penaltyLastN,
-        seed,
-        grammar);
+    return edit(d -> d.minP = value);
   }
 
   public Sampling withPenalties(float repetition, float presence, float frequency) {
-    return new Sampling(
-        temperature,
-        topP,
-        topK,
-        minP,
-        repetition,
-        presence,
-        frequency,
-        penaltyLastN,
-        seed,
-        grammar);
+    return edit(
+        d -> {
+          d.repetitionPenalty = repetition;
+          d.presencePenalty = presence;
+          d.frequencyPenalty = frequency;
+        });
   }
 
   /** A GBNF grammar (llama.cpp's format, root rule {@code root}) the output must match. */
   public Sampling withGrammar(String gbnf) {
-    return new Sampling(
-        temperature,
-        topP,
-        topK,
-        minP,
-        repetitionPenalty,
-        presencePenalty,
-        frequencyPenalty,
-        penaltyLastN,
-        seed,
-        Optional.of(gbnf));
+    return edit(d -> d.grammar = Optional.of(gbnf));
+  }
+
+  private Sampling edit(Consumer<Draft> change) {
+    Draft draft = new Draft(this);
+    change.accept(draft);
+    return draft.sampling();
+  }
+
+  /** A copy whose stages a wither changes; the record's constructor checks the result. */
+  private static final class Draft {
+    float temperature;
+    float topP;
+    int topK;
+    float minP;
+    float repetitionPenalty;
+    float presencePenalty;
+    float frequencyPenalty;
+    int penaltyLastN;
+    OptionalInt seed;
+    Optional<String> grammar;
+
+    Draft(Sampling s) {
+      temperature = s.temperature;
+      topP = s.topP;
+      topK = s.topK;
+      minP = s.minP;
+      repetitionPenalty = s.repetitionPenalty;
+      presencePenalty = s.presencePenalty;
+      frequencyPenalty = s.frequencyPenalty;
+      penaltyLastN = s.penaltyLastN;
+      seed = s.seed;
+      grammar = s.grammar;
+    }
+
+    Sampling sampling() {
+      return new Sampling(
+          temperature,
+          topP,
+          topK,
+          minP,
+          repetitionPenalty,
+          presencePenalty,
+          frequencyPenalty,
+          penaltyLastN,
+          seed,
+          grammar);
+    }
   }
 
   private static void check(boolean ok, String name, Object value, String expected) {

@@ -1,5 +1,7 @@
 package io.inferd.app.soak;
 
+import io.inferd.app.process.ServerProcess;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,6 +34,10 @@ import picocli.CommandLine.Spec;
           + " INTERNAL, HTTP 500), or did not exit cleanly on SIGTERM."
     })
 public final class SoakCommand implements Callable<Integer> {
+  private static final Pattern READY =
+      Pattern.compile(
+          "grpc=127\\.0\\.0\\.1:(\\d+) http=127\\.0\\.0\\.1:(\\d+) metrics=127\\.0\\.0\\.1:(\\d+)");
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -77,30 +84,28 @@ public final class SoakCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    List<String> serve =
-        new ArrayList<>(List.of("--parallel", "2", "--queue", "32", "--shutdown-grace", "5"));
-    if (model != null) {
-      serve.addAll(List.of("--model", model));
-    }
     Path log = Files.createTempFile("inferd-soak-server", ".log");
     out.println("soak: starting the server (log: " + log + ")");
     out.flush();
-    try (ServerProcess server = ServerProcess.start(serve, log)) {
-      SoakLoad load = new SoakLoad(server.grpcPort, server.httpPort);
+    try (ServerProcess server = startServer(log)) {
+      int grpcPort = Integer.parseInt(server.ready().group(1));
+      int httpPort = Integer.parseInt(server.ready().group(2));
+      int metricsPort = Integer.parseInt(server.ready().group(3));
+      SoakLoad load = new SoakLoad(grpcPort, httpPort);
       Duration warmUp = Duration.ofSeconds(Math.min(10, Math.max(2, durationSeconds / 10)));
       load.run(workers, warmUp, 1);
-      ServerProcess.Indicators start = server.indicators();
+      Indicators start = Indicators.of(server.pid(), metricsPort);
       out.println("soak: start " + start);
       out.flush();
       load.run(workers, Duration.ofSeconds(durationSeconds), 42);
       Thread.sleep(1000); // let cancelled work unwind
-      ServerProcess.Indicators end = server.indicators();
+      Indicators end = Indicators.of(server.pid(), metricsPort);
       out.println("soak: end   " + end);
       load.close();
       Map<String, Long> outcomes = new TreeMap<>();
       load.outcomes.forEach((k, v) -> outcomes.put(k, v.sum()));
       outcomes.forEach((k, v) -> out.printf("soak: %8d  %s%n", v, k));
-      int exit = server.stop();
+      int exit = server.stop(Duration.ofSeconds(30));
       out.println("soak: server exit code after SIGTERM: " + exit);
 
       List<String> failures = new ArrayList<>();
@@ -126,5 +131,22 @@ public final class SoakCommand implements Callable<Integer> {
       out.flush();
       return failures.isEmpty() ? 0 : 1;
     }
+  }
+
+  /** {@code inferd serve} on ephemeral ports of 127.0.0.1, with two slots and a short grace. */
+  private ServerProcess startServer(Path log) throws IOException {
+    List<String> serve = new ArrayList<>(List.of("serve"));
+    serve.addAll(
+        List.of("--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--metrics-port", "0"));
+    serve.addAll(List.of("--parallel", "2", "--queue", "32", "--shutdown-grace", "5"));
+    if (model != null) {
+      serve.addAll(List.of("--model", model));
+    }
+    List<String> jvm =
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "-Xmx1g",
+            "-Dinferd.home=" + System.getProperty("inferd.home", "."));
+    return ServerProcess.start(ServerProcess.java(jvm, "io.inferd.app.Main", serve), log, READY);
   }
 }

@@ -57,14 +57,14 @@ public final class GhzSuite {
     Path proto = home.resolve("proto/src/main/proto/ai/inference/v1/ai_service.proto");
     Path log = dir.resolve("logs/server-ghz.log");
     int maxLevel = config.ghzConcurrency().stream().mapToInt(Integer::intValue).max().orElse(16);
-    try (ServerProcess server =
-            ServerProcess.start(
+    try (ServerUnderTest server =
+            ServerUnderTest.start(
                 config.serverHeap(),
                 accessLog,
                 log,
                 ProtocolSuite.serverArgs(Math.max(64, 2 * maxLevel)));
-        ServerProcess bare =
-            ServerProcess.startBare(config.serverHeap(), dir.resolve("logs/server-bare.log"))) {
+        ServerUnderTest bare =
+            ServerUnderTest.startBare(config.serverHeap(), dir.resolve("logs/server-bare.log"))) {
       int level = 0;
       for (Scenario scenario : List.of(Scenario.UNARY, Scenario.STREAM)) {
         Work work = Work.bench(scenario);
@@ -148,7 +148,7 @@ public final class GhzSuite {
       String data,
       int concurrency,
       BenchConfig config,
-      ServerProcess server,
+      ServerUnderTest server,
       String tool,
       Path dir)
       throws IOException, InterruptedException {
@@ -163,7 +163,7 @@ public final class GhzSuite {
       String data,
       int concurrency,
       Duration duration,
-      ServerProcess server,
+      ServerUnderTest server,
       String tool,
       Path dir)
       throws IOException, InterruptedException {

@@ -10,11 +10,13 @@ import io.inferd.api.v1.EmbedRequest;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChoice;
 import io.inferd.api.v1.StreamChunk;
+import io.inferd.bench.GrpcClients;
 import io.inferd.bench.Payloads;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * gRPC calls through grpc-java's generated stubs on ONE channel (one HTTP/2 connection, every call
@@ -101,28 +103,19 @@ final class GrpcDriver implements CallDriver {
       }
     } else {
       var done = new CompletableFuture<Boolean>();
+      var finish = new AtomicBoolean(); // set by the call's callbacks, read when it completes
       async
           .withDeadlineAfter(60, TimeUnit.SECONDS)
           .streamComplete(
               request,
-              new StreamObserver<>() {
-                private boolean finish; // callbacks of one call never run at once
-
-                @Override
-                public void onNext(StreamChunk chunk) {
-                  finish |= onChunk(chunk, timer);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                  done.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                  done.complete(finish);
-                }
-              });
+              GrpcClients.completing(
+                  chunk -> {
+                    if (onChunk(chunk, timer)) {
+                      finish.set(true);
+                    }
+                  },
+                  finish::get,
+                  done));
       finished = Futures.await(done);
     }
     if (!finished || (work.exactTokens() && timer.tokens() != work.maxTokens())) {
@@ -142,23 +135,14 @@ final class GrpcDriver implements CallDriver {
     return finished;
   }
 
+  /** A unary call's observer: {@code answer} gets the response, or fails without one. */
   private static <T> StreamObserver<T> observer(CompletableFuture<T> answer) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        answer.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        answer.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        answer.completeExceptionally(new IncompleteAnswerException("no response"));
-      }
-    };
+    return GrpcClients.completing(
+        answer::complete,
+        () -> {
+          throw new IncompleteAnswerException("no response"); // unless onNext answered first
+        },
+        answer);
   }
 
   private void embed() throws Exception {
@@ -179,11 +163,6 @@ final class GrpcDriver implements CallDriver {
 
   @Override
   public void close() {
-    channel.shutdownNow();
-    try {
-      channel.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    GrpcClients.close(channel);
   }
 }

@@ -24,13 +24,13 @@ public final class LevelMeasurement {
     };
   }
 
-  public static int port(Protocol protocol, ServerProcess server) {
+  public static int port(Protocol protocol, ServerUnderTest server) {
     return protocol == Protocol.GRPC ? server.grpcPort() : server.httpPort();
   }
 
   /** Calls for {@code duration} without measuring: lets the JIT and the pools settle. */
   public static void warm(
-      ServerProcess server, Protocol protocol, Work work, int concurrency, Duration duration)
+      ServerUnderTest server, Protocol protocol, Work work, int concurrency, Duration duration)
       throws InterruptedException {
     try (CallDriver driver = driver(protocol, port(protocol, server), work)) {
       LoadRunner.run(driver, concurrency, duration, Duration.ZERO, LoadRunner.WindowListener.NONE);
@@ -39,7 +39,7 @@ public final class LevelMeasurement {
 
   /** One level with a fresh client: warm-up, then one measured window. */
   public static Results.LevelRow measure(
-      ServerProcess server,
+      ServerUnderTest server,
       Protocol protocol,
       Work work,
       String engine,
@@ -55,7 +55,7 @@ public final class LevelMeasurement {
 
   /** One measured window on an existing client, after a short warm-up on it. */
   public static Sample window(
-      ServerProcess server,
+      ServerUnderTest server,
       Protocol protocol,
       CallDriver driver,
       int concurrency,
@@ -170,7 +170,7 @@ public final class LevelMeasurement {
 
   /** Server figures at the window's edges, and its connections sampled in between. */
   static final class ServerWindow implements LoadRunner.WindowListener {
-    private final ServerProcess server;
+    private final ServerUnderTest server;
     private final int port;
     final AtomicInteger maxConnections = new AtomicInteger();
     private volatile boolean sampling;
@@ -181,7 +181,7 @@ public final class LevelMeasurement {
     long allocatedBytes;
     long rssKbAtEnd;
 
-    ServerWindow(ServerProcess server, int port) {
+    ServerWindow(ServerUnderTest server, int port) {
       this.server = server;
       this.port = port;
     }

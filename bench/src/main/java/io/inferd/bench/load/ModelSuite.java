@@ -36,8 +36,8 @@ public final class ModelSuite {
     String engine = "llama.cpp " + model.getFileName();
     Work work = new Work(Scenario.STREAM, "", 256, false);
     int parallel = config.modelConcurrency().stream().mapToInt(Integer::intValue).max().orElse(2);
-    try (ServerProcess server =
-        ServerProcess.start(
+    try (ServerUnderTest server =
+        ServerUnderTest.start(
             config.serverHeap(),
             accessLog,
             dir.resolve("logs/server-model.log"),

@@ -53,7 +53,8 @@ public final class ProtocolSuite {
       System.out.printf("  %s: gRPC and REST on one server%n", scenario.label());
       Map<Protocol, List<Results.LevelRow>> levels = new EnumMap<>(Protocol.class);
       Path log = dir.resolve("logs/server-" + name + ".log");
-      try (ServerProcess server = ServerProcess.start(config.serverHeap(), accessLog, log, args)) {
+      try (ServerUnderTest server =
+          ServerUnderTest.start(config.serverHeap(), accessLog, log, args)) {
         Work work = Work.bench(scenario);
         for (Protocol protocol : Protocol.values()) {
           LevelMeasurement.warm(
@@ -138,7 +139,8 @@ public final class ProtocolSuite {
     String name = scenario.name().toLowerCase();
     Path log =
         dir.resolve("logs/server-memory-" + protocol.name().toLowerCase() + "-" + name + ".log");
-    try (ServerProcess server = ServerProcess.start(config.serverHeap(), accessLog, log, args)) {
+    try (ServerUnderTest server =
+        ServerUnderTest.start(config.serverHeap(), accessLog, log, args)) {
       long startRss = ProcStats.rssKb(server.pid());
       server.resetPeaks();
       Work work = Work.bench(scenario);
@@ -193,7 +195,7 @@ public final class ProtocolSuite {
    * puts on the wire in each direction (connection set-up excluded, as it is shared by all calls).
    */
   static Results.WireRow wire(
-      ServerProcess server, Protocol protocol, Work work, String variant, int calls)
+      ServerUnderTest server, Protocol protocol, Work work, String variant, int calls)
       throws IOException {
     int port = LevelMeasurement.port(protocol, server);
     try (ByteCountingProxy proxy = new ByteCountingProxy(port);

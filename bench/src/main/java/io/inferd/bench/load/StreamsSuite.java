@@ -66,8 +66,8 @@ public final class StreamsSuite {
       System.out.printf(
           "  %,d concurrent streams over %s%n", config.streamsTarget(), protocol.label());
       Path log = dir.resolve("logs/server-streams-" + protocol.name().toLowerCase() + ".log");
-      try (ServerProcess server =
-          ServerProcess.start(config.serverHeap(), accessLog, log, serverArgs(config))) {
+      try (ServerUnderTest server =
+          ServerUnderTest.start(config.serverHeap(), accessLog, log, serverArgs(config))) {
         Results.StreamsRow row =
             protocol == Protocol.GRPC
                 ? grpc(config, server, "gRPC")
@@ -86,8 +86,8 @@ public final class StreamsSuite {
       System.out.printf("  %,d concurrent streams over %s%n", config.streamsTarget(), label);
       Path log = dir.resolve("logs/server-streams-rest-nofile.log");
       List<String> wrapper = List.of("prlimit", "--nofile=" + softLimit + ":" + softLimit, "--");
-      try (ServerProcess server =
-          ServerProcess.start(wrapper, config.serverHeap(), accessLog, log, serverArgs(config))) {
+      try (ServerUnderTest server =
+          ServerUnderTest.start(wrapper, config.serverHeap(), accessLog, log, serverArgs(config))) {
         Results.StreamsRow row =
             rest(
                 config,
@@ -244,7 +244,7 @@ public final class StreamsSuite {
     }
   }
 
-  private static Results.StreamsRow grpc(BenchConfig config, ServerProcess server, String label)
+  private static Results.StreamsRow grpc(BenchConfig config, ServerUnderTest server, String label)
       throws InterruptedException {
     int target = config.streamsTarget();
     ManagedChannel channel =
@@ -303,7 +303,7 @@ public final class StreamsSuite {
   }
 
   private static Results.StreamsRow rest(
-      BenchConfig config, ServerProcess server, String label, String note) throws Exception {
+      BenchConfig config, ServerUnderTest server, String label, String note) throws Exception {
     int target = config.streamsTarget();
     HttpClient http =
         HttpClient.newBuilder()
@@ -405,7 +405,7 @@ public final class StreamsSuite {
       int target,
       Tally tally,
       long t0,
-      ServerProcess server,
+      ServerUnderTest server,
       int port,
       JsonNode baseline,
       String note)

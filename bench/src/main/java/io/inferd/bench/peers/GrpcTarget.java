@@ -8,7 +8,7 @@ import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.Message;
 import io.inferd.api.v1.StreamChoice;
-import io.inferd.api.v1.StreamChunk;
+import io.inferd.bench.GrpcClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,33 +49,19 @@ final class GrpcTarget implements StreamTarget {
     stub.withDeadlineAfter(600, TimeUnit.SECONDS)
         .streamComplete(
             request,
-            new StreamObserver<>() {
-              @Override
-              public void onNext(StreamChunk chunk) {
-                for (StreamChoice choice : chunk.getChoicesList()) {
-                  if (!choice.getDelta().getContent().isEmpty()) {
-                    timer.content();
+            GrpcClients.completing(
+                chunk -> {
+                  for (StreamChoice choice : chunk.getChoicesList()) {
+                    if (!choice.getDelta().getContent().isEmpty()) {
+                      timer.content();
+                    }
                   }
-                }
-                if (chunk.hasUsage()) {
-                  timer.usage(chunk.getUsage().getCompletionTokens());
-                }
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                done.completeExceptionally(t);
-              }
-
-              @Override
-              public void onCompleted() {
-                try {
-                  done.complete(timer.done());
-                } catch (RuntimeException e) {
-                  done.completeExceptionally(e);
-                }
-              }
-            });
+                  if (chunk.hasUsage()) {
+                    timer.usage(chunk.getUsage().getCompletionTokens());
+                  }
+                },
+                timer::done,
+                done));
     return done.get(610, TimeUnit.SECONDS);
   }
 
@@ -132,11 +118,6 @@ final class GrpcTarget implements StreamTarget {
 
   @Override
   public void close() {
-    channel.shutdownNow();
-    try {
-      channel.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    GrpcClients.close(channel);
   }
 }

@@ -1,5 +1,6 @@
 package io.inferd.bench.peers;
 
+import io.inferd.app.process.ServerProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,16 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** llama.cpp's llama-server on 127.0.0.1, started and waited for (GET /health), then stopped. */
-final class LlamaServerProcess implements AutoCloseable {
-  private final Process process;
-  private final int port;
-  private final List<String> command;
-
-  private LlamaServerProcess(Process process, int port, List<String> command) {
-    this.process = process;
-    this.port = port;
-    this.command = command;
-  }
+record LlamaServerProcess(ServerProcess process, int port) implements AutoCloseable {
 
   /**
    * Starts {@code bin/llama-server} with {@code slots} parallel sequences of {@code slotContext}
@@ -73,8 +65,7 @@ final class LlamaServerProcess implements AutoCloseable {
     builder
         .environment()
         .merge("LD_LIBRARY_PATH", llamaDir.resolve("lib").toString(), (a, b) -> b + ":" + a);
-    Process process = builder.start();
-    var server = new LlamaServerProcess(process, port, command);
+    var server = new LlamaServerProcess(ServerProcess.start(builder), port);
     try {
       server.awaitHealthy(Duration.ofSeconds(120), log);
     } catch (IOException | RuntimeException e) {
@@ -84,16 +75,12 @@ final class LlamaServerProcess implements AutoCloseable {
     return server;
   }
 
-  int port() {
-    return port;
-  }
-
   long pid() {
     return process.pid();
   }
 
   List<String> command() {
-    return command;
+    return process.command();
   }
 
   private void awaitHealthy(Duration timeout, Path log) throws IOException, InterruptedException {
@@ -101,7 +88,7 @@ final class LlamaServerProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (HttpClient http = HttpClient.newHttpClient()) {
       while (System.nanoTime() < deadline) {
-        if (!process.isAlive()) {
+        if (!process.alive()) {
           throw new IOException("llama-server exited with " + process.exitValue() + "; see " + log);
         }
         try {
@@ -129,14 +116,6 @@ final class LlamaServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    process.close();
   }
 }

@@ -1,6 +1,6 @@
 package io.inferd.bench.peers;
 
-import io.inferd.bench.load.ServerProcess;
+import io.inferd.bench.load.ServerUnderTest;
 import io.inferd.bench.model.RandomLlamaGguf;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,9 +80,9 @@ public final class PeersSuite {
     }
 
     int slots = Math.max(config.maxLevel(), 1);
-    System.setProperty("inferd.llama.dir", llamaDir.toString()); // for ServerProcess
+    System.setProperty("inferd.llama.dir", llamaDir.toString()); // for ServerUnderTest
     try (var inferd =
-            ServerProcess.start(
+            ServerUnderTest.start(
                 "1g",
                 false,
                 logs.resolve("inferd-server.log"),

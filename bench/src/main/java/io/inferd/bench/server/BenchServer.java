@@ -1,5 +1,6 @@
 package io.inferd.bench.server;
 
+import io.inferd.app.FlashAttentionConverter;
 import io.inferd.app.GrpcTransport;
 import io.inferd.app.Inferd;
 import io.inferd.app.InferdConfig;
@@ -82,8 +83,9 @@ public final class BenchServer implements Callable<Integer> {
   @Option(
       names = "--flash-attn",
       defaultValue = "auto",
+      converter = FlashAttentionConverter.class,
       description = "llama engine: auto, on or off (as serve's --flash-attn)")
-  String flashAttn;
+  FlashAttention flashAttention;
 
   @Option(names = "--host", defaultValue = "127.0.0.1")
   String host;
@@ -208,11 +210,7 @@ public final class BenchServer implements Callable<Integer> {
                 LlamaGenerator.load(
                     model,
                     new LlamaOptions(
-                        cores,
-                        parallel,
-                        0,
-                        LlamaOptions.ALL_GPU_LAYERS,
-                        FlashAttention.parse(flashAttn))))
+                        cores, parallel, 0, LlamaOptions.ALL_GPU_LAYERS, flashAttention)))
             .build();
       }
       default ->

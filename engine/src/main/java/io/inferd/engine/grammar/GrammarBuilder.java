@@ -140,22 +140,31 @@ final class GrammarBuilder {
     s.codePoints()
         .forEach(
             c -> {
-              switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                  if (c < 0x20 || c == 0x7f) {
-                    sb.append(String.format("\\x%02X", c));
-                  } else {
-                    sb.appendCodePoint(c);
-                  }
-                }
+              String escape = sharedEscape(c);
+              if (escape != null) {
+                sb.append(escape);
+              } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02X", c));
+              } else {
+                sb.appendCodePoint(c);
               }
             });
     return sb.append('"').toString();
+  }
+
+  /**
+   * The escape that a GBNF literal and a JSON string both write for {@code c}; null for the
+   * characters where they differ or need none.
+   */
+  static String sharedEscape(int c) {
+    return switch (c) {
+      case '"' -> "\\\"";
+      case '\\' -> "\\\\";
+      case '\n' -> "\\n";
+      case '\r' -> "\\r";
+      case '\t' -> "\\t";
+      default -> null;
+    };
   }
 
   /** llama.cpp's rule names are letters, digits and '-'. */

@@ -313,12 +313,12 @@ final class Json {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
+      String escape = GrammarBuilder.sharedEscape(c);
+      if (escape != null) {
+        sb.append(escape);
+        continue;
+      }
       switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
         case '\b' -> sb.append("\\b");
         case '\f' -> sb.append("\\f");
         default -> {

@@ -86,9 +86,7 @@ final class Batch implements AutoCloseable {
     }
     closed = true;
     try {
-      LlamaApi.batch_free.invokeExact(struct());
-    } catch (Throwable e) {
-      throw new IllegalStateException("llama_batch_free", e);
+      LlamaApi.free(LlamaApi.batch_free, struct(), "llama_batch_free");
     } finally {
       arena.close();
     }

@@ -157,21 +157,10 @@ final class GbnfSyntax {
 
   private void literal() {
     pos++;
-    while (true) {
-      if (pos >= src.length() || src.charAt(pos) == '\n') {
-        throw error("unterminated string literal");
-      }
-      char c = src.charAt(pos);
-      if (c == '"') {
-        pos++;
-        return;
-      }
-      if (c == '\\') {
-        escape();
-      } else {
-        pos++;
-      }
+    while (onLine("string literal") != '"') {
+      character();
     }
+    pos++;
   }
 
   private void charClass() {
@@ -180,29 +169,31 @@ final class GbnfSyntax {
       pos++;
     }
     boolean any = false;
-    while (true) {
-      if (pos >= src.length() || src.charAt(pos) == '\n') {
-        throw error("unterminated character class");
-      }
-      char c = src.charAt(pos);
-      if (c == ']' && any) {
-        pos++;
-        return;
-      }
-      if (c == '\\') {
-        escape();
-      } else {
-        pos++;
-      }
+    while (onLine("character class") != ']' || !any) {
+      character();
       any = true;
       if (pos + 1 < src.length() && src.charAt(pos) == '-' && src.charAt(pos + 1) != ']') {
         pos++;
-        if (src.charAt(pos) == '\\') {
-          escape();
-        } else {
-          pos++;
-        }
+        character();
       }
+    }
+    pos++;
+  }
+
+  /** The character at {@code pos}, which must not have left the line of the open {@code what}. */
+  private char onLine(String what) {
+    if (pos >= src.length() || src.charAt(pos) == '\n') {
+      throw error("unterminated " + what);
+    }
+    return src.charAt(pos);
+  }
+
+  /** Steps over one character of a literal or class, or one escape sequence. */
+  private void character() {
+    if (src.charAt(pos) == '\\') {
+      escape();
+    } else {
+      pos++;
     }
   }
 

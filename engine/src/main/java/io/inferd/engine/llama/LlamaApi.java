@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 
@@ -148,6 +149,18 @@ final class LlamaApi {
     }
     return MemoryLayout.structLayout(MemoryLayout.sequenceLayout(size / 8, JAVA_LONG))
         .withName(struct);
+  }
+
+  /**
+   * Calls {@code free}, a void function of one pointer or struct, on {@code value}; a failure names
+   * {@code function}.
+   */
+  static void free(MethodHandle free, MemorySegment value, String function) {
+    try {
+      free.invokeExact(value);
+    } catch (Throwable e) {
+      throw new IllegalStateException(function, e);
+    }
   }
 
   static long offset(String field) {

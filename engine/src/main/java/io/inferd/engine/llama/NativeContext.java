@@ -159,11 +159,7 @@ final class NativeContext implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      LlamaApi.free.invokeExact(context);
-    } catch (Throwable e) {
-      throw new IllegalStateException("llama_free", e);
-    }
+    LlamaApi.free(LlamaApi.free, context, "llama_free");
   }
 
   record Timings(

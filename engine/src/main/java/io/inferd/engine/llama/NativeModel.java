@@ -262,11 +262,7 @@ final class NativeModel implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      try {
-        LlamaApi.model_free.invokeExact(model);
-      } catch (Throwable e) {
-        throw new IllegalStateException("llama_model_free", e);
-      }
+      LlamaApi.free(LlamaApi.model_free, model, "llama_model_free");
     }
   }
 

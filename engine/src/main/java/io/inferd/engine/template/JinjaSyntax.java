@@ -120,11 +120,21 @@ public final class JinjaSyntax extends ExtendedSyntaxBuilder {
     }
   }
 
-  /** Jinja2's {@code iterable}: strings and dicts iterate too. */
-  static final class Iterable implements ExpTest {
+  /**
+   * Jinja2's {@code iterable}, where strings and dicts iterate too, and {@code sequence} (has a
+   * length and indexes): the same values here, strings, lists and dicts (and arrays).
+   */
+  static final class IterableTest implements ExpTest {
+    private final String name;
+
+    /** {@code name}: "iterable" or "sequence". */
+    IterableTest(String name) {
+      this.name = name;
+    }
+
     @Override
     public String getName() {
-      return "iterable";
+      return name;
     }
 
     @Override
@@ -133,19 +143,6 @@ public final class JinjaSyntax extends ExtendedSyntaxBuilder {
           || var instanceof Collection
           || var instanceof Map
           || (var != null && var.getClass().isArray());
-    }
-  }
-
-  /** Jinja2's {@code sequence} (has a length and indexes): strings, lists and dicts. */
-  static final class Sequence implements ExpTest {
-    @Override
-    public String getName() {
-      return "sequence";
-    }
-
-    @Override
-    public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
-      return new Iterable().evaluate(var, interpreter, args);
     }
   }
 

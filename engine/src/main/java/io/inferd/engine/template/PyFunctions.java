@@ -85,14 +85,27 @@ public final class PyFunctions {
     }
   }
 
+  /** A filter that says its name once, where it is made. */
+  private abstract static class NamedFilter implements Filter {
+    private final String name;
+
+    NamedFilter(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public final String getName() {
+      return name;
+    }
+  }
+
   /**
    * {@code x | tojson(indent=N)} as Hugging Face defines it: {@code json.dumps(x,
    * ensure_ascii=False)}.
    */
-  static final class ToJson implements Filter {
-    @Override
-    public String getName() {
-      return "tojson";
+  static final class ToJson extends NamedFilter {
+    ToJson() {
+      super("tojson");
     }
 
     @Override
@@ -114,10 +127,9 @@ public final class PyFunctions {
   }
 
   /** {@code d | items} (Jinja 3.1): the dict's key/value pairs. */
-  static final class Items implements Filter {
-    @Override
-    public String getName() {
-      return "items";
+  static final class Items extends NamedFilter {
+    Items() {
+      super("items");
     }
 
     @Override

@@ -138,8 +138,8 @@ final class SandboxedJinjava {
         });
     Context global = JINJAVA.getGlobalContext();
     global.registerTag(new JinjaSyntax.GenerationTag());
-    global.registerExpTest(new JinjaSyntax.Iterable());
-    global.registerExpTest(new JinjaSyntax.Sequence());
+    global.registerExpTest(new JinjaSyntax.IterableTest("iterable"));
+    global.registerExpTest(new JinjaSyntax.IterableTest("sequence"));
     global.registerFilter(new PyFunctions.ToJson());
     global.registerFilter(new PyFunctions.Items());
     global.registerFunction(function("raise_exception", "raiseException", Object.class));

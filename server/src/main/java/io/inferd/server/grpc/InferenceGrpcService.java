@@ -19,6 +19,7 @@ import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.api.v1.TokenizeRequest;
 import io.inferd.api.v1.TokenizeResponse;
+import io.inferd.server.core.ChoiceSink;
 import io.inferd.server.core.Completion;
 import io.inferd.server.core.EmbeddingBatch;
 import io.inferd.server.core.InferenceCore;
@@ -35,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * ai.inference.v1.InferenceService over the shared core. Engines run on the core's threads; each
@@ -78,25 +80,18 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
     CallStats stats = TelemetryInterceptor.current();
-    // The handler thread may run the engine itself and so cannot run the cancel handler meanwhile;
-    // isCancelled() still turns true at once (gRPC sets it when it cancels the call's context).
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       var created = clock.instant();
-      work.set(
-          core.completeWaiting(
-              plan,
-              (index, text, tokens) -> {
-                stats.firstToken(System.nanoTime());
-                return !call.isCancelled();
-              },
-              stats));
-      answerWhenDone(
+      completeAndAnswer(
           call,
-          work.get(),
+          true,
+          work,
+          plan,
+          stats,
+          (index, text, tokens) -> !call.isCancelled(),
           completion -> {
-            stats.addUsage(completion.promptTokens(), completion.completionTokens());
             call.onNext(
                 ProtoMapping.response(id, plan.model(), completion, plan.logprobs(), created));
             call.onCompleted();
@@ -122,29 +117,25 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
       boolean[] started = new boolean[plan.n()]; // per choice; guarded by call
-      work.set(
-          core.complete(
-              plan,
-              (index, text, tokens) -> {
-                stats.firstToken(System.nanoTime());
-                StreamChunk chunk;
-                synchronized (call) { // n > 1: choices run on several engine threads
-                  chunk =
-                      ProtoMapping.delta(
-                          id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
-                  started[index] = true;
-                }
-                synchronized (outlet) { // one offer at a time keeps each choice's order
-                  return outlet.offer(chunk)
-                      == StreamOutlet.Outcome.WRITTEN; // false stops decoding
-                }
-              },
-              stats));
-      answerWhenDone(
+      completeAndAnswer(
           call,
-          work.get(),
+          false,
+          work,
+          plan,
+          stats,
+          (index, text, tokens) -> {
+            StreamChunk chunk;
+            synchronized (call) { // n > 1: choices run on several engine threads
+              chunk =
+                  ProtoMapping.delta(
+                      id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
+              started[index] = true;
+            }
+            synchronized (outlet) { // one offer at a time keeps each choice's order
+              return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
+            }
+          },
           completion -> {
-            stats.addUsage(completion.promptTokens(), completion.completionTokens());
             if (outlet.idleTimedOut()) {
               stats.note("stream-idle-timeout");
               call.onError(
@@ -168,27 +159,38 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
   @Override
   public void tokenize(TokenizeRequest request, StreamObserver<TokenizeResponse> out) {
-    try {
-      Tokenization.Tokens tokens =
-          tokenization.tokenize(request.getModel(), request.getText(), request.getAddSpecial());
-      TokenizeResponse.Builder response = TokenizeResponse.newBuilder().setModel(tokens.model());
-      for (int id : tokens.ids()) {
-        response.addTokens(id);
-      }
-      out.onNext(response.build());
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      out.onError(StatusMapper.toException(e));
-    }
+    answer(
+        out,
+        () -> {
+          Tokenization.Tokens tokens =
+              tokenization.tokenize(request.getModel(), request.getText(), request.getAddSpecial());
+          TokenizeResponse.Builder response =
+              TokenizeResponse.newBuilder().setModel(tokens.model());
+          for (int id : tokens.ids()) {
+            response.addTokens(id);
+          }
+          return response.build();
+        });
   }
 
   @Override
   public void detokenize(DetokenizeRequest request, StreamObserver<DetokenizeResponse> out) {
+    answer(
+        out,
+        () -> {
+          int[] ids = request.getTokensList().stream().mapToInt(Integer::intValue).toArray();
+          Tokenization.Text text = tokenization.detokenize(request.getModel(), ids);
+          return DetokenizeResponse.newBuilder()
+              .setModel(text.model())
+              .setText(text.text())
+              .build();
+        });
+  }
+
+  /** A unary answer computed on this thread: the response, or the mapped status. */
+  private static <T> void answer(StreamObserver<T> out, Supplier<T> response) {
     try {
-      int[] ids = request.getTokensList().stream().mapToInt(Integer::intValue).toArray();
-      Tokenization.Text text = tokenization.detokenize(request.getModel(), ids);
-      out.onNext(
-          DetokenizeResponse.newBuilder().setModel(text.model()).setText(text.text()).build());
+      out.onNext(response.get());
       out.onCompleted();
     } catch (RuntimeException e) {
       out.onError(StatusMapper.toException(e));
@@ -270,6 +272,36 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
         return true;
       }
     };
+  }
+
+  /**
+   * Starts {@code plan} (cancellable through {@code work}) and answers when it ends; the call's
+   * stats get its first token time and its token counts. A unary call's handler thread may run the
+   * engine itself ({@link InferenceCore#completeWaiting}): it would only wait otherwise. It then
+   * cannot run the cancel handler meanwhile, but {@code isCancelled()} still turns true at once
+   * (gRPC sets it when it cancels the call's context), which is what {@code sink} looks at.
+   */
+  private void completeAndAnswer(
+      ServerCallStreamObserver<?> call,
+      boolean unary,
+      AtomicReference<CompletableFuture<Completion>> work,
+      PlannedCompletion plan,
+      CallStats stats,
+      ChoiceSink sink,
+      Consumer<Completion> answer) {
+    ChoiceSink timed =
+        (index, text, tokens) -> {
+          stats.firstToken(System.nanoTime());
+          return sink.onPiece(index, text, tokens);
+        };
+    work.set(unary ? core.completeWaiting(plan, timed, stats) : core.complete(plan, timed, stats));
+    answerWhenDone(
+        call,
+        work.get(),
+        completion -> {
+          stats.addUsage(completion.promptTokens(), completion.completionTokens());
+          answer.accept(completion);
+        });
   }
 
   /**

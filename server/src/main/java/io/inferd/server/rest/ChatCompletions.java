@@ -10,21 +10,17 @@ import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
 import io.inferd.server.rest.OpenAiJson.ChatRequest;
 import io.inferd.server.telemetry.CallStats;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** POST /v1/chat/completions, whole or as server-sent events (see {@link SseRelay}). */
 final class ChatCompletions implements Endpoint {
+  private final CompletionServices services;
   private final InferenceCore core;
-  private final Clock clock;
-  private final Duration streamIdleTimeout;
 
-  ChatCompletions(InferenceCore core, Clock clock, Duration streamIdleTimeout) {
-    this.core = requireNonNull(core, "core");
-    this.clock = requireNonNull(clock, "clock");
-    this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
+  ChatCompletions(CompletionServices services) {
+    this.services = requireNonNull(services, "services");
+    this.core = services.core();
   }
 
   @Override
@@ -32,7 +28,7 @@ final class ChatCompletions implements Endpoint {
     ChatRequest request = OpenAiJson.chatRequest(Json.parseObject(RequestBodyErrors.read(req)));
     PlannedCompletion plan = core.plan(request.input());
     String id = InferenceCore.newCompletionId();
-    long created = clock.instant().getEpochSecond();
+    long created = services.created();
     return request.stream()
         ? stream(res, call, plan, id, created, request.includeUsage())
         : whole(res, call, plan, id, created);
@@ -106,10 +102,9 @@ final class ChatCompletions implements Endpoint {
             return out;
           }
         };
-    return SseRelay.run(
+    return services.relay(
         res,
         call,
-        streamIdleTimeout,
         plan.request().prompt().tokenCount(),
         sink -> core.complete(plan, sink, call.stats()),
         events);

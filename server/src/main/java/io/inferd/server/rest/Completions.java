@@ -17,8 +17,6 @@ import io.inferd.server.core.GenerationControls;
 import io.inferd.server.core.GenerationObserver;
 import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,14 +28,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * prompts one after another.
  */
 final class Completions implements Endpoint {
+  private final CompletionServices services;
   private final InferenceCore core;
-  private final Clock clock;
-  private final Duration streamIdleTimeout;
 
-  Completions(InferenceCore core, Clock clock, Duration streamIdleTimeout) {
-    this.core = requireNonNull(core, "core");
-    this.clock = requireNonNull(clock, "clock");
-    this.streamIdleTimeout = requireNonNull(streamIdleTimeout, "streamIdleTimeout");
+  Completions(CompletionServices services) {
+    this.services = requireNonNull(services, "services");
+    this.core = services.core();
   }
 
   @Override
@@ -67,7 +63,7 @@ final class Completions implements Endpoint {
     }
     PlannedCompletion first = plans.getFirst();
     String id = InferenceCore.newCompletionId();
-    long created = clock.instant().getEpochSecond();
+    long created = services.created();
     String model = first.model();
     boolean logprobs = first.logprobs();
     if (!stream) {
@@ -120,13 +116,8 @@ final class Completions implements Endpoint {
           }
         };
     int promptTokens = plans.stream().mapToInt(p -> p.request().prompt().tokenCount()).sum();
-    return SseRelay.run(
-        res,
-        call,
-        streamIdleTimeout,
-        promptTokens,
-        sink -> runAll(plans, sink, call.stats()),
-        events);
+    return services.relay(
+        res, call, promptTokens, sink -> runAll(plans, sink, call.stats()), events);
   }
 
   /** The prompts one after another, choice indexes offset by n per prompt, usage added up. */

@@ -23,14 +23,13 @@ final class OpenAiControls {
   /** Accepted and ignored: they describe the caller or ask for bookkeeping, not for other text. */
   static final Set<String> CHANGE_NOTHING = Set.of("user", "metadata", "store", "service_tier");
 
-  static final Set<String> CHAT =
-      Set.of(
+  /** The fields both endpoints take: the model, the sampling and the shape of the reply. */
+  private static final List<String> SHARED =
+      List.of(
           "model",
-          "messages",
           "temperature",
           "top_p",
           "max_tokens",
-          "max_completion_tokens",
           "stream",
           "stream_options",
           "n",
@@ -39,42 +38,31 @@ final class OpenAiControls {
           "presence_penalty",
           "frequency_penalty",
           "logprobs",
+          "top_k",
+          "min_p",
+          "repeat_penalty",
+          "grammar",
+          "logit_bias");
+
+  static final Set<String> CHAT =
+      with(
+          "messages",
+          "max_completion_tokens",
           "top_logprobs",
           "response_format",
           "tools",
           "tool_choice",
-          "parallel_tool_calls",
-          "top_k",
-          "min_p",
-          "repeat_penalty",
-          "grammar",
-          "logit_bias");
+          "parallel_tool_calls");
 
-  static final Set<String> COMPLETIONS =
-      Set.of(
-          "model",
-          "prompt",
-          "temperature",
-          "top_p",
-          "max_tokens",
-          "stream",
-          "stream_options",
-          "n",
-          "seed",
-          "stop",
-          "presence_penalty",
-          "frequency_penalty",
-          "logprobs",
-          "top_k",
-          "min_p",
-          "repeat_penalty",
-          "grammar",
-          "echo",
-          "suffix",
-          "best_of",
-          "logit_bias");
+  static final Set<String> COMPLETIONS = with("prompt", "echo", "suffix", "best_of");
 
   private OpenAiControls() {}
+
+  private static Set<String> with(String... own) {
+    List<String> fields = new ArrayList<>(SHARED);
+    fields.addAll(List.of(own));
+    return Set.copyOf(fields);
+  }
 
   /** A 400 for the first field of {@code body} that is neither known nor harmless. */
   static void rejectUnknown(ObjectNode body, Set<String> known) {

@@ -298,22 +298,10 @@ final class OpenAiJson {
     return chunk;
   }
 
-  /** A chunk with text of one choice; a choice's first chunk also carries the role. */
-  static ObjectNode delta(
-      String id,
-      long created,
-      String model,
-      int index,
-      String text,
-      List<GeneratedToken> tokens,
-      boolean logprobs,
-      boolean first) {
-    return delta(id, created, model, index, text, tokens, logprobs, first, false);
-  }
-
   /**
-   * As above; {@code holdsToolCalls}: the core holds back text that may be tool calls, so a token
-   * whose text is held sends no content, rather than an empty one.
+   * A chunk with text of one choice; a choice's first chunk also carries the role. {@code
+   * holdsToolCalls}: the core holds back text that may be tool calls, so a token whose text is held
+   * sends no content, rather than an empty one.
    */
   static ObjectNode delta(
       String id,

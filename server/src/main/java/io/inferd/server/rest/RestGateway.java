@@ -249,9 +249,10 @@ public final class RestGateway {
   }
 
   private void routes(HttpRouting.Builder routing) {
-    Endpoint chat = new ChatCompletions(core, clock, streamIdleTimeout);
+    var services = new CompletionServices(core, clock, streamIdleTimeout);
+    Endpoint chat = new ChatCompletions(services);
     Endpoint embeddings = new Embeddings(core);
-    Endpoint completions = new Completions(core, clock, streamIdleTimeout);
+    Endpoint completions = new Completions(services);
     TokenizeEndpoints tokens = new TokenizeEndpoints(new Tokenization(core.models()));
     routing
         .addFilter(RestGateway::closeWhenAsked)

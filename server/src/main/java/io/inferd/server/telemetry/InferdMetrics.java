@@ -19,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /**
  * inferd's Prometheus metrics: requests by protocol, method, model and code, latency and
@@ -58,18 +59,18 @@ public final class InferdMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public InferdMetrics(Scheduler scheduler) {
-    Gauge.builder("inferd_queue_depth", scheduler, Scheduler::queued)
-        .description("Requests waiting for a generation slot")
-        .register(registry);
-    Gauge.builder("inferd_slots_busy", scheduler, Scheduler::running)
-        .description("Generation slots in use")
-        .register(registry);
-    Gauge.builder("inferd_slots", scheduler, Scheduler::slots)
-        .description("Generation slots in all")
-        .register(registry);
-    Gauge.builder("inferd_active_calls", activeCalls, AtomicInteger::get)
-        .description("Calls and streams in progress, all protocols")
-        .register(registry);
+    gauge(
+        "inferd_queue_depth",
+        scheduler,
+        Scheduler::queued,
+        "Requests waiting for a generation slot");
+    gauge("inferd_slots_busy", scheduler, Scheduler::running, "Generation slots in use");
+    gauge("inferd_slots", scheduler, Scheduler::slots, "Generation slots in all");
+    gauge(
+        "inferd_active_calls",
+        activeCalls,
+        AtomicInteger::get,
+        "Calls and streams in progress, all protocols");
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -78,6 +79,10 @@ public final class InferdMetrics implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+  }
+
+  private <T> void gauge(String name, T source, ToDoubleFunction<T> value, String description) {
+    Gauge.builder(name, source, value).description(description).register(registry);
   }
 
   /** Calls started and not yet reported finished. */
