@@ -65,7 +65,7 @@ final class ChoiceFilter implements TokenSink {
    */
   private boolean deliver(String released, boolean everyToken) {
     text.append(released);
-    List<GeneratedToken> ready = new ArrayList<>();
+    List<GeneratedToken> ready = held.isEmpty() ? List.of() : new ArrayList<>();
     while (!held.isEmpty()
         && (held.peek().start() < stop.releasedChars() || (!stop.stopped() && flushing))) {
       ready.add(held.poll().token());

@@ -85,18 +85,17 @@ public final class StreamOutlet<T> {
 
   /** WRITTEN once the transport is ready; GONE or IDLE_TIMEOUT when it will not be. */
   private Outcome awaitReady() {
+    Outcome now = readyNow(); // the common case, a reader keeping up: no lock, no clock
+    if (now != null) {
+      return now;
+    }
     long giveUpAt = System.nanoTime() + idleTimeoutNanos;
     lock.lock();
     try {
       while (true) {
-        if (ended != null) {
-          return ended;
-        }
-        if (transport.gone()) {
-          return end(Outcome.GONE);
-        }
-        if (transport.ready()) {
-          return Outcome.WRITTEN;
+        now = readyNow();
+        if (now != null) {
+          return now;
         }
         long left = giveUpAt - System.nanoTime();
         if (left <= 0) {
@@ -110,6 +109,17 @@ public final class StreamOutlet<T> {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** WRITTEN, GONE or IDLE_TIMEOUT when that is decided now; null while the transport is full. */
+  private Outcome readyNow() {
+    if (ended != null) {
+      return ended;
+    }
+    if (transport.gone()) {
+      return end(Outcome.GONE);
+    }
+    return transport.ready() ? Outcome.WRITTEN : null;
   }
 
   /** Whether the stream was ended because its reader took nothing for the idle timeout. */

@@ -156,7 +156,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
           core.complete(
               plan.plan(),
               (index, text, tokens) -> {
-                stats.firstToken(System.nanoTime());
+                stats.firstToken();
                 return !call.isCancelled();
               },
               stats);

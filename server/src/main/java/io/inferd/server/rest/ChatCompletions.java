@@ -43,7 +43,7 @@ final class ChatCompletions implements Endpoint {
             core.complete(
                 plan,
                 (index, text, tokens) -> {
-                  stats.firstToken(System.nanoTime());
+                  stats.firstToken();
                   return !call.aborted();
                 },
                 stats));

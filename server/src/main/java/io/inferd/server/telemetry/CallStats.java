@@ -54,9 +54,11 @@ public final class CallStats implements GenerationObserver {
     completionTokens.addAndGet(completion);
   }
 
-  /** Marks the first generated token; later calls keep the first time. */
-  public void firstToken(long nanos) {
-    firstTokenNanos.compareAndSet(0, nanos);
+  /** Notes the first token's time; later calls cost a read (every token calls it). */
+  public void firstToken() {
+    if (firstTokenNanos.get() == 0) {
+      firstTokenNanos.compareAndSet(0, System.nanoTime());
+    }
   }
 
   public void keyId(String keyId) {
