@@ -145,14 +145,18 @@ public final class RestGateway {
                     handlers.addHandler(
                         DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED,
                         RestGateway::http10NotSupported))
-            // Plaintext: byte sockets, so that a blocked handler can see its client leave
-            // (RequestReadWatch.clientGone). Not with TLS: Helidon 4.5's byte TLS socket accepts
-            // clients without a certificate although client auth is REQUIRED.
-            .useNio(listener.secure())
+            // Byte sockets, so that a blocked handler can see its client leave
+            // (RequestReadWatch.clientGone); with TLS through ByteSocketTls, which keeps client
+            // authentication (Helidon 4.5 layers byte TLS sockets without the listener's
+            // SSLParameters).
+            .useNio(false)
             .protocolsDiscoverServices(false)
             .addProtocol(Http1Config.builder().addReceiveListener(requestReadWatch).build())
             .routing(this::routes);
     listener.applyTo(web);
+    if (listener.secure()) {
+      web.tls(ByteSocketTls.of(listener.tls()));
+    }
     return web.build().start();
   }
 
