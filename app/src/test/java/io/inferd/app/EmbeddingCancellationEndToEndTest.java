@@ -4,22 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.helidon.common.configurable.Resource;
+import io.helidon.common.pki.Keys;
+import io.helidon.common.tls.Tls;
 import io.inferd.api.v1.BatchEmbedResponse;
 import io.inferd.api.v1.EmbedRequest;
 import io.inferd.engine.Embedder;
 import io.inferd.engine.ModelRegistry;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** An abandoned BatchEmbed frees the embedding threads; the embedding queue is bounded. */
 class EmbeddingCancellationEndToEndTest {
+  @TempDir Path dir;
   private RunningServer running;
 
   /** Costs 10 ms a text, like a real model on long texts, and counts what it embedded. */
@@ -58,13 +66,18 @@ class EmbeddingCancellationEndToEndTest {
   }
 
   private void start() throws Exception {
+    start(GrpcTransport.defaults());
+  }
+
+  private void start(GrpcTransport transport) throws Exception {
     ModelRegistry registry =
         ModelRegistry.builder()
             .generator("tiny", TestModels.tiny())
             .embedder("slow", embedder)
             .build();
     running =
-        RunningServer.start(RunningServer.testConfig().parallel(1).queue(1).build(), registry);
+        RunningServer.start(
+            RunningServer.testConfig().parallel(1).queue(1).transport(transport).build(), registry);
   }
 
   private CompletableFuture<Status> batchEmbed(int texts, long deadlineMillis) {
@@ -130,29 +143,65 @@ class EmbeddingCancellationEndToEndTest {
   @Test
   void restClientThatDisconnectsMidBatch_stopsTheEmbeddingWork_andIsLogged499() throws Exception {
     start();
+    try (Socket socket = new Socket("127.0.0.1", running.server.httpPort())) {
+      leaveMidBatch(socket);
+    }
+    assertTheBatchStopped_andWasLogged499();
+  }
+
+  @Test
+  void restClientOverMutualTlsThatDisconnectsMidBatch_stopsTheEmbeddingWork_andIsLogged499()
+      throws Exception {
+    var certs = TestCertificates.create(dir);
+    start(GrpcTransport.defaults().withTls(certs.serverCert, certs.serverKey, certs.caCert));
+    Keys mine =
+        Keys.builder()
+            .pem(
+                p ->
+                    p.key(Resource.create(certs.clientKey))
+                        .certChain(Resource.create(certs.clientCert)))
+            .build();
+    SSLContext client =
+        Tls.builder()
+            .trust(Keys.builder().pem(p -> p.certificates(Resource.create(certs.caCert))).build())
+            .privateKey(mine)
+            .privateKeyCertChain(mine)
+            .build()
+            .sslContext();
+    try (var socket =
+        (SSLSocket)
+            client.getSocketFactory().createSocket("localhost", running.server.httpPort())) {
+      socket.startHandshake();
+      leaveMidBatch(socket);
+    }
+    assertTheBatchStopped_andWasLogged499();
+  }
+
+  /** Asks for 2,048 texts (20 s at 10 ms each) and returns once the embedding started. */
+  private void leaveMidBatch(Socket socket) throws Exception {
     StringBuilder texts = new StringBuilder();
     for (int i = 0; i < 2_048; i++) {
       texts.append(i == 0 ? "" : ",").append("\"text ").append(i).append('"');
     }
     String body = "{\"model\":\"slow\",\"input\":[" + texts + "]}";
-    try (Socket socket = new Socket("127.0.0.1", running.server.httpPort())) {
-      socket
-          .getOutputStream()
-          .write(
-              ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                      + "Content-Length: "
-                      + body.length()
-                      + "\r\n\r\n"
-                      + body)
-                  .getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-      while (embedder.embedded.get() == 0 && System.nanoTime() < until) {
-        Thread.sleep(10);
-      }
-      assertThat(embedder.embedded.get()).as("embedding started").isPositive();
-    } // the client leaves; 2,048 texts at 10 ms would take 20 s
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: "
+                    + body.length()
+                    + "\r\n\r\n"
+                    + body)
+                .getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (embedder.embedded.get() == 0 && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertThat(embedder.embedded.get()).as("embedding started").isPositive();
+  }
 
+  private void assertTheBatchStopped_andWasLogged499() throws Exception {
     Thread.sleep(1_500); // the server looks every 250 ms; the chunk in progress then ends
     int afterLeaving = embedder.embedded.get();
     Thread.sleep(1_000);

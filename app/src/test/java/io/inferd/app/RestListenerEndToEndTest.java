@@ -20,6 +20,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -232,22 +233,180 @@ class RestListenerEndToEndTest {
     assertThat(socket.getInputStream().read()).as("end of stream after the response").isEqualTo(-1);
   }
 
+  /** Everything the server sends until it closes the connection (within the socket's timeout). */
+  private static String untilClosed(Socket socket) throws IOException {
+    socket.setSoTimeout(10_000); // far below the 60 s idle timeout
+    var received = new java.io.ByteArrayOutputStream();
+    try {
+      socket.getInputStream().transferTo(received);
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("not closed within 10 s; received: " + received.toString(US_ASCII));
+    }
+    return received.toString(US_ASCII);
+  }
+
+  private static String head(String response) {
+    return response.substring(0, response.indexOf("\r\n\r\n") + 4).toLowerCase(Locale.ROOT);
+  }
+
   @Test
-  void http10Request_isToldToUseHttp11_andTheConnectionCloses() throws Exception {
+  void http10Get_isServedWithAContentLength_andTheConnectionCloses() throws Exception {
     start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
     Socket socket = connect();
-    socket.getOutputStream().write("GET /health HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
+    socket.getOutputStream().write("GET /v1/models HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
     socket.getOutputStream().flush();
 
-    String response = readResponse(socket.getInputStream());
+    String response = untilClosed(socket);
+
+    assertThat(response).matches("(?s)HTTP/1\\.[01] 200 .*").contains("\"id\":\"tiny\"");
+    assertThat(head(response))
+        .contains("content-length: ")
+        .contains("connection: close")
+        .doesNotContain("transfer-encoding");
+  }
+
+  @Test
+  void http10Post_chatCompletion_isServed_andTheConnectionCloses() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    String body =
+        "{\"model\":\"tiny\",\"max_tokens\":2,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"the cat\"}]}";
+    Socket socket = connect();
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: "
+                    + body.length()
+                    + "\r\n\r\n"
+                    + body)
+                .getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = untilClosed(socket);
+
+    assertThat(response)
+        .matches("(?s)HTTP/1\\.[01] 200 .*")
+        .contains("\"object\":\"chat.completion\"");
+    assertThat(head(response)).contains("content-length: ").doesNotContain("transfer-encoding");
+  }
+
+  @Test
+  void http10KeepAlive_servesRequestsOnOneConnection_untilOneComesWithout() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    Socket socket = connect();
+    socket
+        .getOutputStream()
+        .write("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".getBytes(US_ASCII));
+    String first = readResponse(socket.getInputStream());
+    assertThat(first).matches("(?s)HTTP/1\\.[01] 200 .*").contains("SERVING");
+    assertThat(head(first)).contains("connection: keep-alive").contains("content-length: ");
+
+    socket.getOutputStream().write("GET /health HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
+    String second = untilClosed(socket);
+    assertThat(second).matches("(?s)HTTP/1\\.[01] 200 .*").contains("SERVING");
+  }
+
+  @Test
+  void http10StreamingChat_isCloseDelimited_notChunked() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    String body =
+        "{\"model\":\"tiny\",\"max_tokens\":3,\"stream\":true,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"the cat\"}]}";
+    Socket socket = connect();
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /v1/chat/completions HTTP/1.0\r\nConnection: keep-alive\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: "
+                    + body.length()
+                    + "\r\n\r\n"
+                    + body)
+                .getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = untilClosed(socket);
+
+    assertThat(response).matches("(?s)HTTP/1\\.[01] 200 .*");
+    assertThat(head(response))
+        .contains("text/event-stream")
+        .contains("connection: close")
+        .doesNotContain("transfer-encoding")
+        .doesNotContain("content-length");
+    String events = response.substring(response.indexOf("\r\n\r\n") + 4);
+    assertThat(events).startsWith("data: {").endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
+  void http10RequestLineInPieces_isServed() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    Socket socket = connect();
+    socket.getOutputStream().write("GET /health HT".getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+    Thread.sleep(300); // the server has the first piece on its own
+    socket.getOutputStream().write("TP/1.0\r\n\r\n".getBytes(US_ASCII));
+
+    assertThat(untilClosed(socket)).matches("(?s)HTTP/1\\.[01] 200 .*").contains("SERVING");
+  }
+
+  @Test
+  void http10PipelinedKeepAlivePosts_areEachAnsweredInTurn() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    String first = "{\"content\":\"the cat\"}";
+    String second = "{\"content\":\"a dog\"}";
+    Socket socket = connect();
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /tokenize HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: "
+                    + first.length()
+                    + "\r\n\r\n"
+                    + first
+                    + "POST /tokenize HTTP/1.0\r\nContent-Length: "
+                    + second.length()
+                    + "\r\n\r\n"
+                    + second)
+                .getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = untilClosed(socket);
+
+    assertThat(response.split("HTTP/1\\.[01] 200 ", -1)).as("two 200s").hasSize(3);
+    assertThat(response).contains("\"tokens\":[");
+  }
+
+  @Test
+  void http10PostWhoseBodyIsNotRead_isAnswered_andNothingFollows() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    String body = "{\"a\":1}\r\nGET /health HTTP/1.0\r\n\r\n"; // looks like a request; is a body
+    Socket socket = connect();
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /nowhere HTTP/1.0\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                .getBytes(US_ASCII));
+    socket.getOutputStream().flush();
+
+    String response = untilClosed(socket);
+
+    assertThat(response).matches("(?s)HTTP/1\\.[01] 404 .*").doesNotContain("SERVING");
+    assertThat(response.split("HTTP/1\\.", -1)).as("one response").hasSize(2);
+  }
+
+  @Test
+  void http10AfterHttp11OnOneConnection_isToldToOpenANewConnection() throws Exception {
+    start(new ListenerSettings(Duration.ofSeconds(60), 100, 100, null));
+    Socket socket = connect();
+    assertThat(health(socket)).startsWith("HTTP/1.1 200");
+    readResponse(socket.getInputStream()); // the rest of it
+    socket.getOutputStream().write("GET /health HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
+
+    String response = untilClosed(socket);
 
     assertThat(response)
         .matches("(?s)HTTP/1\\.[01] 505 .*")
-        .containsIgnoringCase("content-type: application/json")
         .contains("\"code\":\"http_version_not_supported\"")
-        .contains("send HTTP/1.1");
-    socket.setSoTimeout(10_000);
-    assertThat(socket.getInputStream().read()).as("end of stream after the response").isEqualTo(-1);
+        .contains("open a new connection");
   }
 
   private static ListenerSettings requestTimeoutOfOneSecond() {

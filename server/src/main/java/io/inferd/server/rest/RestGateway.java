@@ -38,10 +38,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The OpenAI-compatible REST gateway: /v1/chat/completions, /v1/embeddings and /v1/models over the
  * same core (and API keys) as gRPC, plus /health for load balancers. Helidon SE runs each request
- * on a virtual thread, so handlers block plainly. HTTP/1.1 with keep-alive only: Helidon's HTTP/2
- * does not let a handler see a client's stream reset, and a stream nobody reads must stop its
- * engine (h2c upgrade requests are answered in HTTP/1.1). Stopping the gateway does not close the
- * core, which the gRPC server shares.
+ * on a virtual thread, so handlers block plainly. HTTP/1.1 with keep-alive, and HTTP/1.0 ({@link
+ * Http10Selector}); no HTTP/2: Helidon's HTTP/2 does not let a handler see a client's stream reset,
+ * and a stream nobody reads must stop its engine (h2c upgrade requests are answered in HTTP/1.1).
+ * Stopping the gateway does not close the core, which the gRPC server shares.
  */
 public final class RestGateway {
   private static final Logger log = LoggerFactory.getLogger(RestGateway.class);
@@ -145,21 +145,28 @@ public final class RestGateway {
                     handlers.addHandler(
                         DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED,
                         RestGateway::http10NotSupported))
-            // Plaintext: byte sockets, so that a blocked handler can see its client leave
-            // (RequestReadWatch.clientGone). Not with TLS: Helidon 4.5's byte TLS socket accepts
-            // clients without a certificate although client auth is REQUIRED.
-            .useNio(listener.secure())
+            // Byte sockets, so that a blocked handler can see its client leave
+            // (RequestReadWatch.clientGone); with TLS through ByteSocketTls, which keeps client
+            // authentication (Helidon 4.5 layers byte TLS sockets without the listener's
+            // SSLParameters).
+            .useNio(false)
             .protocolsDiscoverServices(false)
-            .addProtocol(Http1Config.builder().addReceiveListener(requestReadWatch).build())
+            // HTTP/1.1, and HTTP/1.0 adapted to it (Helidon 4.x refuses HTTP/1.0)
+            .addConnectionSelector(
+                new Http10Selector(
+                    Http1Config.builder().addReceiveListener(requestReadWatch).build()))
             .routing(this::routes);
     listener.applyTo(web);
+    if (listener.secure()) {
+      web.tls(ByteSocketTls.of(listener.tls()));
+    }
     return web.build().start();
   }
 
   /**
-   * Helidon 4.5 serves HTTP/1.1 and HTTP/2 only: it refuses HTTP/1.0 in its request-line parser,
-   * before any routing, and has no option to accept it. The 505 at least says what to do, in the
-   * gateway's error shape, and the connection closes (as HTTP/1.0 expects).
+   * Helidon refuses HTTP/1.0 in its request-line parser. {@link Http10Selector} serves connections
+   * that begin in HTTP/1.0; an HTTP/1.0 request on a connection that began in HTTP/1.1 still meets
+   * Helidon's refusal, which says here what to do, in the gateway's error shape, and closes.
    */
   private static DirectHandler.TransportResponse http10NotSupported(
       DirectHandler.TransportRequest request,
@@ -173,8 +180,8 @@ public final class RestGateway {
             "invalid_request_error",
             "http_version_not_supported",
             null,
-            "HTTP/1.0 is not supported: send HTTP/1.1 (curl: drop -0/--http1.0; ab: use"
-                + " another load tool such as wrk, hey or oha)",
+            "HTTP/1.0 after HTTP/1.1 on one connection is not supported: open a new connection"
+                + " for HTTP/1.0 requests",
             -1);
     return DirectHandler.TransportResponse.builder()
         .status(Status.HTTP_VERSION_NOT_SUPPORTED_505)
