@@ -153,7 +153,21 @@ class EmbeddingCancellationEndToEndTest {
   void restClientOverMutualTlsThatDisconnectsMidBatch_stopsTheEmbeddingWork_andIsLogged499()
       throws Exception {
     var certs = TestCertificates.create(dir);
-    start(GrpcTransport.defaults().withTls(certs.serverCert, certs.serverKey, certs.caCert));
+    GrpcTransport plain = GrpcTransport.defaults();
+    start(
+        new GrpcTransport(
+            plain.keepAliveTime(),
+            plain.keepAliveTimeout(),
+            plain.permitKeepAliveTime(),
+            plain.maxConnectionIdle(),
+            plain.maxConnectionAge(),
+            plain.maxConnectionAgeGrace(),
+            plain.maxInboundMessageBytes(),
+            plain.maxConcurrentCallsPerConnection(),
+            plain.maxResetsPer10s(),
+            certs.serverCert,
+            certs.serverKey,
+            certs.caCert));
     Keys mine =
         Keys.builder()
             .pem(
