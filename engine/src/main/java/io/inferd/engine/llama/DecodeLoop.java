@@ -25,6 +25,12 @@ final class DecodeLoop implements Runnable {
 
   private static final long IDLE_RECHECK_NANOS = 20_000_000;
 
+  /** Longest pause of the loop for a first token to leave (a reader that is not scheduled). */
+  private static final long HAND_OFF_NANOS = 2_000_000;
+
+  /** After the reader took it: time for the thread it handed the token to, to write it out. */
+  private static final long WRITE_OUT_NANOS = 100_000;
+
   /** Shorter shared prefixes are not worth a slot out of order (see {@link #bestFreeSlot}). */
   static final int MIN_REUSE = 8;
 
@@ -297,12 +303,30 @@ final class DecodeLoop implements Runnable {
       failBatch(status);
       return;
     }
-    sample();
+    Sequence first = sample();
+    if (first != null) {
+      awaitHandOff(first);
+    }
     // The readers just woken must hand their tokens on before the next decode takes every core.
     Thread.yield();
   }
 
-  private void sample() {
+  /**
+   * A sequence's first token is what its client waits on longest: pause until its reader took it,
+   * then a little more, so the threads that carry it out (a gRPC event loop) run on an idle core
+   * instead of queueing behind the next decode, which keeps every core busy. Once per request.
+   */
+  private static void awaitHandOff(Sequence s) {
+    long until = System.nanoTime() + HAND_OFF_NANOS;
+    while (s.unacknowledged.get() > 0 && System.nanoTime() < until) {
+      LockSupport.parkNanos(20_000);
+    }
+    LockSupport.parkNanos(WRITE_OUT_NANOS);
+  }
+
+  /** Samples every sequence in the batch; returns one that just got its first token, if any. */
+  private Sequence sample() {
+    Sequence first = null;
     for (int i = running.size() - 1; i >= 0; i--) {
       Sequence s = running.get(i);
       if (s.outputIndex < 0) {
@@ -329,8 +353,12 @@ final class DecodeLoop implements Runnable {
         end(s, FinishReason.LENGTH, null);
       } else {
         emit(s, out);
+        if (s.generated == 1) {
+          first = s;
+        }
       }
     }
+    return first;
   }
 
   private MemorySegment pieceBuffer() {
