@@ -6,7 +6,9 @@ import java.util.List;
  * How the peer comparison runs. {@code calls}: streams each worker makes back to back per run;
  * {@code rounds}: runs per target and level, alternating targets (A B C, then C B A, …) so drift
  * hits all of them; {@code slotContext}: tokens per sequence on both servers; {@code flashAttn}:
- * llama.cpp's flash attention (auto, on, off), the same on every side.
+ * llama.cpp's flash attention (auto, on, off), the same on every side; {@code firstTokenRequests}:
+ * short requests, one at a time, per target for the first-token latency (0: none, the 1-stream
+ * level's figures stand).
  */
 public record PeersConfig(
     int threads,
@@ -22,7 +24,8 @@ public record PeersConfig(
     int slotContext,
     int llamaBenchRepetitions,
     boolean rest,
-    String flashAttn) {
+    String flashAttn,
+    int firstTokenRequests) {
 
   public PeersConfig {
     levels = List.copyOf(levels);
@@ -34,13 +37,13 @@ public record PeersConfig(
   /** The report's configuration. */
   public static PeersConfig full() {
     return new PeersConfig(
-        2, List.of(1, 2, 4, 8, 16), 4, 2, 128, 2, 10, 100, 32, 2, 2048, 3, true, "auto");
+        2, List.of(1, 2, 4, 8, 16), 4, 2, 128, 2, 10, 100, 32, 2, 2048, 3, true, "auto", 60);
   }
 
   /** A short run: 3 streams per worker, one round. */
   public static PeersConfig quick() {
     return new PeersConfig(
-        2, List.of(1, 2, 4, 8, 16), 3, 1, 128, 1, 10, 100, 32, 1, 2048, 2, true, "auto");
+        2, List.of(1, 2, 4, 8, 16), 3, 1, 128, 1, 10, 100, 32, 1, 2048, 2, true, "auto", 30);
   }
 
   int maxLevel() {

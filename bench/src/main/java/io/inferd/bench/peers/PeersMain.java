@@ -94,7 +94,8 @@ public final class PeersMain implements Callable<Integer> {
             c.slotContext(),
             c.llamaBenchRepetitions(),
             !noRest && c.rest(),
-            flashAttn);
+            flashAttn,
+            c.firstTokenRequests());
     Path dir = llamaDir != null ? llamaDir : envLlamaDir();
     if (dir == null) {
       System.err.println(

@@ -133,6 +133,7 @@ public final class PeersSuite {
           targets.add(rest);
         }
         measureLevels(config, targets, report, out);
+        measureFirstToken(config, targets, report, out);
         report.environment.put("load average after streams", loadAverage());
         measureChat(config, llamaTarget, grpc, rest, report);
       }
@@ -259,6 +260,43 @@ public final class PeersSuite {
       report.levels.add(new PeersReport.Level(level, rounds));
       report.write(out); // a run cut short keeps the levels measured so far
     }
+  }
+
+  /** Tokens of each first-token request: enough to see the first, few enough to be many. */
+  static final int FIRST_TOKEN_MAX_TOKENS = 16;
+
+  /**
+   * First-token latency on its own: short requests one at a time, in rounds of ten per target with
+   * the order alternating, so the p50 stands on dozens of samples rather than a level's few.
+   */
+  private static void measureFirstToken(
+      PeersConfig config, List<StreamTarget> targets, PeersReport report, Path out)
+      throws Exception {
+    if (config.firstTokenRequests() == 0) {
+      return;
+    }
+    System.out.println("  first token");
+    Map<String, List<LoadRun.Stats>> rounds = new LinkedHashMap<>();
+    targets.forEach(t -> rounds.put(t.name(), new ArrayList<>()));
+    int perRound = 10;
+    for (int r = 0; r * perRound < config.firstTokenRequests(); r++) {
+      List<StreamTarget> order = new ArrayList<>(targets);
+      if (r % 2 == 1) {
+        java.util.Collections.reverse(order);
+      }
+      for (StreamTarget t : order) {
+        rounds.get(t.name()).add(LoadRun.run(t, 1, perRound, FIRST_TOKEN_MAX_TOKENS));
+      }
+    }
+    report.firstToken = new PeersReport.Level(1, rounds);
+    rounds.forEach(
+        (target, runs) -> {
+          LoadRun.Stats s = report.firstToken.pooled(target).orElseThrow();
+          System.out.printf(
+              "    %-12s TTFT p50 %6.1f p99 %6.1f ms over %d requests%n",
+              target, s.ttftP50Millis(), s.ttftP99Millis(), s.streams());
+        });
+    report.write(out);
   }
 
   private static void measureChat(
