@@ -54,7 +54,7 @@ final class OpenAiTarget implements StreamTarget {
     body.putObject("stream_options").put("include_usage", true);
     StreamResult.Timer timer = new StreamResult.Timer();
     HttpResponse<InputStream> response =
-        http.send(request(body), HttpResponse.BodyHandlers.ofInputStream());
+        sendOnAliveConnection(request(body), HttpResponse.BodyHandlers.ofInputStream());
     try (BufferedReader events =
         new BufferedReader(new InputStreamReader(response.body(), UTF_8))) {
       if (response.statusCode() != 200) {
@@ -108,12 +108,29 @@ final class OpenAiTarget implements StreamTarget {
 
   private JsonNode send(ObjectNode body) throws Exception {
     HttpResponse<byte[]> response =
-        http.send(request(body), HttpResponse.BodyHandlers.ofByteArray());
+        sendOnAliveConnection(request(body), HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
       throw new IOException(
           name + ": HTTP " + response.statusCode() + ": " + new String(response.body(), UTF_8));
     }
     return JSON.readTree(response.body());
+  }
+
+  /**
+   * Sends again, once, when the server had closed the kept-alive connection before the request got
+   * there (llama-server closes idle ones after 5 s; the JDK client finds out only by reusing it):
+   * the request was never seen, so this is not a retry of work.
+   */
+  private <T> HttpResponse<T> sendOnAliveConnection(
+      HttpRequest request, HttpResponse.BodyHandler<T> handler) throws Exception {
+    try {
+      return http.send(request, handler);
+    } catch (IOException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
+        throw e;
+      }
+      return http.send(request, handler);
+    }
   }
 
   private ObjectNode body(List<Turn> history, int maxTokens, float temperature) {

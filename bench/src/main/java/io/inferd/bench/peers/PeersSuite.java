@@ -306,17 +306,24 @@ public final class PeersSuite {
       OpenAiTarget rest,
       PeersReport report) {
     for (int repeat = 0; repeat < config.chatRepeats(); repeat++) {
-      List<String> messages =
-          ChatRun.userMessages(config.chatTurns(), config.chatUserTokens(), 1000 + repeat);
+      // A conversation of its own per target: gRPC and REST share one server, and the second would
+      // find the first's opening turn in a slot.
+      long seed = 1000 + 10L * repeat;
+      List<String> forGrpc =
+          ChatRun.userMessages(config.chatTurns(), config.chatUserTokens(), seed);
+      List<String> forLlama =
+          ChatRun.userMessages(config.chatTurns(), config.chatUserTokens(), seed + 1);
+      List<String> forRest =
+          ChatRun.userMessages(config.chatTurns(), config.chatUserTokens(), seed + 2);
       List<Runnable> runs = new ArrayList<>();
-      runs.add(() -> chat(report, "inferd gRPC Chat", () -> grpc.chat(messages).millis()));
+      runs.add(() -> chat(report, "inferd gRPC Chat", () -> grpc.chat(forGrpc).millis()));
       if (llama != null) {
         runs.add(
             () ->
                 chat(
                     report,
                     LLAMA,
-                    () -> ChatRun.overOpenAi(llama, messages, config.chatReplyTokens(), 0.7f)));
+                    () -> ChatRun.overOpenAi(llama, forLlama, config.chatReplyTokens(), 0.7f)));
       }
       if (config.rest()) {
         runs.add(
@@ -324,7 +331,7 @@ public final class PeersSuite {
                 chat(
                     report,
                     "inferd REST",
-                    () -> ChatRun.overOpenAi(rest, messages, config.chatReplyTokens(), 0.7f)));
+                    () -> ChatRun.overOpenAi(rest, forRest, config.chatReplyTokens(), 0.7f)));
       }
       if (repeat % 2 == 1) {
         java.util.Collections.reverse(runs);
