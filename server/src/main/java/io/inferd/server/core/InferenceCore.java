@@ -375,11 +375,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<Completion> complete(
       PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
-    requireNonNull(plan, "plan");
-    requireNonNull(sink, "sink");
-    requireNonNull(observer, "observer");
-    observer.model(plan.model());
-    return new ChoiceRun(this, plan, sink, observer, false).start();
+    return start(plan, sink, observer, false);
   }
 
   /**
@@ -390,11 +386,16 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<Completion> completeWaiting(
       PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
+    return start(plan, sink, observer, plan.n() == 1);
+  }
+
+  private CompletableFuture<Completion> start(
+      PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer, boolean here) {
     requireNonNull(plan, "plan");
     requireNonNull(sink, "sink");
     requireNonNull(observer, "observer");
     observer.model(plan.model());
-    return new ChoiceRun(this, plan, sink, observer, plan.n() == 1).start();
+    return new ChoiceRun(this, plan, sink, observer, here).start();
   }
 
   /**
