@@ -7,7 +7,6 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.CompleteResponse;
 import io.inferd.api.v1.Message;
@@ -105,7 +104,7 @@ class AdmissionAndCancellationEndToEndTest {
     running
         .async()
         .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-        .complete(longRequest(), completing(answer));
+        .complete(longRequest(), FutureObserver.completing(answer));
     awaitSlots(1, 0);
     generator.allow(2);
     assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
@@ -118,23 +117,6 @@ class AdmissionAndCancellationEndToEndTest {
     assertThat(g.completionTokens()).isEqualTo(3); // two allowed, plus the one it was waiting on
     awaitSlots(0, 0);
     awaitServerSeesNoCall();
-  }
-
-  private static <T> StreamObserver<T> completing(CompletableFuture<T> result) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    };
   }
 
   @Test

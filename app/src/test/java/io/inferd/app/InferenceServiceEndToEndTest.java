@@ -205,29 +205,10 @@ class InferenceServiceEndToEndTest {
 
   private CompletableFuture<BatchEmbedResponse> batchEmbed(List<EmbedRequest> requests) {
     var result = new CompletableFuture<BatchEmbedResponse>();
-    StreamObserver<EmbedRequest> in = running.async().batchEmbed(observer(result));
+    StreamObserver<EmbedRequest> in = running.async().batchEmbed(FutureObserver.completing(result));
     requests.forEach(in::onNext);
     in.onCompleted();
     return result;
-  }
-
-  private static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(T value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        result.complete(null);
-      }
-    };
   }
 
   @Test
@@ -281,7 +262,7 @@ class InferenceServiceEndToEndTest {
   @Test
   void chat_unknownRole_endsTheStreamWithInvalidArgument() {
     var done = new CompletableFuture<ChatMessage>();
-    StreamObserver<ChatMessage> in = running.async().chat(observer(done));
+    StreamObserver<ChatMessage> in = running.async().chat(FutureObserver.completing(done));
     in.onNext(ChatMessage.newBuilder().setRole("robot").setContent("hi").build());
     assertThatThrownBy(() -> done.get(10, TimeUnit.SECONDS))
         .cause()
@@ -379,7 +360,7 @@ class InferenceServiceEndToEndTest {
     var reflection =
         ServerReflectionGrpc.newStub(running.channel).withDeadlineAfter(5, TimeUnit.SECONDS);
     StreamObserver<ServerReflectionRequest> in =
-        reflection.serverReflectionInfo(observer(services));
+        reflection.serverReflectionInfo(FutureObserver.completing(services));
     in.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
     in.onCompleted();
     assertThat(services.get(5, TimeUnit.SECONDS).getListServicesResponse().getServiceList())

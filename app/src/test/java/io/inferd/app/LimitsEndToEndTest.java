@@ -111,21 +111,7 @@ class LimitsEndToEndTest {
         running
             .async()
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-            .batchEmbed(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(BatchEmbedResponse value) {
-                    result.complete(value);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    result.completeExceptionally(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
+            .batchEmbed(FutureObserver.completing(result));
     for (int i = 0; i < 4; i++) {
       in.onNext(EmbedRequest.newBuilder().setText("text " + i).build());
     }

@@ -400,18 +400,11 @@ public final class InferenceCore implements AutoCloseable {
 
   /**
    * Queues one generation as the engine gives it (no stop sequences, one choice: {@link #complete}
-   * does both) and runs it when a slot is free. Cancelling the returned future takes a queued
-   * request out of the queue; a running one stops when its sink returns false.
+   * does both), reporting its phases as choice {@code choice}, and runs it when a slot is free: on
+   * the calling thread with {@code here} when one is free at once. Cancelling the returned future
+   * takes a queued request out of the queue; a running one stops when its sink returns false.
    *
    * @throws io.inferd.engine.QueueFullException at once when the queue is full
-   */
-  public CompletableFuture<Generation> generate(PlannedCompletion plan, TokenSink sink) {
-    return generate(plan, sink, 0, GenerationObserver.NONE, false);
-  }
-
-  /**
-   * {@link #generate(PlannedCompletion, TokenSink)}, reporting its phases as choice {@code n}; with
-   * {@code here}, run on the calling thread when a slot is free at once.
    */
   CompletableFuture<Generation> generate(
       PlannedCompletion plan,
