@@ -120,8 +120,16 @@ public final class Payloads {
 
   /** Whitespace-separated words: the bench engine's "tokenizer". */
   public static int countTokens(String text) {
-    String stripped = text.strip();
-    return stripped.isEmpty() ? 0 : stripped.split("\\s+").length;
+    int words = 0;
+    boolean inWord = false;
+    for (int i = 0; i < text.length(); i++) {
+      boolean space = Character.isWhitespace(text.charAt(i));
+      if (!space && !inWord) {
+        words++;
+      }
+      inWord = !space;
+    }
+    return words;
   }
 
   // ---- the source document's User ----

@@ -11,9 +11,11 @@ public enum Role {
   /** The result of a tool call, answering an assistant turn's {@link Turn#toolCalls()}. */
   TOOL;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The lower-case name used on the wire and in chat templates. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /** Parses a wire name exactly ("user", not "User"), as OpenAI does. */

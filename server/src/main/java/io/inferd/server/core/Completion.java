@@ -42,7 +42,11 @@ public record Completion(List<Choice> choices, int promptTokens) {
   }
 
   public int completionTokens() {
-    return choices.stream().mapToInt(c -> c.generation().completionTokens()).sum();
+    int tokens = 0;
+    for (Choice choice : choices) {
+      tokens += choice.generation().completionTokens();
+    }
+    return tokens;
   }
 
   /** The first choice, the only one unless n was asked for. */

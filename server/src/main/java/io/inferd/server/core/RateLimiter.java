@@ -25,6 +25,11 @@ public final class RateLimiter {
     return new RateLimiter(0, 0);
   }
 
+  /** Whether any caller can be limited (off: {@link #acquire} never throws). */
+  public boolean enabled() {
+    return perSecond > 0;
+  }
+
   /**
    * Takes one request from {@code caller}'s bucket.
    *

@@ -32,6 +32,10 @@ public final class StopMatcher {
     if (stopped) {
       return "";
     }
+    if (stops.isEmpty() && !Character.isHighSurrogate(lastChar(text)) && held.isEmpty()) {
+      released += text.length(); // nothing to look for: the piece passes as it is
+      return text;
+    }
     held.append(text);
     int at = firstStop();
     if (at >= 0) {
@@ -61,6 +65,10 @@ public final class StopMatcher {
     return released;
   }
 
+  private static char lastChar(String text) {
+    return text.isEmpty() ? 0 : text.charAt(text.length() - 1);
+  }
+
   private String release(int end) {
     String out = held.substring(0, end);
     held.delete(0, stopped ? held.length() : end);
@@ -81,17 +89,27 @@ public final class StopMatcher {
 
   /** The length of the longest end of the held text that is the beginning of some stop sequence. */
   private int longestPartialStop() {
-    String text = held.toString();
     int longest = 0;
     for (String stop : stops) {
-      int max = Math.min(stop.length() - 1, text.length());
+      int max = Math.min(stop.length() - 1, held.length());
       for (int len = max; len > longest; len--) {
-        if (text.regionMatches(text.length() - len, stop, 0, len)) {
+        if (endsWithStart(len, stop)) {
           longest = len;
           break;
         }
       }
     }
     return longest;
+  }
+
+  /** Whether the last {@code len} held chars are the first {@code len} of {@code stop}. */
+  private boolean endsWithStart(int len, String stop) {
+    int from = held.length() - len;
+    for (int i = 0; i < len; i++) {
+      if (held.charAt(from + i) != stop.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 }

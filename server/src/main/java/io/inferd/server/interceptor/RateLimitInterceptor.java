@@ -31,6 +31,9 @@ public final class RateLimitInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    if (!limiter.enabled()) {
+      return next.startCall(call, headers);
+    }
     try {
       limiter.acquire(caller(call));
     } catch (RateLimitedException e) {

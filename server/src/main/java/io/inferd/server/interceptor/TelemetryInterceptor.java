@@ -72,6 +72,11 @@ public final class TelemetryInterceptor implements ServerInterceptor {
     };
   }
 
+  private static final Metadata.Key<String> TRACEPARENT =
+      Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> TRACESTATE =
+      Metadata.Key.of("tracestate", Metadata.ASCII_STRING_MARSHALLER);
+
   /** Reads traceparent and tracestate; the propagator asks for nothing else. */
   private static final TextMapGetter<Metadata> METADATA =
       new TextMapGetter<>() {
@@ -85,7 +90,12 @@ public final class TelemetryInterceptor implements ServerInterceptor {
           if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
             return null;
           }
-          return carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+          Metadata.Key<String> known =
+              key.equals(TRACEPARENT.name())
+                  ? TRACEPARENT
+                  : key.equals(TRACESTATE.name()) ? TRACESTATE : null;
+          return carrier.get(
+              known != null ? known : Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
         }
       };
 

@@ -4,6 +4,7 @@ import io.inferd.engine.Scheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -17,8 +18,11 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -56,6 +60,7 @@ public final class InferdMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeCalls = new AtomicInteger();
+  private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public InferdMetrics(Scheduler scheduler) {
@@ -98,51 +103,106 @@ public final class InferdMetrics implements AutoCloseable {
     activeCalls.decrementAndGet();
     long elapsed = endNanos - call.startNanos();
     // the resolved model only (never a name a client made up), "" when no model served the call
-    Tags tags =
-        Tags.of("protocol", call.protocol(), "method", call.method(), "model", call.model());
-    Counter.builder("inferd_requests")
-        .description("Calls by protocol, method, model and final status code")
-        .tags(tags.and("code", code))
-        .register(registry)
-        .increment();
-    Timer.builder("inferd_request_duration")
-        .description("Call duration, start to final status")
-        .tags(tags)
-        .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry)
-        .record(elapsed, TimeUnit.NANOSECONDS);
+    var series = new Series(call.protocol(), call.method(), call.model());
+    meter(series, Kind.REQUESTS, code).increment();
+    meter(series, Kind.DURATION, "").record(elapsed, TimeUnit.NANOSECONDS);
     long ttft = call.timeToFirstTokenNanos();
     if (ttft >= 0) {
-      Timer.builder("inferd_time_to_first_token")
-          .description("From call start to the first generated token")
-          .tags(tags)
-          .serviceLevelObjectives(LATENCY_BUCKETS)
-          .register(registry)
-          .record(ttft, TimeUnit.NANOSECONDS);
+      meter(series, Kind.TIME_TO_FIRST_TOKEN, "").record(ttft, TimeUnit.NANOSECONDS);
     }
     if (call.completionTokens() > 0) {
-      Counter.builder("inferd_completion_tokens")
-          .description("Tokens generated")
-          .tags(tags)
-          .register(registry)
-          .increment(call.completionTokens());
+      meter(series, Kind.COMPLETION_TOKENS, "").increment(call.completionTokens());
       long generating = ttft >= 0 ? endNanos - call.startNanos() - ttft : elapsed;
       if (generating > 0 && call.completionTokens() > 1) {
-        DistributionSummary.builder("inferd_tokens_per_second")
-            .description("Generation speed per call, after the first token")
-            .tags(tags)
-            .serviceLevelObjectives(SPEED_BUCKETS)
-            .register(registry)
+        meter(series, Kind.TOKENS_PER_SECOND, "")
             .record((call.completionTokens() - 1) / (generating / 1e9));
       }
     }
     if (call.promptTokens() > 0) {
-      Counter.builder("inferd_prompt_tokens")
-          .description("Prompt (and embedding input) tokens processed")
-          .tags(tags)
-          .register(registry)
-          .increment(call.promptTokens());
+      meter(series, Kind.PROMPT_TOKENS, "").increment(call.promptTokens());
     }
+  }
+
+  private record Series(String protocol, String method, String model) {}
+
+  private record MeterKey(Series series, Kind<?> kind, String code) {}
+
+  /** A per-call meter and how it is registered the first time a series needs it. */
+  private record Kind<M extends Meter>(BiFunction<Tags, PrometheusMeterRegistry, M> register) {
+    static final Kind<Counter> REQUESTS =
+        new Kind<>(
+            (tags, registry) ->
+                Counter.builder("inferd_requests")
+                    .description("Calls by protocol, method, model and final status code")
+                    .tags(tags)
+                    .register(registry));
+    static final Kind<Timer> DURATION =
+        new Kind<>(
+            (tags, registry) ->
+                Timer.builder("inferd_request_duration")
+                    .description("Call duration, start to final status")
+                    .tags(tags)
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry));
+    static final Kind<Timer> TIME_TO_FIRST_TOKEN =
+        new Kind<>(
+            (tags, registry) ->
+                Timer.builder("inferd_time_to_first_token")
+                    .description("From call start to the first generated token")
+                    .tags(tags)
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry));
+    static final Kind<Counter> COMPLETION_TOKENS =
+        new Kind<>(
+            (tags, registry) ->
+                Counter.builder("inferd_completion_tokens")
+                    .description("Tokens generated")
+                    .tags(tags)
+                    .register(registry));
+    static final Kind<DistributionSummary> TOKENS_PER_SECOND =
+        new Kind<>(
+            (tags, registry) ->
+                DistributionSummary.builder("inferd_tokens_per_second")
+                    .description("Generation speed per call, after the first token")
+                    .tags(tags)
+                    .serviceLevelObjectives(SPEED_BUCKETS)
+                    .register(registry));
+    static final Kind<Counter> PROMPT_TOKENS =
+        new Kind<>(
+            (tags, registry) ->
+                Counter.builder("inferd_prompt_tokens")
+                    .description("Prompt (and embedding input) tokens processed")
+                    .tags(tags)
+                    .register(registry));
+  }
+
+  /**
+   * A series' meter, registered when first needed and then kept: finding it again through its
+   * builder sorts and hashes its tags, which cost more than the recording itself.
+   */
+  private <M extends Meter> M meter(Series series, Kind<M> kind, String code) {
+    var key = new MeterKey(series, kind, code);
+    Meter meter = meters.get(key);
+    if (meter == null) {
+      meter =
+          meters.computeIfAbsent(
+              key,
+              k -> {
+                Tags tags =
+                    Tags.of(
+                        "protocol",
+                        series.protocol(),
+                        "method",
+                        series.method(),
+                        "model",
+                        series.model());
+                return kind.register()
+                    .apply(code.isEmpty() ? tags : tags.and("code", code), registry);
+              });
+    }
+    @SuppressWarnings("unchecked") // a key's kind registered it
+    M typed = (M) meter;
+    return typed;
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -45,11 +46,13 @@ public final class Tracing implements AutoCloseable {
   private final SdkTracerProvider provider;
   private final Tracer tracer;
   private final String description;
+  private final boolean exports;
 
-  private Tracing(SdkTracerProvider provider, String description) {
+  private Tracing(SdkTracerProvider provider, String description, boolean exports) {
     this.provider = provider;
     this.tracer = provider.get(INSTRUMENTATION);
     this.description = description;
+    this.exports = exports;
     warmUp();
   }
 
@@ -93,7 +96,7 @@ public final class Tracing implements AutoCloseable {
       // The SDK hands out invalid (id-less) spans when it has no processor at all; one that does
       // nothing keeps new trace ids coming for the access log.
       builder.addSpanProcessor(IdsOnly.INSTANCE).setSampler(Sampler.alwaysOff());
-      return new Tracing(builder.build(), settings.describe());
+      return new Tracing(builder.build(), settings.describe(), false);
     }
     builder.setSampler(Sampler.parentBased(Sampler.alwaysOn())); // a caller's "not sampled" holds
     if (settings.exporter() != null) {
@@ -107,7 +110,7 @@ public final class Tracing implements AutoCloseable {
       builder.addSpanProcessor(BatchSpanProcessor.builder(exporter.build()).build());
     }
     log.info("tracing: spans to {}", settings.describe());
-    return new Tracing(builder.build(), settings.describe());
+    return new Tracing(builder.build(), settings.describe(), true);
   }
 
   /**
@@ -129,6 +132,14 @@ public final class Tracing implements AutoCloseable {
             .setParent(parent)
             .setSpanKind(SpanKind.SERVER)
             .setStartTimestamp(epochNanos, TimeUnit.NANOSECONDS);
+    if (exports) { // unexported, the span is only its ids for the access log
+      describe(span, protocol, method, spanName);
+    }
+    Span started = span.startSpan();
+    return new CallTrace(tracer, started, epochNanos, startNanos);
+  }
+
+  private static void describe(SpanBuilder span, String protocol, String method, String spanName) {
     if ("grpc".equals(protocol)) {
       int slash = spanName.lastIndexOf('/');
       span.setAttribute(CallTrace.RPC_SYSTEM, "grpc")
@@ -141,8 +152,6 @@ public final class Tracing implements AutoCloseable {
             .setAttribute(CallTrace.HTTP_ROUTE, method.substring(space + 1));
       }
     }
-    Span started = span.startSpan();
-    return new CallTrace(tracer, started, epochNanos, startNanos);
   }
 
   /** Exports the spans still buffered (a few seconds at most) and stops. */
