@@ -18,7 +18,20 @@ final class ChatRun {
               + " small city")
           .split(" ");
 
+  /** Tokens the chat template puts around a user message and opens the reply with (ChatML). */
+  static final int TEMPLATE_TOKENS_PER_TURN = 10;
+
   private ChatRun() {}
+
+  /** Tokens a turn prefills: its user message in the template. */
+  static int promptTokensPerTurn(int userTokens) {
+    return userTokens + TEMPLATE_TOKENS_PER_TURN;
+  }
+
+  /** Tokens of history in the context when the last of {@code turns} turns starts. */
+  static int depthAtLastTurn(int turns, int userTokens, int replyTokens) {
+    return (turns - 1) * (promptTokensPerTurn(userTokens) + replyTokens);
+  }
 
   /** Distinct user messages of about {@code tokens} tokens each (one word is one token). */
   static List<String> userMessages(int turns, int tokens, long seed) {

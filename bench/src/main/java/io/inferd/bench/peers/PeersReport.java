@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.stream.Stream;
 
 /** The peer comparison's figures, written as peers.json and PEERS.md with issue 12's targets. */
 final class PeersReport {
@@ -22,6 +24,10 @@ final class PeersReport {
   final PeersConfig config;
   final Map<String, String> environment = new LinkedHashMap<>();
   final List<LlamaBenchRun.Figure> llamaBench = new ArrayList<>();
+
+  /** llama-bench at the Chat's first and last turn: sizes and depths of {@link #chats}. */
+  final List<LlamaBenchRun.Figure> chatEngine = new ArrayList<>();
+
   final List<Level> levels = new ArrayList<>();
   Level firstToken; // null when not measured: the 1-stream level stands for it
   final List<ChatRun.Times> chats = new ArrayList<>();
@@ -55,7 +61,10 @@ final class PeersReport {
     environment.forEach(env::put);
     ObjectNode bench = root.putObject("llamaBench");
     llamaBench.forEach(
-        f -> bench.putObject(f.test()).put("tokPerSec", f.tokPerSec()).put("stddev", f.stddev()));
+        f -> bench.putObject(f.label()).put("tokPerSec", f.tokPerSec()).put("stddev", f.stddev()));
+    chatEngine.forEach(
+        f -> bench.putObject(f.label()).put("tokPerSec", f.tokPerSec()).put("stddev", f.stddev()));
+    engineChatRatio().ifPresent(r -> root.put("chatEngineRatio", r));
     ArrayNode levelsNode = root.putArray("levels");
     for (Level level : levels) {
       ObjectNode l = levelsNode.addObject();
@@ -120,11 +129,16 @@ final class PeersReport {
           .append(" |\n");
     }
     md.append("\n## Engine ceiling: llama-bench\n\n| test | tok/s |\n|---|---:|\n");
-    llamaBench.forEach(
-        f ->
-            md.append(
-                String.format(
-                    Locale.ROOT, "| %s | %.1f ± %.1f |%n", f.test(), f.tokPerSec(), f.stddev())));
+    Stream.concat(llamaBench.stream(), chatEngine.stream())
+        .forEach(
+            f ->
+                md.append(
+                    String.format(
+                        Locale.ROOT,
+                        "| %s | %.1f ± %.1f |%n",
+                        f.label(),
+                        f.tokPerSec(),
+                        f.stddev())));
     md.append("\n## Streaming load\n\n")
         .append("Aggregate: tokens of all streams ÷ the run's wall time (mean of the rounds, each")
         .append(" round listed). Per stream: median over streams of (tokens − 1) ÷ (last token −")
@@ -211,6 +225,21 @@ final class PeersReport {
         .append(" 0.7, inferd's Chat default). inferd gRPC Chat: one bidirectional call for all")
         .append(" turns. llama-server and inferd REST: the whole history each turn. Milliseconds")
         .append(" from the user message sent to the whole reply received.\n\n");
+    engineChatRatio()
+        .ifPresent(
+            r ->
+                md.append(
+                    String.format(
+                        Locale.ROOT,
+                        "llama.cpp alone (llama-bench, same model, threads and flash attention)"
+                            + " prefills a turn of %d tokens and decodes %d in %.2f × the time"
+                            + " at %d tokens of history (the last turn's) that it takes in an"
+                            + " empty context (the first turn's): the engine's own floor under"
+                            + " every server's ratio below.%n%n",
+                        ChatRun.promptTokensPerTurn(config.chatUserTokens()),
+                        config.chatReplyTokens(),
+                        r,
+                        chatDepth())));
     List<String> chatTargets = chats.stream().map(ChatRun.Times::target).distinct().toList();
     md.append("| turn |");
     chatTargets.forEach(t -> md.append(" ").append(t).append(" |"));
@@ -286,7 +315,7 @@ final class PeersReport {
       t.add(new Target("StreamComplete TTFT within 2 ms of llama-server's", "–", null));
     }
     Optional<LlamaBenchRun.Figure> tg =
-        llamaBench.stream().filter(f -> f.test().startsWith("tg")).findFirst();
+        llamaBench.stream().filter(f -> f.test().startsWith("tg") && f.depth() == 0).findFirst();
     if (g1.isPresent() && tg.isPresent()) {
       double ratio = g1.get().perStreamMedianTokPerSec() / tg.get().tokPerSec();
       t.add(
@@ -311,12 +340,33 @@ final class PeersReport {
       t.add(
           new Target(
               "Chat turn " + config.chatTurns() + " ≤ 1.3 × turn 1 (gRPC Chat)",
-              String.format(Locale.ROOT, "%.2f ×", ratio),
+              String.format(Locale.ROOT, "%.2f ×", ratio) + engineChatNote(),
               ratio <= 1.3));
     } else {
       t.add(new Target("Chat last turn ≤ 1.3 × turn 1", "–", null));
     }
     return t;
+  }
+
+  private int chatDepth() {
+    return ChatRun.depthAtLastTurn(
+        config.chatTurns(), config.chatUserTokens(), config.chatReplyTokens());
+  }
+
+  private String engineChatNote() {
+    OptionalDouble engine = engineChatRatio();
+    return engine.isPresent()
+        ? String.format(Locale.ROOT, " (llama.cpp alone: %.2f ×)", engine.getAsDouble())
+        : "";
+  }
+
+  /** llama.cpp's own last-turn ÷ first-turn time at the Chat's sizes, when measured. */
+  private OptionalDouble engineChatRatio() {
+    return LlamaBenchRun.turnRatio(
+        chatEngine,
+        ChatRun.promptTokensPerTurn(config.chatUserTokens()),
+        config.chatReplyTokens(),
+        chatDepth());
   }
 
   private Target ratioTarget(String name, int streams, double min) {

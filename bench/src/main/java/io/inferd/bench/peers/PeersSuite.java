@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * inferd beside llama.cpp on the same model and cores: llama-bench's ceiling, then one llama-server
@@ -71,12 +72,32 @@ public final class PeersSuite {
               config.threads(),
               512,
               config.maxTokens(),
+              List.of(0),
               config.llamaBenchRepetitions(),
               config.flashAttn(),
               logs.resolve("llama-bench.log")));
-      report.llamaBench.forEach(
-          f ->
-              System.out.printf("    %s %.1f ± %.1f tok/s%n", f.test(), f.tokPerSec(), f.stddev()));
+      if (config.chatTurns() > 1) {
+        // The Chat's first and last turn as llama.cpp alone runs them: the floor under its ratio.
+        report.chatEngine.addAll(
+            LlamaBenchRun.run(
+                llamaDir,
+                model,
+                config.threads(),
+                ChatRun.promptTokensPerTurn(config.chatUserTokens()),
+                config.chatReplyTokens(),
+                List.of(
+                    0,
+                    ChatRun.depthAtLastTurn(
+                        config.chatTurns(), config.chatUserTokens(), config.chatReplyTokens())),
+                config.llamaBenchRepetitions(),
+                config.flashAttn(),
+                logs.resolve("llama-bench-chat.log")));
+      }
+      Stream.concat(report.llamaBench.stream(), report.chatEngine.stream())
+          .forEach(
+              f ->
+                  System.out.printf(
+                      "    %s %.1f ± %.1f tok/s%n", f.label(), f.tokPerSec(), f.stddev()));
     }
 
     int slots = Math.max(config.maxLevel(), 1);
