@@ -326,6 +326,20 @@ public final class PeersSuite {
       GrpcTarget grpc,
       OpenAiTarget rest,
       PeersReport report) {
+    // Untimed two-turn conversations first, so that no target's first timed turn also pays for
+    // loading and compiling its Chat path (templates, history handling).
+    List<String> warmUp = ChatRun.userMessages(2, config.chatUserTokens(), 999);
+    try {
+      grpc.chat(warmUp);
+      if (llama != null) {
+        ChatRun.overOpenAi(llama, warmUp, config.chatReplyTokens(), 0.7f);
+      }
+      if (config.rest()) {
+        ChatRun.overOpenAi(rest, warmUp, config.chatReplyTokens(), 0.7f);
+      }
+    } catch (Exception e) {
+      report.notes.add("Chat warm-up failed: " + e);
+    }
     for (int repeat = 0; repeat < config.chatRepeats(); repeat++) {
       // A conversation of its own per target: gRPC and REST share one server, and the second would
       // find the first's opening turn in a slot.
