@@ -86,7 +86,9 @@ public final class InferdServer {
     interceptors.add(openCalls); // inside telemetry: a call it ends is logged as it ended
     interceptors.add(new ResponseHeadersInterceptor());
     interceptors.add(new AuthInterceptor(settings.keys()));
-    interceptors.add(new RateLimitInterceptor(settings.rateLimiter()));
+    if (settings.rateLimiter().enabled()) {
+      interceptors.add(new RateLimitInterceptor(settings.rateLimiter()));
+    }
     if (settings.compressResponses()) {
       interceptors.add(new CompressionInterceptor());
     }

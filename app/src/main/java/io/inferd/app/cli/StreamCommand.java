@@ -1,14 +1,13 @@
 package io.inferd.app.cli;
 
+import io.inferd.api.v1.CompleteRequest;
 import io.inferd.api.v1.Logprobs;
 import io.inferd.api.v1.StreamChoice;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.api.v1.Usage;
 import io.inferd.client.InferenceClient;
-import java.io.IOException;
 import java.util.Iterator;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code inferd stream}: a StreamComplete call, printed token by token. */
 @Command(
@@ -18,12 +17,10 @@ import picocli.CommandLine.Mixin;
       "Ask the model and print the answer as it is generated (StreamComplete).",
       "Model, finish reason and token counts go to stderr at the end."
     })
-public final class StreamCommand extends ClientCommand {
-  @Mixin GenerationOptions generation = new GenerationOptions();
-
+public final class StreamCommand extends CompleteCommand {
   @Override
-  int run(InferenceClient client) throws IOException {
-    Iterator<StreamChunk> chunks = client.streamComplete(generation.request());
+  Ending answer(InferenceClient client, CompleteRequest request) {
+    Iterator<StreamChunk> chunks = client.streamComplete(request);
     String model = "";
     String finishReason = "";
     Usage usage = null;
@@ -52,12 +49,6 @@ public final class StreamCommand extends ClientCommand {
         usage = chunk.getUsage();
       }
     }
-    out().println();
-    out().flush();
-    if (logprobs.getContentCount() > 0) {
-      err().print(Summaries.logprobs(logprobs.build()));
-    }
-    err().println(Summaries.completion(model, finishReason, usage));
-    return 0;
+    return new Ending(model, finishReason, usage, logprobs.build());
   }
 }

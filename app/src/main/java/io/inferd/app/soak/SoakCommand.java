@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -60,26 +61,7 @@ public final class SoakCommand implements Callable<Integer> {
       description = "Model for the server (default: as `inferd serve` picks it).")
   String model;
 
-  @Option(
-      names = "--heap-tolerance-mb",
-      paramLabel = "MB",
-      defaultValue = "32",
-      description = "Allowed growth of heap after GC (default ${DEFAULT-VALUE}).")
-  long heapToleranceMb;
-
-  @Option(
-      names = "--thread-tolerance",
-      paramLabel = "N",
-      defaultValue = "16",
-      description = "Allowed growth of live threads (default ${DEFAULT-VALUE}).")
-  long threadTolerance;
-
-  @Option(
-      names = "--file-tolerance",
-      paramLabel = "N",
-      defaultValue = "16",
-      description = "Allowed growth of open file descriptors (default ${DEFAULT-VALUE}).")
-  long fileTolerance;
+  @Mixin Tolerances tolerances = new Tolerances();
 
   @Override
   public Integer call() throws Exception {
@@ -108,16 +90,7 @@ public final class SoakCommand implements Callable<Integer> {
       int exit = server.stop(Duration.ofSeconds(30));
       out.println("soak: server exit code after SIGTERM: " + exit);
 
-      List<String> failures = new ArrayList<>();
-      if (end.heapAfterGcBytes() - start.heapAfterGcBytes() > heapToleranceMb << 20) {
-        failures.add("heap after GC grew by more than " + heapToleranceMb + " MB");
-      }
-      if (end.threads() - start.threads() > threadTolerance) {
-        failures.add("threads grew by more than " + threadTolerance);
-      }
-      if (end.openFiles() - start.openFiles() > fileTolerance) {
-        failures.add("open files grew by more than " + fileTolerance);
-      }
+      List<String> failures = tolerances.exceeded(start, end);
       if (end.busySlots() != 0 || end.queued() != 0) {
         failures.add("slots still busy or requests still queued at the end");
       }

@@ -70,24 +70,17 @@ final class GrpcTarget implements StreamTarget {
    * latency in milliseconds (message sent to reply received) and the replies.
    */
   ChatTimes chat(List<String> userMessages) throws Exception {
-    var replies = new LinkedBlockingQueue<Object>();
+    var replies = new LinkedBlockingQueue<Object>(); // each reply, or the call's error
+    var ended = new CompletableFuture<Void>();
+    ended.whenComplete(
+        (ok, error) -> {
+          if (error != null) {
+            replies.add(error); // ends the wait for the next reply
+          }
+        });
     StreamObserver<ChatMessage> requests =
         stub.withDeadlineAfter(600, TimeUnit.SECONDS)
-            .chat(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ChatMessage reply) {
-                    replies.add(reply);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    replies.add(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
+            .chat(GrpcClients.completing(replies::add, () -> null, ended));
     List<Double> millis = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     try {

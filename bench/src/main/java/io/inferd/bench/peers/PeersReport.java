@@ -43,6 +43,13 @@ final class PeersReport {
       List<LoadRun.Stats> r = rounds.get(target);
       return r == null || r.isEmpty() ? Optional.empty() : Optional.of(LoadRun.Stats.pool(r));
     }
+
+    /** Each target's runs pooled, in the order measured. */
+    Map<String, LoadRun.Stats> pooled() {
+      Map<String, LoadRun.Stats> pooled = new LinkedHashMap<>();
+      rounds.keySet().forEach(target -> pooled.put(target, pooled(target).orElseThrow()));
+      return pooled;
+    }
   }
 
   void write(Path dir) throws IOException {
@@ -148,25 +155,7 @@ final class PeersReport {
         .append(" TTFT p99 ms | streams × tokens | errors |\n")
         .append("|---:|---|---:|---|---:|---:|---:|---|---:|\n");
     for (Level level : levels) {
-      for (String target : level.rounds().keySet()) {
-        LoadRun.Stats s = level.pooled(target).orElseThrow();
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "| %d | %s | %.1f | %s | %.1f | %.1f | %.1f | %d × %.0f | %d |%n",
-                level.concurrency(),
-                target,
-                s.aggregateTokPerSec(),
-                level.rounds().get(target).stream()
-                    .map(r -> String.format(Locale.ROOT, "%.0f", r.aggregateTokPerSec()))
-                    .toList(),
-                s.perStreamMedianTokPerSec(),
-                s.ttftP50Millis(),
-                s.ttftP99Millis(),
-                s.streams(),
-                s.streams() == 0 ? 0.0 : (double) s.tokens() / s.streams(),
-                s.errors()));
-      }
+      level.pooled().forEach((target, s) -> md.append(loadRow(level, target, s)));
     }
     md.append("\n### inferd ÷ llama-server\n\n")
         .append(
@@ -202,18 +191,7 @@ final class PeersReport {
           .append(" tokens, one at a time, in rounds of ten per target (order alternating).\n\n")
           .append("| server | TTFT p50 ms | TTFT p99 ms | requests | errors |\n")
           .append("|---|---:|---:|---:|---:|\n");
-      for (String target : firstToken.rounds().keySet()) {
-        LoadRun.Stats s = firstToken.pooled(target).orElseThrow();
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %.1f | %.1f | %d | %d |%n",
-                target,
-                s.ttftP50Millis(),
-                s.ttftP99Millis(),
-                s.streams(),
-                s.errors()));
-      }
+      firstToken.pooled().forEach((target, s) -> md.append(firstTokenRow(target, s)));
     }
     md.append("\n## Growing Chat\n\n")
         .append("Each turn adds ~")
@@ -278,6 +256,37 @@ final class PeersReport {
       notes.forEach(n -> md.append("- ").append(n).append('\n'));
     }
     return md.toString();
+  }
+
+  private static String loadRow(Level level, String target, LoadRun.Stats s) {
+    List<String> rounds =
+        level.rounds().get(target).stream()
+            .map(r -> String.format(Locale.ROOT, "%.0f", r.aggregateTokPerSec()))
+            .toList();
+    return String.format(
+        Locale.ROOT,
+        "| %d | %s | %.1f | %s | %.1f | %.1f | %.1f | %d × %.0f | %d |%n",
+        level.concurrency(),
+        target,
+        s.aggregateTokPerSec(),
+        rounds,
+        s.perStreamMedianTokPerSec(),
+        s.ttftP50Millis(),
+        s.ttftP99Millis(),
+        s.streams(),
+        s.streams() == 0 ? 0.0 : (double) s.tokens() / s.streams(),
+        s.errors());
+  }
+
+  private static String firstTokenRow(String target, LoadRun.Stats s) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.1f | %.1f | %d | %d |%n",
+        target,
+        s.ttftP50Millis(),
+        s.ttftP99Millis(),
+        s.streams(),
+        s.errors());
   }
 
   /** One of issue 12's targets: met is null when not measured. */

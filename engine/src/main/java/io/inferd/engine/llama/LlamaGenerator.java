@@ -33,22 +33,15 @@ public final class LlamaGenerator implements TextGenerator {
 
   private final NativeModel model;
   private final NativeContext context;
-  private final DecodeLoop loop;
-  private final int contextLength;
+  private final DecodeLoop loop; // its cells per sequence are this model's context length
   private final int parallel;
   private final ChatRenderer chat;
 
   private LlamaGenerator(
-      NativeModel model,
-      NativeContext context,
-      DecodeLoop loop,
-      int contextLength,
-      int parallel,
-      ChatRenderer chat) {
+      NativeModel model, NativeContext context, DecodeLoop loop, int parallel, ChatRenderer chat) {
     this.model = model;
     this.context = context;
     this.loop = loop;
-    this.contextLength = contextLength;
     this.parallel = parallel;
     this.chat = chat;
   }
@@ -138,7 +131,7 @@ public final class LlamaGenerator implements TextGenerator {
           gpuLayers,
           options.flashAttention().optionValue(),
           chat);
-      return new LlamaGenerator(model, context, loop, cellsPerSequence, options.parallel(), chat);
+      return new LlamaGenerator(model, context, loop, options.parallel(), chat);
     } catch (RuntimeException e) {
       model.close();
       throw e instanceof ModelLoadException
@@ -149,7 +142,7 @@ public final class LlamaGenerator implements TextGenerator {
 
   @Override
   public int contextLength() {
-    return contextLength;
+    return loop.cellsPerSequence();
   }
 
   @Override
@@ -224,7 +217,7 @@ public final class LlamaGenerator implements TextGenerator {
           "messages: the prompt ("
               + prompt.length
               + " tokens) does not fit the model's context of "
-              + contextLength
+              + loop.cellsPerSequence()
               + " tokens (expected: a shorter prompt)",
           null);
     }

@@ -16,7 +16,7 @@ import java.net.SocketAddress;
 /**
  * Per-caller request rate: the caller is the API key id the {@link AuthInterceptor} found, or the
  * peer's address when auth is off. Over the rate: RESOURCE_EXHAUSTED with a retry hint. Wire it
- * after auth.
+ * after auth, and only when the limiter is on (off, it would still work out each caller).
  */
 public final class RateLimitInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> RETRY_PUSHBACK =
@@ -31,9 +31,6 @@ public final class RateLimitInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    if (!limiter.enabled()) {
-      return next.startCall(call, headers);
-    }
     try {
       limiter.acquire(caller(call));
     } catch (RateLimitedException e) {

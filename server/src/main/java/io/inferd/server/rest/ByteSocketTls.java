@@ -29,7 +29,13 @@ import javax.net.ssl.TrustManager;
  * layers, before the handshake.
  */
 final class ByteSocketTls {
-  private ByteSocketTls() {}
+  private final SSLContext delegate;
+  private final SSLParameters parameters;
+
+  private ByteSocketTls(SSLContext delegate, SSLParameters parameters) {
+    this.delegate = delegate;
+    this.parameters = parameters;
+  }
 
   /** {@code tls} with an SSL context whose server sockets get {@code tls}'s parameters. */
   static Tls of(Tls tls) {
@@ -39,27 +45,20 @@ final class ByteSocketTls {
     parameters.setEndpointIdentificationAlgorithm("");
     return Tls.builder()
         .from(tls.prototype())
-        .sslContext(new ParameterizedContext(tls.sslContext(), parameters))
+        .sslContext(new ByteSocketTls(tls.sslContext(), parameters).new ParameterizedContext())
         .sslParameters(parameters)
         .build();
   }
 
-  private static final class ParameterizedContext extends SSLContext {
-    ParameterizedContext(SSLContext delegate, SSLParameters parameters) {
-      super(new Spi(delegate, parameters), delegate.getProvider(), delegate.getProtocol());
+  /** The delegate's context, except that every engine and socket it makes has the parameters. */
+  private final class ParameterizedContext extends SSLContext {
+    ParameterizedContext() {
+      super(new Spi(), delegate.getProvider(), delegate.getProtocol());
     }
   }
 
-  private static final class Spi extends SSLContextSpi {
-    private final SSLContext delegate;
-    private final SSLParameters parameters;
-    private final SSLSocketFactory sockets;
-
-    Spi(SSLContext delegate, SSLParameters parameters) {
-      this.delegate = delegate;
-      this.parameters = parameters;
-      this.sockets = new ParameterizedSocketFactory(delegate.getSocketFactory(), parameters);
-    }
+  private final class Spi extends SSLContextSpi {
+    private final SSLSocketFactory sockets = new ParameterizedSocketFactory();
 
     @Override
     protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr)
@@ -113,14 +112,8 @@ final class ByteSocketTls {
   }
 
   /** Every socket it makes carries the listener's parameters (client auth among them). */
-  private static final class ParameterizedSocketFactory extends SSLSocketFactory {
-    private final SSLSocketFactory delegate;
-    private final SSLParameters parameters;
-
-    ParameterizedSocketFactory(SSLSocketFactory delegate, SSLParameters parameters) {
-      this.delegate = delegate;
-      this.parameters = parameters;
-    }
+  private final class ParameterizedSocketFactory extends SSLSocketFactory {
+    private final SSLSocketFactory factory = delegate.getSocketFactory();
 
     private Socket configured(Socket socket) {
       ((SSLSocket) socket).setSSLParameters(parameters);
@@ -131,47 +124,47 @@ final class ByteSocketTls {
     @Override
     public Socket createSocket(Socket socket, InputStream consumed, boolean autoClose)
         throws IOException {
-      return configured(delegate.createSocket(socket, consumed, autoClose));
+      return configured(factory.createSocket(socket, consumed, autoClose));
     }
 
     @Override
     public Socket createSocket(Socket socket, String host, int port, boolean autoClose)
         throws IOException {
-      return configured(delegate.createSocket(socket, host, port, autoClose));
+      return configured(factory.createSocket(socket, host, port, autoClose));
     }
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-      return configured(delegate.createSocket(host, port));
+      return configured(factory.createSocket(host, port));
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
         throws IOException {
-      return configured(delegate.createSocket(host, port, localHost, localPort));
+      return configured(factory.createSocket(host, port, localHost, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-      return configured(delegate.createSocket(host, port));
+      return configured(factory.createSocket(host, port));
     }
 
     @Override
     public Socket createSocket(
         InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-      return configured(delegate.createSocket(address, port, localAddress, localPort));
+      return configured(factory.createSocket(address, port, localAddress, localPort));
     }
 
     @Override
     public String[] getDefaultCipherSuites() {
       return parameters.getCipherSuites() != null
           ? parameters.getCipherSuites()
-          : delegate.getDefaultCipherSuites();
+          : factory.getDefaultCipherSuites();
     }
 
     @Override
     public String[] getSupportedCipherSuites() {
-      return delegate.getSupportedCipherSuites();
+      return factory.getSupportedCipherSuites();
     }
   }
 }
