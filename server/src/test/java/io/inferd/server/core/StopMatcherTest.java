@@ -26,6 +26,16 @@ class StopMatcherTest {
   }
 
   @Test
+  void noStops_holdsOnlyHalfACharacterUntilItsOtherHalfComes() {
+    StopMatcher m = new StopMatcher(List.of());
+    assertThat(m.accept("a\uD83D")).isEqualTo("a");
+    assertThat(m.accept("\uDE00b")).isEqualTo("\uD83D\uDE00b");
+    assertThat(m.accept("c")).isEqualTo("c");
+    assertThat(m.releasedChars()).isEqualTo(5);
+    assertThat(m.flush()).isEmpty();
+  }
+
+  @Test
   void stopInsideOnePiece_releasesOnlyTheTextBeforeIt() {
     StopMatcher m = new StopMatcher(List.of("\n"));
     assertThat(m.accept("In the\nbeginning")).isEqualTo("In the");
