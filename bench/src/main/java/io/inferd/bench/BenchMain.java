@@ -132,10 +132,20 @@ public final class BenchMain implements Callable<Integer> {
     Results results =
         !only.isEmpty() && Files.exists(resultsFile) ? Results.read(resultsFile) : new Results();
     long started = System.nanoTime();
-    String startedAt =
+    String now =
         DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
                 Instant.now().atOffset(ZoneOffset.UTC).withNano(0))
             + "Z";
+    // A partial run says which phases it measured and when the others were.
+    String startedAt =
+        only.isEmpty() || results.environment == null
+            ? now
+            : now
+                + " (--only "
+                + String.join(",", only)
+                + "; the other phases from the run started "
+                + results.environment.startedAt().replaceFirst(" \\(.*", "")
+                + ")";
     String loadBefore = loadAverage();
     BenchConfig cfg = config;
     ProtocolSuite.Progress save =
@@ -162,6 +172,7 @@ public final class BenchMain implements Callable<Integer> {
           }
           case "ghz" -> {
             results.ghz.clear();
+            results.transport.clear(); // measured in the same phase: a rerun replaces them too
             Optional<Path> ghz = GhzSuite.find(home);
             if (ghz.isEmpty()) {
               results.ghzNote =
