@@ -380,7 +380,7 @@ final class DetailsSection extends ReportBase {
     line(
         "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
             + " (grpc-java's defaults on the same proto, canned answers of the same size, no"
-            + " interceptors, no request core), one connection each, alternating which goes first."
+            + " interceptors, no request core), one connection each, two rounds per point in alternating order, pooled."
             + " Targets: at least 0.90× the bare server's calls/s, at most 1.2× its server CPU per"
             + " call.");
     line("");

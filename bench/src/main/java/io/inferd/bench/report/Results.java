@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -183,7 +184,42 @@ public final class Results {
       double p90Us,
       double p99Us,
       double serverCpuSecondsPer1000,
-      double clientCpuSecondsPer1000) {}
+      double clientCpuSecondsPer1000) {
+
+    /**
+     * Rounds of one tool against one server taken together: calls and errors add up, calls/s is the
+     * rounds' mean, mean latency and CPU per call are weighted by each round's calls, and the
+     * percentiles are the rounds' means (the rounds' histograms are not kept).
+     */
+    public static GhzFigures pooled(List<GhzFigures> rounds) {
+      if (rounds.size() == 1) {
+        return rounds.getFirst();
+      }
+      long calls = rounds.stream().mapToLong(GhzFigures::calls).sum();
+      return new GhzFigures(
+          rounds.getFirst().tool(),
+          calls,
+          rounds.stream().mapToLong(GhzFigures::errors).sum(),
+          mean(rounds, GhzFigures::callsPerSecond),
+          weighted(rounds, calls, GhzFigures::meanUs),
+          mean(rounds, GhzFigures::p50Us),
+          mean(rounds, GhzFigures::p90Us),
+          mean(rounds, GhzFigures::p99Us),
+          weighted(rounds, calls, GhzFigures::serverCpuSecondsPer1000),
+          weighted(rounds, calls, GhzFigures::clientCpuSecondsPer1000));
+    }
+
+    private static double mean(List<GhzFigures> rounds, ToDoubleFunction<GhzFigures> value) {
+      return rounds.stream().mapToDouble(value).average().orElse(0);
+    }
+
+    private static double weighted(
+        List<GhzFigures> rounds, long calls, ToDoubleFunction<GhzFigures> value) {
+      return calls == 0
+          ? mean(rounds, value)
+          : rounds.stream().mapToDouble(r -> value.applyAsDouble(r) * r.calls()).sum() / calls;
+    }
+  }
 
   /** Concurrent long-lived streams held by one protocol. */
   public record StreamsRow(

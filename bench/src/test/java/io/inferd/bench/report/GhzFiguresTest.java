@@ -1,0 +1,27 @@
+package io.inferd.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.inferd.bench.report.Results.GhzFigures;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GhzFiguresTest {
+  @Test
+  void pooledRounds_addCallsAndWeighCpuAndMeanLatencyByEachRoundsCalls() {
+    var first = new GhzFigures("ghz", 1000, 1, 100, 10, 8, 12, 20, 0.2, 0.4);
+    var second = new GhzFigures("ghz", 3000, 0, 300, 30, 28, 32, 40, 0.6, 0.8);
+
+    GhzFigures pooled = GhzFigures.pooled(List.of(first, second));
+
+    assertThat(pooled.calls()).isEqualTo(4000);
+    assertThat(pooled.errors()).isEqualTo(1);
+    assertThat(pooled.callsPerSecond()).isCloseTo(200, within(1e-9));
+    assertThat(pooled.meanUs()).isCloseTo(25, within(1e-9)); // (10×1000 + 30×3000) ÷ 4000
+    assertThat(pooled.serverCpuSecondsPer1000()).isCloseTo(0.5, within(1e-9));
+    assertThat(pooled.clientCpuSecondsPer1000()).isCloseTo(0.7, within(1e-9));
+    assertThat(pooled.p99Us()).isCloseTo(30, within(1e-9));
+    assertThat(GhzFigures.pooled(List.of(first))).isSameAs(first);
+  }
+}
