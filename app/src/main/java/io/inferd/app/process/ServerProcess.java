@@ -66,7 +66,12 @@ public final class ServerProcess implements AutoCloseable {
     Process process =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
     var ready = new CompletableFuture<MatchResult>();
-    Thread.ofVirtual().start(() -> readLines(process, readyLine, ready));
+    // A platform thread: a virtual one blocked in the pipe's native read pins its carrier, and two
+    // servers' readers took both carriers of a 2-core machine from the load generator's threads.
+    Thread.ofPlatform()
+        .daemon()
+        .name("stdout-of-" + process.pid())
+        .start(() -> readLines(process, readyLine, ready));
     try {
       return new ServerProcess(
           process, command, ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
