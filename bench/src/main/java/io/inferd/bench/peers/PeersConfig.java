@@ -50,6 +50,16 @@ public record PeersConfig(
     return levels.stream().mapToInt(Integer::intValue).max().orElse(1);
   }
 
+  /** Tokens one Chat turn prefills: its user message in the template. */
+  int chatTurnPromptTokens() {
+    return ChatRun.promptTokensPerTurn(chatUserTokens);
+  }
+
+  /** Tokens of history when the Chat's last turn starts. */
+  int chatLastTurnDepth() {
+    return ChatRun.depthAtLastTurn(chatTurns, chatUserTokens, chatReplyTokens);
+  }
+
   String describe() {
     return String.format(
         "%d threads; levels %s; %d streams per worker per run, %d round(s) A/B per level; %d tokens"

@@ -67,10 +67,13 @@ final class PeersReport {
     ObjectNode env = root.putObject("environment");
     environment.forEach(env::put);
     ObjectNode bench = root.putObject("llamaBench");
-    llamaBench.forEach(
-        f -> bench.putObject(f.label()).put("tokPerSec", f.tokPerSec()).put("stddev", f.stddev()));
-    chatEngine.forEach(
-        f -> bench.putObject(f.label()).put("tokPerSec", f.tokPerSec()).put("stddev", f.stddev()));
+    llamaBenchFigures()
+        .forEach(
+            f ->
+                bench
+                    .putObject(f.label())
+                    .put("tokPerSec", f.tokPerSec())
+                    .put("stddev", f.stddev()));
     engineChatRatio().ifPresent(r -> root.put("chatEngineRatio", r));
     ArrayNode levelsNode = root.putArray("levels");
     for (Level level : levels) {
@@ -136,7 +139,7 @@ final class PeersReport {
           .append(" |\n");
     }
     md.append("\n## Engine ceiling: llama-bench\n\n| test | tok/s |\n|---|---:|\n");
-    Stream.concat(llamaBench.stream(), chatEngine.stream())
+    llamaBenchFigures()
         .forEach(
             f ->
                 md.append(
@@ -214,10 +217,10 @@ final class PeersReport {
                             + " at %d tokens of history (the last turn's) that it takes in an"
                             + " empty context (the first turn's): the engine's own floor under"
                             + " every server's ratio below.%n%n",
-                        ChatRun.promptTokensPerTurn(config.chatUserTokens()),
+                        config.chatTurnPromptTokens(),
                         config.chatReplyTokens(),
                         r,
-                        chatDepth())));
+                        config.chatLastTurnDepth())));
     List<String> chatTargets = chats.stream().map(ChatRun.Times::target).distinct().toList();
     md.append("| turn |");
     chatTargets.forEach(t -> md.append(" ").append(t).append(" |"));
@@ -357,9 +360,9 @@ final class PeersReport {
     return t;
   }
 
-  private int chatDepth() {
-    return ChatRun.depthAtLastTurn(
-        config.chatTurns(), config.chatUserTokens(), config.chatReplyTokens());
+  /** Every llama-bench figure: the ceiling's, then the Chat turns'. */
+  Stream<LlamaBenchRun.Figure> llamaBenchFigures() {
+    return Stream.concat(llamaBench.stream(), chatEngine.stream());
   }
 
   private String engineChatNote() {
@@ -373,9 +376,9 @@ final class PeersReport {
   private OptionalDouble engineChatRatio() {
     return LlamaBenchRun.turnRatio(
         chatEngine,
-        ChatRun.promptTokensPerTurn(config.chatUserTokens()),
+        config.chatTurnPromptTokens(),
         config.chatReplyTokens(),
-        chatDepth());
+        config.chatLastTurnDepth());
   }
 
   private Target ratioTarget(String name, int streams, double min) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * inferd beside llama.cpp on the same model and cores: llama-bench's ceiling, then one llama-server
@@ -83,17 +82,15 @@ public final class PeersSuite {
                 llamaDir,
                 model,
                 config.threads(),
-                ChatRun.promptTokensPerTurn(config.chatUserTokens()),
+                config.chatTurnPromptTokens(),
                 config.chatReplyTokens(),
-                List.of(
-                    0,
-                    ChatRun.depthAtLastTurn(
-                        config.chatTurns(), config.chatUserTokens(), config.chatReplyTokens())),
+                List.of(0, config.chatLastTurnDepth()),
                 config.llamaBenchRepetitions(),
                 config.flashAttn(),
                 logs.resolve("llama-bench-chat.log")));
       }
-      Stream.concat(report.llamaBench.stream(), report.chatEngine.stream())
+      report
+          .llamaBenchFigures()
           .forEach(
               f ->
                   System.out.printf(
