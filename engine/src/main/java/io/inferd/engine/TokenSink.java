@@ -5,8 +5,9 @@ package io.inferd.engine;
 public interface TokenSink {
   /**
    * Called once per generated token with its text (which may be empty for a token that ends inside
-   * a multi-byte character). Returning {@code false} stops generation before the next token is
-   * decoded.
+   * a multi-byte character; the last token carries such a character's rest as U+FFFD), and once
+   * more only when an end-of-generation token follows half a character. Returning {@code false}
+   * stops generation before the next token is decoded.
    */
   boolean onToken(String text);
 

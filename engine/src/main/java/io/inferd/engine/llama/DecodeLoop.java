@@ -339,14 +339,17 @@ final class DecodeLoop implements Runnable {
         continue;
       }
       s.generated++;
+      boolean full = s.generated >= s.request.maxTokens() || s.position >= cellsPerSequence;
       String text = s.text.feed(model.piece(token, pieceBuffer()));
+      if (full) {
+        text += s.text.flush(); // the last token carries a character left incomplete, as U+FFFD
+      }
       GeneratedToken out =
           s.request.wantsLogprobs()
               ? logprobs.describe(
                   context.logits(s.outputIndex), token, text, s.request.topLogprobs())
               : GeneratedToken.of(text, token);
       s.nextToken = token;
-      boolean full = s.generated >= s.request.maxTokens() || s.position >= cellsPerSequence;
       if (full) {
         running.remove(i);
         emit(s, out);

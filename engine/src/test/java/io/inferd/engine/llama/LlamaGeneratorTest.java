@@ -79,6 +79,25 @@ class LlamaGeneratorTest {
   }
 
   @Test
+  void generate_endingByLengthInsideACharacter_callsTheSinkOncePerToken() {
+    // Sampled freely, the tiny model sometimes picks a byte token that starts a multi-byte
+    // character; a generation of one token must still reach the sink once, with U+FFFD.
+    Prompt prompt = templated.render(List.of(Turn.user("the cat")));
+    int endedInsideACharacter = 0;
+    for (int seed = 0; seed < 100; seed++) {
+      List<String> pieces = new ArrayList<>();
+      Sampling sampling = new Sampling(2.0f, 1.0f, OptionalInt.of(seed));
+      Generation g = templated.generate(request(prompt, 1, sampling), pieces::add);
+      assertThat(pieces).as("seed %d", seed).hasSize(g.completionTokens());
+      assertThat(String.join("", pieces)).isEqualTo(g.text());
+      if (g.text().contains("\uFFFD")) {
+        endedInsideACharacter++;
+      }
+    }
+    assertThat(endedInsideACharacter).as("seeds whose one token began a character").isPositive();
+  }
+
+  @Test
   void generate_sameSeed_sameText() {
     Prompt prompt = templated.render(List.of(Turn.user("a dog")));
     Sampling sampling = new Sampling(1.0f, 0.95f, OptionalInt.of(42));
