@@ -37,6 +37,15 @@ public final class StreamOutlet<T> {
 
     /** Writes one message; false when the client turned out to be gone. */
     boolean write(T message);
+
+    /**
+     * Whether {@link #write} hands the message to the transport's own queue, so it is on its way
+     * when write returns (gRPC); otherwise it is out only once the transport is ready again (SSE:
+     * the request thread writes it and only then learns whether the client is still there).
+     */
+    default boolean queuesWrites() {
+      return false;
+    }
   }
 
   // Waits re-check the transport at least this often: the cap only guards against a missed wake.
@@ -65,10 +74,11 @@ public final class StreamOutlet<T> {
   }
 
   /**
-   * Waits until the transport is ready, writes {@code message}, then waits until the transport has
-   * taken it (is ready again), so the next token is decoded only once this one is on its way and a
-   * client that left is noticed before it. The engine's token callback returns whether this was
-   * {@link Outcome#WRITTEN} (false stops decoding). Each wait is bounded by the idle timeout.
+   * Waits until the transport is ready, writes {@code message}, then waits until it is on its way
+   * (a queueing transport took it; another one is ready again), so the next token is decoded only
+   * once this one is out and a client that left is noticed before it. The engine's token callback
+   * returns whether this was {@link Outcome#WRITTEN} (false stops decoding). Each wait is bounded
+   * by the idle timeout.
    */
   public Outcome offer(T message) {
     Outcome ready = awaitReady();
@@ -80,6 +90,11 @@ public final class StreamOutlet<T> {
       return end(Outcome.GONE);
     }
     written++; // one engine thread offers
+    if (transport.queuesWrites()) {
+      // On its way; whether the next one may follow is asked when it is offered.
+      Outcome ended = endedNow();
+      return ended == null ? Outcome.WRITTEN : ended;
+    }
     return awaitReady();
   }
 
@@ -113,13 +128,19 @@ public final class StreamOutlet<T> {
 
   /** WRITTEN, GONE or IDLE_TIMEOUT when that is decided now; null while the transport is full. */
   private Outcome readyNow() {
+    Outcome ended = endedNow();
     if (ended != null) {
       return ended;
     }
-    if (transport.gone()) {
-      return end(Outcome.GONE);
-    }
     return transport.ready() ? Outcome.WRITTEN : null;
+  }
+
+  /** GONE or IDLE_TIMEOUT once decided; null while the stream may go on. */
+  private Outcome endedNow() {
+    if (ended != null) {
+      return ended;
+    }
+    return transport.gone() ? end(Outcome.GONE) : null;
   }
 
   /** Whether the stream was ended because its reader took nothing for the idle timeout. */

@@ -255,8 +255,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
   /**
    * A gRPC stream as the outlet sees it: ready when flow control allows, gone once the cancel
-   * handler ran. The outlet asks twice per token; a flag is cheaper than {@code isCancelled()}
-   * through every interceptor's forwarding call.
+   * handler ran. The outlet asks before each token's write, and whether the client is gone after
+   * it; a flag is cheaper than {@code isCancelled()} through every interceptor's forwarding call.
    */
   private static final class CallTransport<T> implements StreamOutlet.Transport<T> {
     private final ServerCallStreamObserver<T> call;
@@ -282,6 +282,11 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
         call.onNext(message);
       }
       return true;
+    }
+
+    @Override
+    public boolean queuesWrites() {
+      return true; // grpc-java's own queue, bounded by isReady
     }
   }
 

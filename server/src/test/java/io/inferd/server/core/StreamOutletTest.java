@@ -17,6 +17,8 @@ class StreamOutletTest {
     volatile boolean gone;
     volatile boolean writeFails;
     volatile boolean busyAfterWrite;
+    volatile boolean queuesWrites;
+    volatile boolean goneAfterWrite;
     final List<String> written = new CopyOnWriteArrayList<>();
 
     @Override
@@ -30,6 +32,11 @@ class StreamOutletTest {
     }
 
     @Override
+    public boolean queuesWrites() {
+      return queuesWrites;
+    }
+
+    @Override
     public boolean write(String message) {
       if (writeFails) {
         return false;
@@ -37,6 +44,9 @@ class StreamOutletTest {
       written.add(message);
       if (busyAfterWrite) {
         ready = false;
+      }
+      if (goneAfterWrite) {
+        gone = true;
       }
       return true;
     }
@@ -81,6 +91,33 @@ class StreamOutletTest {
     transport.gone = true; // the write failed: the client left
     outlet.wake();
     assertThat(offered.get(1, SECONDS)).isEqualTo(Outcome.GONE);
+  }
+
+  @Test
+  void offer_toAQueueingTransport_returnsOnceWritten_andTheNextOfferWaitsForReady()
+      throws Exception {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.queuesWrites = true; // as gRPC: the message is in grpc-java's queue
+    transport.busyAfterWrite = true;
+    assertThat(outlet.offer("a")).isEqualTo(Outcome.WRITTEN);
+
+    CompletableFuture<Outcome> next = CompletableFuture.supplyAsync(() -> outlet.offer("b"));
+    Thread.sleep(150);
+    assertThat(next).as("the next token waits for the queue to drain").isNotDone();
+    assertThat(transport.written).containsExactly("a");
+    transport.busyAfterWrite = false;
+    transport.ready = true;
+    outlet.wake();
+    assertThat(next.get(1, SECONDS)).isEqualTo(Outcome.WRITTEN);
+    assertThat(transport.written).containsExactly("a", "b");
+  }
+
+  @Test
+  void offer_toAQueueingTransport_seesAClientThatLeftDuringTheWrite() {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.queuesWrites = true;
+    transport.goneAfterWrite = true;
+    assertThat(outlet.offer("a")).isEqualTo(Outcome.GONE);
   }
 
   @Test
