@@ -128,7 +128,8 @@ public final class GhzSuite {
                       own.latency().p90Us(),
                       own.latency().p99Us(),
                       own.serverCpuSecondsPer1000(),
-                      own.clientCpuSecondsPer1000()),
+                      own.clientCpuSecondsPer1000(),
+                      0), // inferd-bench's own generator does not split off the JIT
                   theirs));
           progress.save();
         }
@@ -212,6 +213,7 @@ public final class GhzSuite {
     long self = ProcessHandle.current().pid();
     long children0 = ProcStats.childrenCpuNanos(self);
     long server0 = server.cpuNanos();
+    long jit0 = ProcStats.jitCpuNanos(server.pid());
     Process process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -222,16 +224,17 @@ public final class GhzSuite {
       throw new IOException("ghz did not finish; see " + dir.resolve("logs/ghz.log"));
     }
     long serverCpu = server.cpuNanos() - server0;
+    long serverJit = ProcStats.jitCpuNanos(server.pid()) - jit0;
     long ghzCpu = ProcStats.childrenCpuNanos(self) - children0;
     if (process.exitValue() != 0 && !Files.exists(out)) {
       throw new IOException(
           "ghz exited with " + process.exitValue() + "; see " + dir.resolve("logs/ghz.log"));
     }
-    return figures(JSON.readTree(out.toFile()), tool, serverCpu, ghzCpu);
+    return figures(JSON.readTree(out.toFile()), tool, serverCpu, ghzCpu, serverJit);
   }
 
   static Results.GhzFigures figures(
-      JsonNode report, String tool, long serverCpuNanos, long clientCpuNanos) {
+      JsonNode report, String tool, long serverCpuNanos, long clientCpuNanos, long serverJitNanos) {
     long ok = report.path("statusCodeDistribution").path("OK").asLong();
     long count = report.path("count").asLong();
     long errors = 0;
@@ -266,6 +269,7 @@ public final class GhzSuite {
         p90,
         p99,
         serverCpuNanos / 1e9 / calls * 1000,
-        clientCpuNanos / 1e9 / calls * 1000);
+        clientCpuNanos / 1e9 / calls * 1000,
+        serverJitNanos / 1e9 / calls * 1000);
   }
 }

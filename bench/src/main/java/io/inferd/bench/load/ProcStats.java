@@ -35,6 +35,35 @@ public final class ProcStats {
     return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
   }
 
+  /**
+   * CPU time of {@code pid}'s JIT compiler threads (HotSpot's "C1/C2 CompilerThreadN"): code being
+   * compiled, which a warm server in a steady state no longer spends.
+   */
+  public static long jitCpuNanos(long pid) {
+    long nanos = 0;
+    try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path thread : threads.toList()) {
+        try {
+          String stat = Files.readString(thread.resolve("stat"));
+          if (isJitThread(stat)) {
+            nanos += cpuNanosFromStat(stat);
+          }
+        } catch (IOException e) {
+          // the thread ended while we looked: its time is no longer the process's to split
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return nanos;
+  }
+
+  /** Whether a thread's stat line names a JIT compiler thread (comm is cut to 15 characters). */
+  static boolean isJitThread(String stat) {
+    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
+  }
+
   /** CPU time of {@code pid}'s children that have exited and been waited for (cutime + cstime). */
   public static long childrenCpuNanos(long pid) {
     String stat = read(Path.of("/proc", Long.toString(pid), "stat"));

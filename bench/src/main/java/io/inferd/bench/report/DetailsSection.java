@@ -380,9 +380,11 @@ final class DetailsSection extends ReportBase {
     line(
         "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
             + " (grpc-java's defaults on the same proto, canned answers of the same size, no"
-            + " interceptors, no request core), one connection each, two rounds per point in alternating order, pooled."
-            + " Targets: at least 0.90× the bare server's calls/s, at most 1.2× its server CPU per"
-            + " call.");
+            + " interceptors, no request core), one connection each, rounds in alternating order,"
+            + " pooled. Targets: at least 0.90× the bare server's calls/s, at most 1.2× its server"
+            + " CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
+            + " still being compiled, not a cost per call, and a large share means the point was"
+            + " measured before the server reached its steady state.");
     line("");
     table(
         "scenario",
@@ -394,7 +396,8 @@ final class DetailsSection extends ReportBase {
         "bare p50 / p99",
         "inferd CPU/call",
         "bare CPU/call",
-        "ratio");
+        "ratio",
+        "JIT inferd / bare");
     for (Results.TransportPair pair : r.transport) {
       row(
           pair.scenario(),
@@ -407,7 +410,8 @@ final class DetailsSection extends ReportBase {
           us(pair.bare().p50Us()) + " / " + us(pair.bare().p99Us()),
           us(pair.inferd().serverCpuSecondsPer1000() * 1000),
           us(pair.bare().serverCpuSecondsPer1000() * 1000),
-          String.format("%.2f×%s", pair.cpuRatio(), pair.cpuRatio() <= 1.2 ? "" : " (above 1.2)"));
+          String.format("%.2f×%s", pair.cpuRatio(), pair.cpuRatio() <= 1.2 ? "" : " (above 1.2)"),
+          percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()));
     }
     line("");
   }

@@ -184,7 +184,13 @@ public final class Results {
       double p90Us,
       double p99Us,
       double serverCpuSecondsPer1000,
-      double clientCpuSecondsPer1000) {
+      double clientCpuSecondsPer1000,
+      double serverJitSecondsPer1000) {
+
+    /** The part of the server's CPU that went to compiling code (0 when not measured). */
+    public double serverJitShare() {
+      return serverCpuSecondsPer1000 > 0 ? serverJitSecondsPer1000 / serverCpuSecondsPer1000 : 0;
+    }
 
     /**
      * Rounds of one tool against one server taken together: calls and errors add up, calls/s is the
@@ -206,7 +212,8 @@ public final class Results {
           mean(rounds, GhzFigures::p90Us),
           mean(rounds, GhzFigures::p99Us),
           weighted(rounds, calls, GhzFigures::serverCpuSecondsPer1000),
-          weighted(rounds, calls, GhzFigures::clientCpuSecondsPer1000));
+          weighted(rounds, calls, GhzFigures::clientCpuSecondsPer1000),
+          weighted(rounds, calls, GhzFigures::serverJitSecondsPer1000));
     }
 
     private static double mean(List<GhzFigures> rounds, ToDoubleFunction<GhzFigures> value) {

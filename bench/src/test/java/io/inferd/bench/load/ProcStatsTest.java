@@ -40,6 +40,22 @@ class ProcStatsTest {
   }
 
   @Test
+  void isJitThread_knowsHotSpotsCompilerThreadsOnly() {
+    assertThat(ProcStats.isJitThread("77 (C2 CompilerThre) S 1 2 3")).isTrue();
+    assertThat(ProcStats.isJitThread("78 (C1 CompilerThre) S 1 2 3")).isTrue();
+    assertThat(ProcStats.isJitThread("79 (grpc-default-wo) S 1 2 3")).isFalse();
+    assertThat(ProcStats.isJitThread("80 (GC Thread#0) S 1 2 3")).isFalse();
+  }
+
+  @Test
+  void thisProcess_spentSomeOfItsCpuTimeCompiling() {
+    long pid = ProcessHandle.current().pid();
+    long jit = ProcStats.jitCpuNanos(pid);
+
+    assertThat(jit).isPositive().isLessThanOrEqualTo(ProcStats.cpuNanos(pid));
+  }
+
+  @Test
   void thisProcess_hasCpuTimeAndMemory() {
     long pid = ProcessHandle.current().pid();
 

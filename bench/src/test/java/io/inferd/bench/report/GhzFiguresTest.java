@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 class GhzFiguresTest {
   @Test
   void pooledRounds_addCallsAndWeighCpuAndMeanLatencyByEachRoundsCalls() {
-    var first = new GhzFigures("ghz", 1000, 1, 100, 10, 8, 12, 20, 0.2, 0.4);
-    var second = new GhzFigures("ghz", 3000, 0, 300, 30, 28, 32, 40, 0.6, 0.8);
+    var first = new GhzFigures("ghz", 1000, 1, 100, 10, 8, 12, 20, 0.2, 0.4, 0.1);
+    var second = new GhzFigures("ghz", 3000, 0, 300, 30, 28, 32, 40, 0.6, 0.8, 0.0);
 
     GhzFigures pooled = GhzFigures.pooled(List.of(first, second));
 
@@ -22,6 +22,8 @@ class GhzFiguresTest {
     assertThat(pooled.serverCpuSecondsPer1000()).isCloseTo(0.5, within(1e-9));
     assertThat(pooled.clientCpuSecondsPer1000()).isCloseTo(0.7, within(1e-9));
     assertThat(pooled.p99Us()).isCloseTo(30, within(1e-9));
+    assertThat(pooled.serverJitSecondsPer1000()).isCloseTo(0.025, within(1e-9));
+    assertThat(pooled.serverJitShare()).isCloseTo(0.05, within(1e-9)); // 0.025 of 0.5
     assertThat(GhzFigures.pooled(List.of(first))).isSameAs(first);
   }
 }
