@@ -21,6 +21,7 @@ public record BenchConfig(
     int wireEmbedCalls,
     List<Integer> ghzConcurrency,
     Duration ghzMeasure,
+    int ghzRounds,
     List<Integer> modelConcurrency,
     Duration modelMeasure,
     int streamsTarget,
@@ -47,7 +48,8 @@ public record BenchConfig(
         100,
         300,
         List.of(1, 16, 64),
-        Duration.ofSeconds(10),
+        Duration.ofSeconds(5),
+        4,
         List.of(1, 2),
         Duration.ofSeconds(15),
         10_000,
@@ -76,6 +78,7 @@ public record BenchConfig(
         30,
         List.of(16),
         Duration.ofMillis(1500),
+        1,
         List.of(1),
         Duration.ofSeconds(2),
         300,
@@ -94,8 +97,8 @@ public record BenchConfig(
     return String.format(
         "concurrency %s; per scenario one server JVM, %s s warm-up per protocol, then per level %d"
             + " interleaved gRPC/REST windows of %s s (each after %s s warm-up), %s s measured per"
-            + " protocol; memory pass (fresh JVM per protocol, %d callers, %s s) for %s; ghz %s ×"
-            + " %s s; real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
+            + " protocol; memory pass (fresh JVM per protocol, %d callers, %s s) for %s; ghz %s, %d"
+            + " rounds of %s s per server; real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
             + " measured",
         concurrency,
         seconds(blockWarmup),
@@ -107,6 +110,7 @@ public record BenchConfig(
         seconds(memoryMeasure),
         memoryScenarios,
         ghzConcurrency,
+        ghzRounds,
         seconds(ghzMeasure),
         modelConcurrency,
         seconds(modelMeasure),

@@ -245,6 +245,7 @@ public final class BenchMain implements Callable<Integer> {
         c.wireEmbedCalls(),
         c.ghzConcurrency(),
         c.ghzMeasure(),
+        c.ghzRounds(),
         c.modelConcurrency(),
         c.modelMeasure(),
         streams,

@@ -87,10 +87,11 @@ public final class GhzSuite {
                   config.ghzMeasure());
           ProtocolSuite.print(own);
           // Rounds in alternating order (bare first in every other one), pooled: one 10 s point
-          // on 2 shared cores moves by 0.1-0.5× from run to run.
+          // on 2 shared cores moved by 0.1-0.5× from run to run, and short rounds taken in turn
+          // let a slower minute of the machine fall on both servers alike.
           List<Results.GhzFigures> ours = new ArrayList<>();
           List<Results.GhzFigures> floors = new ArrayList<>();
-          for (int round = 0; round < TRANSPORT_ROUNDS; round++) {
+          for (int round = 0; round < config.ghzRounds(); round++) {
             boolean bareFirst = (level + round) % 2 == 1;
             if (bareFirst) {
               floors.add(
@@ -149,9 +150,6 @@ public final class GhzSuite {
         f.serverCpuSecondsPer1000(),
         f.errors());
   }
-
-  /** Measurements of inferd and of the bare server per transport point, order alternating. */
-  static final int TRANSPORT_ROUNDS = 2;
 
   /** ghz warms its own connection and the server's code paths for it, then measures. */
   private static Results.GhzFigures warmAndRunGhz(
