@@ -97,8 +97,8 @@ public record BenchConfig(
     return String.format(
         "concurrency %s; per scenario one server JVM, %s s warm-up per protocol, then per level %d"
             + " interleaved gRPC/REST windows of %s s (each after %s s warm-up), %s s measured per"
-            + " protocol; memory pass (fresh JVM per protocol, %d callers, %s s) for %s; ghz %s, %d"
-            + " rounds of %s s per server; real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
+            + " protocol; memory pass (fresh JVM per protocol, %d callers, %s s) for %s; ghz %s, %s"
+            + " of %s s per server; real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
             + " measured",
         concurrency,
         seconds(blockWarmup),
@@ -110,7 +110,7 @@ public record BenchConfig(
         seconds(memoryMeasure),
         memoryScenarios,
         ghzConcurrency,
-        ghzRounds,
+        ghzRounds == 1 ? "1 round" : ghzRounds + " rounds",
         seconds(ghzMeasure),
         modelConcurrency,
         seconds(modelMeasure),

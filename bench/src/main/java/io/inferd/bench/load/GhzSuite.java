@@ -45,6 +45,9 @@ public final class GhzSuite {
     return Optional.empty();
   }
 
+  /** Tokens of the paced stream scenario come this far apart, on both servers. */
+  static final Duration PACED_TOKEN_INTERVAL = Duration.ofMillis(1);
+
   public static void run(
       BenchConfig config,
       Path dir,
@@ -54,26 +57,24 @@ public final class GhzSuite {
       Results results,
       ProtocolSuite.Progress progress)
       throws IOException, InterruptedException {
-    Path proto = home.resolve("proto/src/main/proto/ai/inference/v1/ai_service.proto");
-    Path log = dir.resolve("logs/server-ghz.log");
+    var tool =
+        new Ghz(
+            ghz,
+            home.resolve("proto/src/main/proto/ai/inference/v1/ai_service.proto"),
+            config,
+            dir);
     int maxLevel = config.ghzConcurrency().stream().mapToInt(Integer::intValue).max().orElse(16);
+    List<String> serverArgs = ProtocolSuite.serverArgs(Math.max(64, 2 * maxLevel));
+    int level = 0;
     try (ServerUnderTest server =
             ServerUnderTest.start(
-                config.serverHeap(),
-                accessLog,
-                log,
-                ProtocolSuite.serverArgs(Math.max(64, 2 * maxLevel)));
+                config.serverHeap(), accessLog, dir.resolve("logs/server-ghz.log"), serverArgs);
         ServerUnderTest bare =
-            ServerUnderTest.startBare(config.serverHeap(), dir.resolve("logs/server-bare.log"))) {
-      int level = 0;
+            ServerUnderTest.startBare(
+                config.serverHeap(), dir.resolve("logs/server-bare.log"), List.of())) {
       for (Scenario scenario : List.of(Scenario.UNARY, Scenario.STREAM)) {
         Work work = Work.bench(scenario);
-        String method = scenario == Scenario.UNARY ? "Complete" : "StreamComplete";
-        String data =
-            JsonFormat.printer().omittingInsignificantWhitespace().print(work.completeRequest());
-        LevelMeasurement.warm(server, Protocol.GRPC, work, 16, config.blockWarmup());
-        // The same JIT warm-up for the floor, or its first levels measure the interpreter.
-        LevelMeasurement.warm(bare, Protocol.GRPC, work, 16, config.blockWarmup());
+        warm(server, bare, work, config);
         for (int concurrency : config.ghzConcurrency()) {
           System.out.printf("  %s, concurrency %d%n", scenario.label(), concurrency);
           Results.LevelRow own =
@@ -86,38 +87,12 @@ public final class GhzSuite {
                   config.levelWarmup(),
                   config.ghzMeasure());
           ProtocolSuite.print(own);
-          // Rounds in alternating order (bare first in every other one), pooled: one 10 s point
-          // on 2 shared cores moved by 0.1-0.5× from run to run, and short rounds taken in turn
-          // let a slower minute of the machine fall on both servers alike.
-          List<Results.GhzFigures> ours = new ArrayList<>();
-          List<Results.GhzFigures> floors = new ArrayList<>();
-          for (int round = 0; round < config.ghzRounds(); round++) {
-            boolean bareFirst = (level + round) % 2 == 1;
-            if (bareFirst) {
-              floors.add(
-                  warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, BARE, dir));
-            }
-            ours.add(
-                warmAndRunGhz(ghz, proto, method, data, concurrency, config, server, GHZ, dir));
-            if (!bareFirst) {
-              floors.add(
-                  warmAndRunGhz(ghz, proto, method, data, concurrency, config, bare, BARE, dir));
-            }
-          }
-          level++;
-          Results.GhzFigures theirs = Results.GhzFigures.pooled(ours);
-          Results.GhzFigures floor = Results.GhzFigures.pooled(floors);
-          print("ghz", theirs);
-          print("ghz → bare", floor);
-          var pair =
-              new Results.TransportPair(scenario.name().toLowerCase(), concurrency, theirs, floor);
-          System.out.printf(
-              "    inferd ÷ bare grpc-java: %.2f× calls/s, %.2f× server CPU per call%n",
-              pair.callsRatio(), pair.cpuRatio());
+          String name = scenario.name().toLowerCase();
+          var pair = tool.transportPoint(name, work, concurrency, level++, server, bare);
           results.transport.add(pair);
           results.ghz.add(
               new Results.GhzPair(
-                  scenario.name().toLowerCase(),
+                  name,
                   concurrency,
                   new Results.GhzFigures(
                       "inferd-bench (grpc-java)",
@@ -131,11 +106,52 @@ public final class GhzSuite {
                       own.serverCpuSecondsPer1000(),
                       own.clientCpuSecondsPer1000(),
                       0), // inferd-bench's own generator does not split off the JIT
-                  theirs));
+                  pair.inferd()));
           progress.save();
         }
       }
     }
+    // The same stream with its tokens paced as a model paces them: each token is then its own
+    // write on both servers, where unpaced the bare server bursts 256 chunks into a few writes.
+    List<String> paced =
+        List.of("--token-interval-ms", Long.toString(PACED_TOKEN_INTERVAL.toMillis()));
+    List<String> pacedServerArgs = new ArrayList<>(serverArgs);
+    pacedServerArgs.addAll(paced);
+    try (ServerUnderTest server =
+            ServerUnderTest.start(
+                config.serverHeap(),
+                accessLog,
+                dir.resolve("logs/server-ghz-paced.log"),
+                pacedServerArgs);
+        ServerUnderTest bare =
+            ServerUnderTest.startBare(
+                config.serverHeap(), dir.resolve("logs/server-bare-paced.log"), paced)) {
+      Work work = Work.bench(Scenario.STREAM);
+      warm(server, bare, work, config);
+      for (int concurrency : config.ghzConcurrency()) {
+        if (concurrency < PACED_MIN_CONCURRENCY) {
+          continue; // a few calls per round: too few CPU ticks to compare
+        }
+        System.out.printf(
+            "  %s, tokens %d ms apart, concurrency %d%n",
+            Scenario.STREAM.label(), PACED_TOKEN_INTERVAL.toMillis(), concurrency);
+        results.transport.add(
+            tool.transportPoint(PACED_SCENARIO, work, concurrency, level++, server, bare));
+        progress.save();
+      }
+    }
+  }
+
+  /** How the results name the paced stream scenario. */
+  public static final String PACED_SCENARIO = "stream, 1 ms/token";
+
+  private static final int PACED_MIN_CONCURRENCY = 16;
+
+  private static void warm(ServerUnderTest server, ServerUnderTest bare, Work work, BenchConfig c)
+      throws IOException, InterruptedException {
+    LevelMeasurement.warm(server, Protocol.GRPC, work, 16, c.blockWarmup());
+    // The same JIT warm-up for the floor, or its first levels measure the interpreter.
+    LevelMeasurement.warm(bare, Protocol.GRPC, work, 16, c.blockWarmup());
   }
 
   private static void print(String label, Results.GhzFigures f) {
@@ -151,84 +167,116 @@ public final class GhzSuite {
         f.errors());
   }
 
-  /** ghz warms its own connection and the server's code paths for it, then measures. */
-  private static Results.GhzFigures warmAndRunGhz(
-      Path ghz,
-      Path proto,
-      String method,
-      String data,
-      int concurrency,
-      BenchConfig config,
-      ServerUnderTest server,
-      String tool,
-      Path dir)
-      throws IOException, InterruptedException {
-    runGhz(ghz, proto, method, data, concurrency, config.levelWarmup(), server, tool, dir);
-    return runGhz(ghz, proto, method, data, concurrency, config.ghzMeasure(), server, tool, dir);
-  }
+  /** ghz, the proto it reads and where it writes, for one bench run. */
+  private record Ghz(Path binary, Path proto, BenchConfig config, Path dir) {
+    /**
+     * inferd and the bare server at one point, in rounds of alternating order (bare first in every
+     * other one), pooled: one 10 s point on 2 shared cores moved by 0.1-0.5× from run to run, and
+     * short rounds taken in turn let a slower minute of the machine fall on both servers alike.
+     */
+    Results.TransportPair transportPoint(
+        String scenario,
+        Work work,
+        int concurrency,
+        int level,
+        ServerUnderTest server,
+        ServerUnderTest bare)
+        throws IOException, InterruptedException {
+      String method = work.scenario() == Scenario.UNARY ? "Complete" : "StreamComplete";
+      String data =
+          JsonFormat.printer().omittingInsignificantWhitespace().print(work.completeRequest());
+      List<Results.GhzFigures> ours = new ArrayList<>();
+      List<Results.GhzFigures> floors = new ArrayList<>();
+      for (int round = 0; round < config.ghzRounds(); round++) {
+        boolean bareFirst = (level + round) % 2 == 1;
+        if (bareFirst) {
+          floors.add(warmAndRun(method, data, concurrency, bare, BARE));
+        }
+        ours.add(warmAndRun(method, data, concurrency, server, GHZ));
+        if (!bareFirst) {
+          floors.add(warmAndRun(method, data, concurrency, bare, BARE));
+        }
+      }
+      Results.GhzFigures theirs = Results.GhzFigures.pooled(ours);
+      Results.GhzFigures floor = Results.GhzFigures.pooled(floors);
+      print("ghz", theirs);
+      print("ghz → bare", floor);
+      var pair = new Results.TransportPair(scenario, concurrency, theirs, floor);
+      System.out.printf(
+          "    inferd ÷ bare grpc-java: %.2f× calls/s, %.2f× server CPU per call%n",
+          pair.callsRatio(), pair.cpuRatio());
+      return pair;
+    }
 
-  private static Results.GhzFigures runGhz(
-      Path ghz,
-      Path proto,
-      String method,
-      String data,
-      int concurrency,
-      Duration duration,
-      ServerUnderTest server,
-      String tool,
-      Path dir)
-      throws IOException, InterruptedException {
-    Path out =
-        dir.resolve("logs/ghz-" + method + "-c" + concurrency + "-" + server.pid() + ".json");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                ghz.toString(),
-                "--insecure",
-                "--proto",
-                proto.toString(),
-                "--import-paths",
-                proto.getParent().getParent().getParent().getParent().toString(),
-                "--call",
-                "ai.inference.v1.InferenceService." + method,
-                "-d",
-                data,
-                "-c",
-                Integer.toString(concurrency),
-                "--connections",
-                "1",
-                "-z",
-                duration.toMillis() + "ms",
-                "--duration-stop",
-                "ignore",
-                "--timeout",
-                "60s",
-                "-O",
-                "json",
-                "-o",
-                out.toString(),
-                "127.0.0.1:" + server.grpcPort()));
-    long self = ProcessHandle.current().pid();
-    long children0 = ProcStats.childrenCpuNanos(self);
-    long server0 = server.cpuNanos();
-    long jit0 = ProcStats.jitCpuNanos(server.pid());
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/ghz.log").toFile()))
-            .start();
-    if (!process.waitFor(duration.toSeconds() + 120, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-      throw new IOException("ghz did not finish; see " + dir.resolve("logs/ghz.log"));
+    /** ghz warms its own connection and the server's code paths for it, then measures. */
+    private Results.GhzFigures warmAndRun(
+        String method, String data, int concurrency, ServerUnderTest server, String tool)
+        throws IOException, InterruptedException {
+      run(method, data, concurrency, config.levelWarmup(), server, tool);
+      return run(method, data, concurrency, config.ghzMeasure(), server, tool);
     }
-    long serverCpu = server.cpuNanos() - server0;
-    long serverJit = ProcStats.jitCpuNanos(server.pid()) - jit0;
-    long ghzCpu = ProcStats.childrenCpuNanos(self) - children0;
-    if (process.exitValue() != 0 && !Files.exists(out)) {
-      throw new IOException(
-          "ghz exited with " + process.exitValue() + "; see " + dir.resolve("logs/ghz.log"));
+
+    private Results.GhzFigures run(
+        String method,
+        String data,
+        int concurrency,
+        Duration duration,
+        ServerUnderTest server,
+        String tool)
+        throws IOException, InterruptedException {
+      Path out =
+          dir.resolve("logs/ghz-" + method + "-c" + concurrency + "-" + server.pid() + ".json");
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  binary.toString(),
+                  "--insecure",
+                  "--proto",
+                  proto.toString(),
+                  "--import-paths",
+                  proto.getParent().getParent().getParent().getParent().toString(),
+                  "--call",
+                  "ai.inference.v1.InferenceService." + method,
+                  "-d",
+                  data,
+                  "-c",
+                  Integer.toString(concurrency),
+                  "--connections",
+                  "1",
+                  "-z",
+                  duration.toMillis() + "ms",
+                  "--duration-stop",
+                  "ignore",
+                  "--timeout",
+                  "60s",
+                  "-O",
+                  "json",
+                  "-o",
+                  out.toString(),
+                  "127.0.0.1:" + server.grpcPort()));
+      long self = ProcessHandle.current().pid();
+      long children0 = ProcStats.childrenCpuNanos(self);
+      long server0 = server.cpuNanos();
+      long jit0 = ProcStats.jitCpuNanos(server.pid());
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(dir.resolve("logs/ghz.log").toFile()))
+              .start();
+      if (!process.waitFor(duration.toSeconds() + 120, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+        throw new IOException("ghz did not finish; see " + dir.resolve("logs/ghz.log"));
+      }
+      long serverCpu = server.cpuNanos() - server0;
+      long serverJit = ProcStats.jitCpuNanos(server.pid()) - jit0;
+      long ghzCpu = ProcStats.childrenCpuNanos(self) - children0;
+      if (process.exitValue() != 0 && !Files.exists(out)) {
+        throw new IOException(
+            "ghz exited with " + process.exitValue() + "; see " + dir.resolve("logs/ghz.log"));
+      }
+      return figures(JSON.readTree(out.toFile()), tool, serverCpu, ghzCpu, serverJit);
     }
-    return figures(JSON.readTree(out.toFile()), tool, serverCpu, ghzCpu, serverJit);
   }
 
   static Results.GhzFigures figures(

@@ -57,8 +57,9 @@ public final class ServerUnderTest implements AutoCloseable {
   /**
    * The bare grpc-java server ({@code BareGrpcServer}): the floor under inferd's transport cost.
    */
-  public static ServerUnderTest startBare(String heap, Path log) throws IOException {
-    return start(List.of(), heap, false, log, "io.inferd.bench.server.BareGrpcServer", List.of());
+  public static ServerUnderTest startBare(String heap, Path log, List<String> args)
+      throws IOException {
+    return start(List.of(), heap, false, log, "io.inferd.bench.server.BareGrpcServer", args);
   }
 
   private static ServerUnderTest start(

@@ -12,7 +12,9 @@ import io.inferd.api.v1.StreamChunk;
 import io.inferd.api.v1.Usage;
 import io.inferd.bench.Payloads;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * FOR BENCHMARKS ONLY: the floor under inferd's transport cost. A grpc-java server on the same
@@ -24,10 +26,20 @@ import java.util.List;
 public final class BareGrpcServer {
   private BareGrpcServer() {}
 
+  /** Takes one option, {@code --token-interval-ms N}, as {@link BenchServer} does. */
   public static void main(String[] args) throws Exception {
+    Duration tokenInterval = Duration.ZERO;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--token-interval-ms") && i + 1 < args.length) {
+        tokenInterval = Duration.ofMillis(Long.parseLong(args[++i]));
+      } else {
+        throw new IllegalArgumentException(
+            "unknown argument: " + args[i] + " (expected: --token-interval-ms N)");
+      }
+    }
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .addService(new CannedService())
+            .addService(new CannedService(tokenInterval))
             .build()
             .start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "bare-server-shutdown"));
@@ -42,6 +54,15 @@ public final class BareGrpcServer {
   static final class CannedService extends InferenceServiceGrpc.InferenceServiceImplBase {
     private static final CompleteResponse ANSWER = Payloads.completeResponse();
 
+    private final long tokenIntervalNanos;
+
+    /**
+     * Chunks {@code tokenInterval} apart, as the bench engine spaces its tokens (zero: a burst).
+     */
+    CannedService(Duration tokenInterval) {
+      this.tokenIntervalNanos = tokenInterval.toNanos();
+    }
+
     @Override
     public void complete(CompleteRequest request, StreamObserver<CompleteResponse> response) {
       response.onNext(ANSWER);
@@ -50,10 +71,21 @@ public final class BareGrpcServer {
 
     @Override
     public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> response) {
-      for (StreamChunk chunk : chunks(request.getMaxTokens())) {
-        response.onNext(chunk);
+      List<StreamChunk> chunks = chunks(request.getMaxTokens());
+      for (int i = 0; i < chunks.size(); i++) {
+        if (i > 0 && i < chunks.size() - 1) { // the usage chunk follows the last token at once
+          pause(tokenIntervalNanos);
+        }
+        response.onNext(chunks.get(i));
       }
       response.onCompleted();
+    }
+
+    private static void pause(long nanos) {
+      long until = System.nanoTime() + nanos;
+      for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+        LockSupport.parkNanos(left);
+      }
     }
 
     static List<StreamChunk> chunks(int tokens) {

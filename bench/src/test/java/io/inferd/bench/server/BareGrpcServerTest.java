@@ -10,6 +10,7 @@ import io.inferd.api.v1.CompleteResponse;
 import io.inferd.api.v1.InferenceServiceGrpc;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.bench.Payloads;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +39,7 @@ class BareGrpcServerTest {
     CompleteRequest request = Payloads.completeRequest(Payloads.UNARY_MAX_TOKENS);
     CompleteResponse real = InferenceServiceGrpc.newBlockingStub(channel).complete(request);
     List<CompleteResponse> canned = new ArrayList<>();
-    new BareGrpcServer.CannedService().complete(request, collect(canned));
+    new BareGrpcServer.CannedService(Duration.ZERO).complete(request, collect(canned));
 
     assertThat(canned).hasSize(1);
     assertThat(canned.getFirst().getChoices(0).getMessage().getContent())
@@ -55,7 +56,7 @@ class BareGrpcServerTest {
         .streamComplete(request)
         .forEachRemaining(real::add);
     List<StreamChunk> canned = new ArrayList<>();
-    new BareGrpcServer.CannedService().streamComplete(request, collect(canned));
+    new BareGrpcServer.CannedService(Duration.ZERO).streamComplete(request, collect(canned));
 
     assertThat(canned).hasSameSizeAs(real);
     assertThat(canned.getLast().getUsage().getCompletionTokens())
@@ -63,6 +64,41 @@ class BareGrpcServerTest {
     int realBytes = real.stream().mapToInt(StreamChunk::getSerializedSize).sum();
     int cannedBytes = canned.stream().mapToInt(StreamChunk::getSerializedSize).sum();
     assertThat(cannedBytes).isBetween(realBytes - 16, realBytes + 16);
+  }
+
+  @Test
+  void streamComplete_paced_spacesItsTokensAsTheBenchEngineDoes() {
+    CompleteRequest request = Payloads.completeRequest(5);
+    List<Long> sentAt = new ArrayList<>();
+    List<StreamChunk> canned = new ArrayList<>();
+    StreamObserver<StreamChunk> timed = collect(canned);
+    new BareGrpcServer.CannedService(Duration.ofMillis(20))
+        .streamComplete(
+            request,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(StreamChunk chunk) {
+                sentAt.add(System.nanoTime());
+                timed.onNext(chunk);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                timed.onError(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                timed.onCompleted();
+              }
+            });
+
+    assertThat(canned).hasSize(6); // five tokens and the usage chunk
+    for (int token = 1; token < 5; token++) {
+      assertThat(sentAt.get(token) - sentAt.get(token - 1))
+          .as("gap before token %d", token)
+          .isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
+    }
   }
 
   private static <T> StreamObserver<T> collect(List<T> into) {
