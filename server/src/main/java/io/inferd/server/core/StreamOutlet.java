@@ -92,8 +92,8 @@ public final class StreamOutlet<T> {
     written++; // one engine thread offers
     if (transport.queuesWrites()) {
       // On its way; whether the next one may follow is asked when it is offered.
-      Outcome ended = endedNow();
-      return ended == null ? Outcome.WRITTEN : ended;
+      Outcome over = endedNow();
+      return over == null ? Outcome.WRITTEN : over;
     }
     return awaitReady();
   }
@@ -128,9 +128,9 @@ public final class StreamOutlet<T> {
 
   /** WRITTEN, GONE or IDLE_TIMEOUT when that is decided now; null while the transport is full. */
   private Outcome readyNow() {
-    Outcome ended = endedNow();
-    if (ended != null) {
-      return ended;
+    Outcome over = endedNow();
+    if (over != null) {
+      return over;
     }
     return transport.ready() ? Outcome.WRITTEN : null;
   }

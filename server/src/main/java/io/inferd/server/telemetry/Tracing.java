@@ -48,11 +48,11 @@ public final class Tracing implements AutoCloseable {
   private final String description;
   private final boolean exports;
 
-  private Tracing(SdkTracerProvider provider, String description, boolean exports) {
+  private Tracing(SdkTracerProvider provider, TracingSettings settings) {
     this.provider = provider;
     this.tracer = provider.get(INSTRUMENTATION);
-    this.description = description;
-    this.exports = exports;
+    this.description = settings.describe();
+    this.exports = settings.exports();
     warmUp();
   }
 
@@ -96,7 +96,7 @@ public final class Tracing implements AutoCloseable {
       // The SDK hands out invalid (id-less) spans when it has no processor at all; one that does
       // nothing keeps new trace ids coming for the access log.
       builder.addSpanProcessor(IdsOnly.INSTANCE).setSampler(Sampler.alwaysOff());
-      return new Tracing(builder.build(), settings.describe(), false);
+      return new Tracing(builder.build(), settings);
     }
     builder.setSampler(Sampler.parentBased(Sampler.alwaysOn())); // a caller's "not sampled" holds
     if (settings.exporter() != null) {
@@ -110,7 +110,7 @@ public final class Tracing implements AutoCloseable {
       builder.addSpanProcessor(BatchSpanProcessor.builder(exporter.build()).build());
     }
     log.info("tracing: spans to {}", settings.describe());
-    return new Tracing(builder.build(), settings.describe(), true);
+    return new Tracing(builder.build(), settings);
   }
 
   /**
