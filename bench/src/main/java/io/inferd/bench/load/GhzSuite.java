@@ -143,7 +143,8 @@ public final class GhzSuite {
   }
 
   /** How the results name the paced stream scenario. */
-  public static final String PACED_SCENARIO = "stream, 1 ms/token";
+  private static final String PACED_SCENARIO =
+      "stream, " + PACED_TOKEN_INTERVAL.toMillis() + " ms/token";
 
   private static final int PACED_MIN_CONCURRENCY = 16;
 

@@ -384,8 +384,8 @@ final class DetailsSection extends ReportBase {
             + " pooled. Targets: at least 0.90× the bare server's calls/s, at most 1.2× its server"
             + " CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
             + " still being compiled, not a cost per call, and a large share means the point was"
-            + " measured before the server reached its steady state. The paced stream rows give"
-            + " both servers' tokens 1 ms apart, as a model spaces them: each token is then its own"
+            + " measured before the server reached its steady state. The paced stream rows space"
+            + " both servers' tokens as the row says, as a model does: each token is then its own"
             + " write on both sides, where unpaced the bare server writes its 256 chunks in one"
             + " burst that Netty coalesces into a few socket writes.");
     line("");
