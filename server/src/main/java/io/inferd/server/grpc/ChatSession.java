@@ -35,6 +35,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
   private final ServerCallStreamObserver<ChatMessage> call;
   private final Clock clock;
   private final CallStats stats;
+  private final CallCancellation cancellation;
   static final int MAX_PENDING = 64;
 
   private final ChatHistory history = new ChatHistory();
@@ -60,6 +61,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
     this.stats = stats;
     this.call = call;
     this.clock = clock;
+    this.cancellation = CallCancellation.ofCurrentCall();
     call.setOnCancelHandler(this::cancelled);
   }
 
@@ -157,7 +159,7 @@ final class ChatSession implements StreamObserver<ChatMessage> {
               plan.plan(),
               (index, text, tokens) -> {
                 stats.firstToken();
-                return !call.isCancelled();
+                return !cancellation.cancelled();
               },
               stats);
       generating = generation;

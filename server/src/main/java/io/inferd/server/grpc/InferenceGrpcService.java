@@ -79,6 +79,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     var call = (ServerCallStreamObserver<CompleteResponse>) out;
     var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
+    var cancellation = CallCancellation.ofCurrentCall();
     CallStats stats = TelemetryInterceptor.current();
     try {
       PlannedCompletion plan = plan(request, stats);
@@ -90,7 +91,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
           work,
           plan,
           stats,
-          (index, text, tokens) -> !call.isCancelled(),
+          (index, text, tokens) -> !cancellation.cancelled(),
           completion -> {
             call.onNext(
                 ProtoMapping.response(id, plan.model(), completion, plan.logprobs(), created));
@@ -294,8 +295,8 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
    * Starts {@code plan} (cancellable through {@code work}) and answers when it ends; the call's
    * stats get its first token time and its token counts. A unary call's handler thread may run the
    * engine itself ({@link InferenceCore#completeWaiting}): it would only wait otherwise. It then
-   * cannot run the cancel handler meanwhile, but {@code isCancelled()} still turns true at once
-   * (gRPC sets it when it cancels the call's context), which is what {@code sink} looks at.
+   * cannot run the cancel handler meanwhile, but the call's {@link CallCancellation} still turns at
+   * once, which is what {@code sink} looks at.
    */
   private void completeAndAnswer(
       ServerCallStreamObserver<?> call,
