@@ -22,6 +22,7 @@ public record BenchConfig(
     List<Integer> ghzConcurrency,
     Duration ghzMeasure,
     int ghzRounds,
+    Duration ghzWarmupCap,
     List<Integer> modelConcurrency,
     Duration modelMeasure,
     int streamsTarget,
@@ -50,6 +51,7 @@ public record BenchConfig(
         List.of(1, 16, 64),
         Duration.ofSeconds(5),
         4,
+        Duration.ofSeconds(120),
         List.of(1, 2),
         Duration.ofSeconds(15),
         10_000,
@@ -79,6 +81,7 @@ public record BenchConfig(
         List.of(16),
         Duration.ofMillis(1500),
         1,
+        Duration.ofMillis(1500),
         List.of(1),
         Duration.ofSeconds(2),
         300,
@@ -98,7 +101,8 @@ public record BenchConfig(
         "concurrency %s; per scenario one server JVM, %s s warm-up per protocol, then per level %d"
             + " interleaved gRPC/REST windows of %s s (each after %s s warm-up), %s s measured per"
             + " protocol; memory pass (fresh JVM per protocol, %d callers, %s s) for %s; ghz %s, %s"
-            + " of %s s per server; real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
+            + " of %s s per server (each server first loaded until its JIT settles, at most %s s);"
+            + " real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
             + " measured",
         concurrency,
         seconds(blockWarmup),
@@ -112,6 +116,7 @@ public record BenchConfig(
         ghzConcurrency,
         ghzRounds == 1 ? "1 round" : ghzRounds + " rounds",
         seconds(ghzMeasure),
+        seconds(ghzWarmupCap),
         modelConcurrency,
         seconds(modelMeasure),
         streamsTarget,

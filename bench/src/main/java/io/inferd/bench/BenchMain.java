@@ -246,6 +246,7 @@ public final class BenchMain implements Callable<Integer> {
         c.ghzConcurrency(),
         c.ghzMeasure(),
         c.ghzRounds(),
+        c.ghzWarmupCap(),
         c.modelConcurrency(),
         c.modelMeasure(),
         streams,

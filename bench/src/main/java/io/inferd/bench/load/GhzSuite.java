@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -74,7 +75,8 @@ public final class GhzSuite {
                 config.serverHeap(), dir.resolve("logs/server-bare.log"), List.of())) {
       for (Scenario scenario : List.of(Scenario.UNARY, Scenario.STREAM)) {
         Work work = Work.bench(scenario);
-        warm(server, bare, work, config);
+        String name = scenario.name().toLowerCase();
+        settle(name, server, bare, work, config, results);
         for (int concurrency : config.ghzConcurrency()) {
           System.out.printf("  %s, concurrency %d%n", scenario.label(), concurrency);
           Results.LevelRow own =
@@ -87,7 +89,6 @@ public final class GhzSuite {
                   config.levelWarmup(),
                   config.ghzMeasure());
           ProtocolSuite.print(own);
-          String name = scenario.name().toLowerCase();
           var pair = tool.transportPoint(name, work, concurrency, level++, server, bare);
           results.transport.add(pair);
           results.ghz.add(
@@ -127,7 +128,7 @@ public final class GhzSuite {
             ServerUnderTest.startBare(
                 config.serverHeap(), dir.resolve("logs/server-bare-paced.log"), paced)) {
       Work work = Work.bench(Scenario.STREAM);
-      warm(server, bare, work, config);
+      settle(PACED_SCENARIO, server, bare, work, config, results);
       for (int concurrency : config.ghzConcurrency()) {
         if (concurrency < PACED_MIN_CONCURRENCY) {
           continue; // a few calls per round: too few CPU ticks to compare
@@ -148,11 +149,28 @@ public final class GhzSuite {
 
   private static final int PACED_MIN_CONCURRENCY = 16;
 
-  private static void warm(ServerUnderTest server, ServerUnderTest bare, Work work, BenchConfig c)
-      throws IOException, InterruptedException {
-    LevelMeasurement.warm(server, Protocol.GRPC, work, 16, c.blockWarmup());
-    // The same JIT warm-up for the floor, or its first levels measure the interpreter.
-    LevelMeasurement.warm(bare, Protocol.GRPC, work, 16, c.blockWarmup());
+  /** Both servers loaded until their JIT settles, so that the points compare steady states. */
+  private static void settle(
+      String scenario,
+      ServerUnderTest server,
+      ServerUnderTest bare,
+      Work work,
+      BenchConfig c,
+      Results results)
+      throws InterruptedException {
+    for (var named : List.of(Map.entry("inferd", server), Map.entry("bare", bare))) {
+      Results.Warmup warmup =
+          JitSettling.settle(
+              scenario, named.getKey(), named.getValue(), work, c.ghzMeasure(), c.ghzWarmupCap());
+      System.out.printf(
+          "  %s: %s warmed %.0f s, JIT %.0f%% of its CPU in the last %s s%n",
+          scenario,
+          named.getKey(),
+          warmup.seconds(),
+          100 * warmup.jitShare(),
+          c.ghzMeasure().toMillis() / 1000.0);
+      results.transportWarmups.add(warmup);
+    }
   }
 
   private static void print(String label, Results.GhzFigures f) {

@@ -7,6 +7,7 @@ import io.inferd.bench.report.Results.ProtocolBlock;
 import io.inferd.bench.report.Results.StreamsRow;
 import io.inferd.bench.report.Results.WireRow;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -417,6 +418,35 @@ final class DetailsSection extends ReportBase {
           percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()));
     }
     line("");
+    if (!r.transportWarmups.isEmpty()) {
+      line(warmups(r.transportWarmups));
+      line("");
+    }
+  }
+
+  /** How long each server was loaded before its points, per scenario, in the order they ran. */
+  static String warmups(List<Results.Warmup> warmups) {
+    Map<String, List<Results.Warmup>> byScenario = new LinkedHashMap<>();
+    for (Results.Warmup warmup : warmups) {
+      byScenario.computeIfAbsent(warmup.scenario(), s -> new ArrayList<>()).add(warmup);
+    }
+    List<String> scenarios = new ArrayList<>();
+    byScenario.forEach(
+        (scenario, servers) -> {
+          List<String> each = new ArrayList<>();
+          for (Results.Warmup w : servers) {
+            each.add(
+                String.format(Locale.ROOT, "%s %.0f s", w.server(), w.seconds())
+                    + (w.settled() ? "" : " (JIT still " + percent(w.jitShare()) + " at the cap)"));
+          }
+          scenarios.add(scenario + ": " + String.join(", ", each));
+        });
+    return "Before its points each server was loaded at 16 callers until its JIT compiler threads"
+        + " took under "
+        + percent(warmups.getFirst().quietJitShare())
+        + " of its CPU over one round's length: "
+        + String.join("; ", scenarios)
+        + ".";
   }
 
   /**

@@ -28,6 +28,10 @@ public final class Results {
   public List<WireRow> wire = new ArrayList<>();
   public List<GhzPair> ghz = new ArrayList<>();
   public List<TransportPair> transport = new ArrayList<>();
+
+  /** How long each server of the transport points was loaded before them, and how it ended. */
+  public List<Warmup> transportWarmups = new ArrayList<>();
+
   public String ghzNote;
   public List<LevelRow> model = new ArrayList<>();
   public String modelNote;
@@ -171,6 +175,17 @@ public final class Results {
     /** Target: at most 1.2 (issue 14). */
     public double cpuRatio() {
       return inferd.serverCpuSecondsPer1000() / bare.serverCpuSecondsPer1000();
+    }
+  }
+
+  /**
+   * A server loaded until its JIT compiler threads took under {@code quietJitShare} of its CPU over
+   * one window, or until a cap: {@code jitShare} is the last window's.
+   */
+  public record Warmup(
+      String scenario, String server, double seconds, double jitShare, double quietJitShare) {
+    public boolean settled() {
+      return jitShare < quietJitShare;
     }
   }
 

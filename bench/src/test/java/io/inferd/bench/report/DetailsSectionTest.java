@@ -1,0 +1,25 @@
+package io.inferd.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DetailsSectionTest {
+  @Test
+  void warmups_sayHowLongEachServerWasLoaded_perScenario_andWhichOnesHitTheCap() {
+    String line =
+        DetailsSection.warmups(
+            List.of(
+                new Results.Warmup("unary", "inferd", 35, 0.03, 0.05),
+                new Results.Warmup("unary", "bare", 25, 0.02, 0.05),
+                new Results.Warmup("stream", "inferd", 120, 0.08, 0.05),
+                new Results.Warmup("stream", "bare", 45, 0.04, 0.05)));
+
+    assertThat(line)
+        .contains("under 5% of its CPU")
+        .endsWith(
+            ": unary: inferd 35 s, bare 25 s; stream: inferd 120 s (JIT still 8% at the cap),"
+                + " bare 45 s.");
+  }
+}
