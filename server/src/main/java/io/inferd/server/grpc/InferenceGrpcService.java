@@ -2,6 +2,7 @@ package io.inferd.server.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.MessageLite;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
@@ -256,10 +257,12 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
   /**
    * A gRPC stream as the outlet sees it: ready when flow control allows, gone once the cancel
-   * handler ran. The outlet asks before each token's write, and whether the client is gone after
-   * it; a flag is cheaper than {@code isCancelled()} through every interceptor's forwarding call.
+   * handler ran. The outlet asks whether it is ready once per few KiB of tokens, and whether the
+   * client is gone around each token's write; a flag is cheaper than {@code isCancelled()} through
+   * every interceptor's forwarding call.
    */
-  private static final class CallTransport<T> implements StreamOutlet.Transport<T> {
+  private static final class CallTransport<T extends MessageLite>
+      implements StreamOutlet.Transport<T> {
     private final ServerCallStreamObserver<T> call;
     volatile boolean gone;
 
@@ -288,6 +291,11 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     @Override
     public boolean queuesWrites() {
       return true; // grpc-java's own queue, bounded by isReady
+    }
+
+    @Override
+    public int queuedSize(T message) {
+      return message.getSerializedSize(); // kept by the message for its marshalling
     }
   }
 

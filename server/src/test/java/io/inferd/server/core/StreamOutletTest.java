@@ -19,11 +19,19 @@ class StreamOutletTest {
     volatile boolean busyAfterWrite;
     volatile boolean queuesWrites;
     volatile boolean goneAfterWrite;
+    volatile boolean sized; // each message's queued size is its length, as gRPC's is known
+    volatile int readyAsked;
     final List<String> written = new CopyOnWriteArrayList<>();
 
     @Override
     public boolean ready() {
+      readyAsked++;
       return ready;
+    }
+
+    @Override
+    public int queuedSize(String message) {
+      return sized ? message.length() : StreamOutlet.Transport.super.queuedSize(message);
     }
 
     @Override
@@ -110,6 +118,52 @@ class StreamOutletTest {
     outlet.wake();
     assertThat(next.get(1, SECONDS)).isEqualTo(Outcome.WRITTEN);
     assertThat(transport.written).containsExactly("a", "b");
+  }
+
+  @Test
+  void aQueueingTransportOfKnownSizes_isAskedWhetherItIsReadyOncePerUnaskedBytes() {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.queuesWrites = true;
+    transport.sized = true;
+    String kib = "x".repeat(1024);
+    int perAsk = StreamOutlet.UNASKED_BYTES / kib.length();
+    for (int i = 0; i < 3 * perAsk; i++) {
+      assertThat(outlet.offer(kib)).isEqualTo(Outcome.WRITTEN);
+    }
+    assertThat(transport.readyAsked).isEqualTo(3);
+  }
+
+  @Test
+  void aQueueingTransportThatFilledUp_holdsTheTokenAfterTheUnaskedBytes() throws Exception {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.queuesWrites = true;
+    transport.sized = true;
+    String kib = "x".repeat(1024);
+    assertThat(outlet.offer(kib)).isEqualTo(Outcome.WRITTEN);
+    transport.ready = false; // the reader stopped reading: gRPC's queue is over its bound
+    int unasked = StreamOutlet.UNASKED_BYTES / kib.length() - 1;
+    for (int i = 0; i < unasked; i++) {
+      assertThat(outlet.offer(kib)).isEqualTo(Outcome.WRITTEN);
+    }
+
+    CompletableFuture<Outcome> next = CompletableFuture.supplyAsync(() -> outlet.offer("last"));
+    Thread.sleep(150);
+    assertThat(next).as("past the unasked bytes the token waits for the reader").isNotDone();
+    assertThat(transport.written).hasSize(1 + unasked);
+    transport.ready = true;
+    outlet.wake();
+    assertThat(next.get(1, SECONDS)).isEqualTo(Outcome.WRITTEN);
+  }
+
+  @Test
+  void aClientThatLeft_isSeenAtTheNextToken_evenBeforeTheTransportIsAskedAgain() {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
+    transport.queuesWrites = true;
+    transport.sized = true;
+    assertThat(outlet.offer("a")).isEqualTo(Outcome.WRITTEN);
+    transport.gone = true;
+    assertThat(outlet.offer("b")).isEqualTo(Outcome.GONE);
+    assertThat(transport.written).containsExactly("a");
   }
 
   @Test
