@@ -106,7 +106,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public void streamComplete(CompleteRequest request, StreamObserver<StreamChunk> out) {
     var call = (ServerCallStreamObserver<StreamChunk>) out;
-    var transport = new CallTransport<>(call);
+    var transport = new CallTransport<>(call, CallCancellation.ofCurrentCall());
     var outlet = new StreamOutlet<>(transport, streamIdleTimeout);
     var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnReadyHandler(outlet::wake); // transport drained: the writer may continue
@@ -256,18 +256,21 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   }
 
   /**
-   * A gRPC stream as the outlet sees it: ready when flow control allows, gone once the cancel
-   * handler ran. The outlet asks whether it is ready once per few KiB of tokens, and whether the
-   * client is gone around each token's write; a flag is cheaper than {@code isCancelled()} through
-   * every interceptor's forwarding call.
+   * A gRPC stream as the outlet sees it: ready when flow control allows, gone once the call's
+   * context was cancelled or its cancel handler ran. The outlet asks whether it is ready once per
+   * few KiB of tokens, and whether the client is gone around each token's write, so a cancel must
+   * show without asking the stream: flags are also cheaper than {@code isCancelled()} through every
+   * interceptor's forwarding call.
    */
   private static final class CallTransport<T extends MessageLite>
       implements StreamOutlet.Transport<T> {
     private final ServerCallStreamObserver<T> call;
+    private final CallCancellation cancellation;
     volatile boolean gone;
 
-    CallTransport(ServerCallStreamObserver<T> call) {
+    CallTransport(ServerCallStreamObserver<T> call, CallCancellation cancellation) {
       this.call = call;
+      this.cancellation = cancellation;
     }
 
     @Override
@@ -277,7 +280,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
     @Override
     public boolean gone() {
-      return gone;
+      return gone || cancellation.cancelled();
     }
 
     @Override

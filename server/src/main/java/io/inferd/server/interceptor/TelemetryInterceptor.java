@@ -61,13 +61,18 @@ public final class TelemetryInterceptor implements ServerInterceptor {
     return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onCancel() {
-        // A cancelled call never reaches close(): the client left or its deadline passed.
-        if (reported.compareAndSet(false, true)) {
-          boolean expired = context.getDeadline() != null && context.getDeadline().isExpired();
-          telemetry.finish(
-              stats, expired ? Status.Code.DEADLINE_EXCEEDED.name() : Status.Code.CANCELLED.name());
+        // The service's cancel handlers first, so that a call counted as finished has stopped its
+        // writer. A cancelled call never reaches close(): the client left or its deadline passed.
+        try {
+          super.onCancel();
+        } finally {
+          if (reported.compareAndSet(false, true)) {
+            boolean expired = context.getDeadline() != null && context.getDeadline().isExpired();
+            telemetry.finish(
+                stats,
+                expired ? Status.Code.DEADLINE_EXCEEDED.name() : Status.Code.CANCELLED.name());
+          }
         }
-        super.onCancel();
       }
     };
   }
