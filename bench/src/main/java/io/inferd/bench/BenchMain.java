@@ -173,6 +173,7 @@ public final class BenchMain implements Callable<Integer> {
           case "ghz" -> {
             results.ghz.clear();
             results.transport.clear(); // measured in the same phase: a rerun replaces them too
+            results.transportWarmups.clear();
             Optional<Path> ghz = GhzSuite.find(home);
             if (ghz.isEmpty()) {
               results.ghzNote =
