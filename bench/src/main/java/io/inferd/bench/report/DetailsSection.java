@@ -408,13 +408,12 @@ final class DetailsSection extends ReportBase {
           pair.concurrency(),
           num(pair.inferd().callsPerSecond()),
           num(pair.bare().callsPerSecond()),
-          String.format(
-              "%.2f×%s", pair.callsRatio(), pair.callsRatio() >= 0.90 ? "" : " (below 0.90)"),
+          againstTarget(pair.callsRatio(), 0.90, pair.callsRatio() >= 0.90, "below 0.90"),
           us(pair.inferd().p50Us()) + " / " + us(pair.inferd().p99Us()),
           us(pair.bare().p50Us()) + " / " + us(pair.bare().p99Us()),
           us(pair.inferd().serverCpuSecondsPer1000() * 1000),
           us(pair.bare().serverCpuSecondsPer1000() * 1000),
-          String.format("%.2f×%s", pair.cpuRatio(), pair.cpuRatio() <= 1.2 ? "" : " (above 1.2)"),
+          againstTarget(pair.cpuRatio(), 1.2, pair.cpuRatio() <= 1.2, "above 1.2"),
           percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()));
     }
     line("");
@@ -422,6 +421,18 @@ final class DetailsSection extends ReportBase {
       line(warmups(r.transportWarmups));
       line("");
     }
+  }
+
+  /**
+   * A ratio with two decimals, or three where two would round a miss onto its target (0.8996 is
+   * "0.900× (below 0.90)", not "0.90× (below 0.90)").
+   */
+  static String againstTarget(double ratio, double target, boolean met, String missed) {
+    String shown = String.format(Locale.ROOT, "%.2f", ratio);
+    if (!met && Double.parseDouble(shown) == target) {
+      shown = String.format(Locale.ROOT, "%.3f", ratio);
+    }
+    return shown + "×" + (met ? "" : " (" + missed + ")");
   }
 
   /** How long each server was loaded before its points, per scenario, in the order they ran. */

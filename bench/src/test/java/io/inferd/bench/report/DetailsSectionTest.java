@@ -7,6 +7,17 @@ import org.junit.jupiter.api.Test;
 
 class DetailsSectionTest {
   @Test
+  void aMissCloserToTheTargetThanTwoDecimalsShow_getsThree() {
+    assertThat(DetailsSection.againstTarget(0.8996, 0.90, false, "below 0.90"))
+        .isEqualTo("0.900× (below 0.90)");
+    assertThat(DetailsSection.againstTarget(1.2004, 1.2, false, "above 1.2"))
+        .isEqualTo("1.200× (above 1.2)");
+    assertThat(DetailsSection.againstTarget(0.87, 0.90, false, "below 0.90"))
+        .isEqualTo("0.87× (below 0.90)");
+    assertThat(DetailsSection.againstTarget(0.9004, 0.90, true, "below 0.90")).isEqualTo("0.90×");
+  }
+
+  @Test
   void warmups_sayHowLongEachServerWasLoaded_perScenario_andWhichOnesHitTheCap() {
     String line =
         DetailsSection.warmups(
