@@ -276,7 +276,7 @@ public final class GhzSuite {
       long self = ProcessHandle.current().pid();
       long children0 = ProcStats.childrenCpuNanos(self);
       long server0 = server.cpuNanos();
-      long jit0 = ProcStats.jitCpuNanos(server.pid());
+      long jit0 = server.jitCpuNanos();
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
@@ -288,7 +288,7 @@ public final class GhzSuite {
         throw new IOException("ghz did not finish; see " + dir.resolve("logs/ghz.log"));
       }
       long serverCpu = server.cpuNanos() - server0;
-      long serverJit = ProcStats.jitCpuNanos(server.pid()) - jit0;
+      long serverJit = server.jitCpuNanos() - jit0;
       long ghzCpu = ProcStats.childrenCpuNanos(self) - children0;
       if (process.exitValue() != 0 && !Files.exists(out)) {
         throw new IOException(

@@ -63,9 +63,9 @@ final class JitSettling {
         maxWindows,
         () -> {
           long cpu = server.cpuNanos();
-          long jit = ProcStats.jitCpuNanos(server.pid());
+          long jit = server.jitCpuNanos();
           LevelMeasurement.warm(server, Protocol.GRPC, work, 16, window);
-          return new Window(server.cpuNanos() - cpu, ProcStats.jitCpuNanos(server.pid()) - jit);
+          return new Window(server.cpuNanos() - cpu, server.jitCpuNanos() - jit);
         });
   }
 }

@@ -119,6 +119,11 @@ public final class ServerUnderTest implements AutoCloseable {
     return ProcStats.cpuNanos(pid());
   }
 
+  /** The part of {@link #cpuNanos} its JIT compiler threads spent. */
+  public long jitCpuNanos() {
+    return ProcStats.jitCpuNanos(pid());
+  }
+
   /** The control endpoint's figures: heap, allocation, threads, RSS, open files. */
   public JsonNode stats() {
     return control("/stats");
