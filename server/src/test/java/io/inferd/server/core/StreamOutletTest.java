@@ -62,6 +62,13 @@ class StreamOutletTest {
 
   private final FakeTransport transport = new FakeTransport();
 
+  /** An outlet on a transport that queues its writes and says their sizes, as gRPC does. */
+  private StreamOutlet<String> queueingOutletOfKnownSizes() {
+    transport.queuesWrites = true;
+    transport.sized = true;
+    return new StreamOutlet<>(transport, Duration.ofSeconds(5));
+  }
+
   @Test
   void offer_toAReadyTransport_writesAtOnce() {
     var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
@@ -122,9 +129,7 @@ class StreamOutletTest {
 
   @Test
   void aQueueingTransportOfKnownSizes_isAskedWhetherItIsReadyOncePerUnaskedBytes() {
-    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
-    transport.queuesWrites = true;
-    transport.sized = true;
+    var outlet = queueingOutletOfKnownSizes();
     String kib = "x".repeat(1024);
     int perAsk = StreamOutlet.UNASKED_BYTES / kib.length();
     for (int i = 0; i < 3 * perAsk; i++) {
@@ -135,9 +140,7 @@ class StreamOutletTest {
 
   @Test
   void aQueueingTransportThatFilledUp_holdsTheTokenAfterTheUnaskedBytes() throws Exception {
-    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
-    transport.queuesWrites = true;
-    transport.sized = true;
+    var outlet = queueingOutletOfKnownSizes();
     String kib = "x".repeat(1024);
     assertThat(outlet.offer(kib)).isEqualTo(Outcome.WRITTEN);
     transport.ready = false; // the reader stopped reading: gRPC's queue is over its bound
@@ -157,9 +160,7 @@ class StreamOutletTest {
 
   @Test
   void aClientThatLeft_isSeenAtTheNextToken_evenBeforeTheTransportIsAskedAgain() {
-    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(5));
-    transport.queuesWrites = true;
-    transport.sized = true;
+    var outlet = queueingOutletOfKnownSizes();
     assertThat(outlet.offer("a")).isEqualTo(Outcome.WRITTEN);
     transport.gone = true;
     assertThat(outlet.offer("b")).isEqualTo(Outcome.GONE);
