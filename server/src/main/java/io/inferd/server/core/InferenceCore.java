@@ -53,9 +53,10 @@ public final class InferenceCore implements AutoCloseable {
     this.limits = requireNonNull(limits, "limits");
     this.fastMode = requireNonNull(fastMode, "fastMode");
     // Platform threads: the engines block in JNI, which would pin a virtual thread's carrier. The
-    // scheduler admits at most slots() generations, so slots() threads never leave one waiting.
-    this.generationThreads =
-        Executors.newFixedThreadPool(scheduler.slots(), namedThreads("inferd-generate"));
+    // scheduler admits at most slots() generations, which bounds the threads. A cached pool keeps
+    // as many as run at once and hands work to the one that went idle last; a fixed pool starts
+    // slots() of them (128 in the bench) and cycles through all, each with its own TLAB.
+    this.generationThreads = Executors.newCachedThreadPool(namedThreads("inferd-generate"));
     int embedders = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     this.embeddingThreads =
         new ThreadPoolExecutor(
