@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiFunction;
 import java.util.function.ToDoubleFunction;
 
@@ -60,7 +61,7 @@ public final class InferdMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeCalls = new AtomicInteger();
-  private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
+  private final Map<Series, SeriesMeters> series = new ConcurrentHashMap<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public InferdMetrics(Scheduler scheduler) {
@@ -103,34 +104,35 @@ public final class InferdMetrics implements AutoCloseable {
     activeCalls.decrementAndGet();
     long elapsed = endNanos - call.startNanos();
     // the resolved model only (never a name a client made up), "" when no model served the call
-    var series = new Series(call.protocol(), call.method(), call.model());
-    meter(series, Kind.REQUESTS, code).increment();
-    meter(series, Kind.DURATION, "").record(elapsed, TimeUnit.NANOSECONDS);
+    SeriesMeters meters = meters(new Series(call.protocol(), call.method(), call.model()));
+    meters.requests(code).increment();
+    meters.get(Kind.DURATION).record(elapsed, TimeUnit.NANOSECONDS);
     long ttft = call.timeToFirstTokenNanos();
     if (ttft >= 0) {
-      meter(series, Kind.TIME_TO_FIRST_TOKEN, "").record(ttft, TimeUnit.NANOSECONDS);
+      meters.get(Kind.TIME_TO_FIRST_TOKEN).record(ttft, TimeUnit.NANOSECONDS);
     }
     if (call.completionTokens() > 0) {
-      meter(series, Kind.COMPLETION_TOKENS, "").increment(call.completionTokens());
+      meters.get(Kind.COMPLETION_TOKENS).increment(call.completionTokens());
       long generating = ttft >= 0 ? endNanos - call.startNanos() - ttft : elapsed;
       if (generating > 0 && call.completionTokens() > 1) {
-        meter(series, Kind.TOKENS_PER_SECOND, "")
+        meters
+            .get(Kind.TOKENS_PER_SECOND)
             .record((call.completionTokens() - 1) / (generating / 1e9));
       }
     }
     if (call.promptTokens() > 0) {
-      meter(series, Kind.PROMPT_TOKENS, "").increment(call.promptTokens());
+      meters.get(Kind.PROMPT_TOKENS).increment(call.promptTokens());
     }
   }
 
   private record Series(String protocol, String method, String model) {}
 
-  private record MeterKey(Series series, Kind<?> kind, String code) {}
-
-  /** A per-call meter and how it is registered the first time a series needs it. */
-  private record Kind<M extends Meter>(BiFunction<Tags, PrometheusMeterRegistry, M> register) {
+  /** A per-call meter, its place in a series' meters, and how it is registered. */
+  private record Kind<M extends Meter>(
+      int index, BiFunction<Tags, PrometheusMeterRegistry, M> register) {
     static final Kind<Counter> REQUESTS =
         new Kind<>(
+            -1, // one per code: SeriesMeters.requests
             (tags, registry) ->
                 Counter.builder("inferd_requests")
                     .description("Calls by protocol, method, model and final status code")
@@ -138,6 +140,7 @@ public final class InferdMetrics implements AutoCloseable {
                     .register(registry));
     static final Kind<Timer> DURATION =
         new Kind<>(
+            0,
             (tags, registry) ->
                 Timer.builder("inferd_request_duration")
                     .description("Call duration, start to final status")
@@ -146,6 +149,7 @@ public final class InferdMetrics implements AutoCloseable {
                     .register(registry));
     static final Kind<Timer> TIME_TO_FIRST_TOKEN =
         new Kind<>(
+            1,
             (tags, registry) ->
                 Timer.builder("inferd_time_to_first_token")
                     .description("From call start to the first generated token")
@@ -154,6 +158,7 @@ public final class InferdMetrics implements AutoCloseable {
                     .register(registry));
     static final Kind<Counter> COMPLETION_TOKENS =
         new Kind<>(
+            2,
             (tags, registry) ->
                 Counter.builder("inferd_completion_tokens")
                     .description("Tokens generated")
@@ -161,6 +166,7 @@ public final class InferdMetrics implements AutoCloseable {
                     .register(registry));
     static final Kind<DistributionSummary> TOKENS_PER_SECOND =
         new Kind<>(
+            3,
             (tags, registry) ->
                 DistributionSummary.builder("inferd_tokens_per_second")
                     .description("Generation speed per call, after the first token")
@@ -169,40 +175,55 @@ public final class InferdMetrics implements AutoCloseable {
                     .register(registry));
     static final Kind<Counter> PROMPT_TOKENS =
         new Kind<>(
+            4,
             (tags, registry) ->
                 Counter.builder("inferd_prompt_tokens")
                     .description("Prompt (and embedding input) tokens processed")
                     .tags(tags)
                     .register(registry));
+    static final int COUNT = 5;
+  }
+
+  private SeriesMeters meters(Series key) {
+    SeriesMeters meters = series.get(key);
+    return meters != null ? meters : series.computeIfAbsent(key, SeriesMeters::new);
   }
 
   /**
-   * A series' meter, registered when first needed and then kept: finding it again through its
-   * builder sorts and hashes its tags, which cost more than the recording itself.
+   * A series' meters, each registered when the series first needs it and then kept: finding one
+   * again through its builder sorts and hashes its tags, which cost more than the recording itself;
+   * one lookup per call finds all of a call's meters.
    */
-  private <M extends Meter> M meter(Series series, Kind<M> kind, String code) {
-    var key = new MeterKey(series, kind, code);
-    Meter meter = meters.get(key);
-    if (meter == null) {
-      meter =
-          meters.computeIfAbsent(
-              key,
-              k -> {
-                Tags tags =
-                    Tags.of(
-                        "protocol",
-                        series.protocol(),
-                        "method",
-                        series.method(),
-                        "model",
-                        series.model());
-                return kind.register()
-                    .apply(code.isEmpty() ? tags : tags.and("code", code), registry);
-              });
+  private final class SeriesMeters {
+    private final Tags tags;
+    private final AtomicReferenceArray<Meter> byKind = new AtomicReferenceArray<>(Kind.COUNT);
+    private final Map<String, Counter> requestsByCode = new ConcurrentHashMap<>();
+
+    SeriesMeters(Series series) {
+      this.tags =
+          Tags.of(
+              "protocol", series.protocol(), "method", series.method(), "model", series.model());
     }
-    @SuppressWarnings("unchecked") // a key's kind registered it
-    M typed = (M) meter;
-    return typed;
+
+    Counter requests(String code) {
+      Counter counter = requestsByCode.get(code);
+      return counter != null
+          ? counter
+          : requestsByCode.computeIfAbsent(
+              code, c -> Kind.REQUESTS.register().apply(tags.and("code", c), registry));
+    }
+
+    <M extends Meter> M get(Kind<M> kind) {
+      Meter meter = byKind.get(kind.index());
+      if (meter == null) {
+        // registering twice is harmless: the registry answers the meter it already holds
+        meter = kind.register().apply(tags, registry);
+        byKind.set(kind.index(), meter);
+      }
+      @SuppressWarnings("unchecked") // the slot of a kind holds what that kind registered
+      M typed = (M) meter;
+      return typed;
+    }
   }
 
   /** The Prometheus text exposition of every metric. */
