@@ -385,7 +385,8 @@ final class DetailsSection extends ReportBase {
             + " pooled. Targets: at least 0.90× the bare server's calls/s, at most 1.2× its server"
             + " CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
             + " still being compiled, not a cost per call, and a large share means the point was"
-            + " measured before the server reached its steady state. The paced stream rows space"
+            + " measured before the server reached its steady state; the last column leaves it out"
+            + " on both sides. The paced stream rows space"
             + " both servers' tokens as the row says, as a model does: each token is then its own"
             + " write on both sides, where unpaced the bare server writes its 256 chunks in one"
             + " burst that Netty coalesces into a few socket writes.");
@@ -401,7 +402,8 @@ final class DetailsSection extends ReportBase {
         "inferd CPU/call",
         "bare CPU/call",
         "ratio",
-        "JIT inferd / bare");
+        "JIT inferd / bare",
+        "CPU ratio without JIT");
     for (Results.TransportPair pair : r.transport) {
       row(
           pair.scenario(),
@@ -414,7 +416,8 @@ final class DetailsSection extends ReportBase {
           us(pair.inferd().serverCpuSecondsPer1000() * 1000),
           us(pair.bare().serverCpuSecondsPer1000() * 1000),
           againstTarget(pair.cpuRatio(), 1.2, pair.cpuRatio() <= 1.2, "above 1.2"),
-          percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()));
+          percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()),
+          String.format(Locale.ROOT, "%.2f×", pair.cpuRatioWithoutJit()));
     }
     line("");
     if (!r.transportWarmups.isEmpty()) {

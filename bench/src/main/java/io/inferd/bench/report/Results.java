@@ -176,6 +176,15 @@ public final class Results {
     public double cpuRatio() {
       return inferd.serverCpuSecondsPer1000() / bare.serverCpuSecondsPer1000();
     }
+
+    /**
+     * {@link #cpuRatio()} without either server's compiler threads: what a call costs once the JIT
+     * is done, which a few minutes of load do not quite reach.
+     */
+    public double cpuRatioWithoutJit() {
+      return (inferd.serverCpuSecondsPer1000() - inferd.serverJitSecondsPer1000())
+          / (bare.serverCpuSecondsPer1000() - bare.serverJitSecondsPer1000());
+    }
   }
 
   /**

@@ -26,4 +26,32 @@ class GhzFiguresTest {
     assertThat(pooled.serverJitShare()).isCloseTo(0.05, within(1e-9)); // 0.025 of 0.5
     assertThat(GhzFigures.pooled(List.of(first))).isSameAs(first);
   }
+
+  @Test
+  void transportCpuRatio_withoutJit_leavesEachServersCompilerThreadsOut() {
+    var inferd = new GhzFigures("ghz", 1000, 0, 100, 10, 8, 12, 20, 0.30, 0.4, 0.10);
+    var bare = new GhzFigures("ghz", 1000, 0, 110, 9, 7, 11, 18, 0.25, 0.4, 0.05);
+
+    var pair = new Results.TransportPair("unary", 16, inferd, bare);
+
+    assertThat(pair.cpuRatio()).isCloseTo(1.2, within(1e-9)); // 0.30 ÷ 0.25
+    assertThat(pair.cpuRatioWithoutJit()).isCloseTo(1.0, within(1e-9)); // 0.20 ÷ 0.20
+    var jitOnlyInInferd = new Results.TransportPair("unary", 16, inferd, withoutJit(bare));
+    assertThat(jitOnlyInInferd.cpuRatioWithoutJit()).isCloseTo(0.8, within(1e-9)); // 0.20 ÷ 0.25
+  }
+
+  private static GhzFigures withoutJit(GhzFigures figures) {
+    return new GhzFigures(
+        figures.tool(),
+        figures.calls(),
+        figures.errors(),
+        figures.callsPerSecond(),
+        figures.meanUs(),
+        figures.p50Us(),
+        figures.p90Us(),
+        figures.p99Us(),
+        figures.serverCpuSecondsPer1000(),
+        figures.clientCpuSecondsPer1000(),
+        0);
+  }
 }
