@@ -378,12 +378,17 @@ final class DetailsSection extends ReportBase {
     }
     line("### Transport cost: inferd ÷ a bare grpc-java server");
     line("");
+    String callsTarget = String.format(Locale.ROOT, "%.2f", Results.TransportPair.CALLS_TARGET);
+    String cpuTarget = String.format(Locale.ROOT, "%.1f", Results.TransportPair.CPU_TARGET);
     line(
         "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
             + " (grpc-java's defaults on the same proto, canned answers of the same size, no"
             + " interceptors, no request core), one connection each, rounds in alternating order,"
-            + " pooled. Targets: at least 0.90× the bare server's calls/s, at most 1.2× its server"
-            + " CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
+            + " pooled. Targets: at least "
+            + callsTarget
+            + "× the bare server's calls/s, at most "
+            + cpuTarget
+            + "× its server CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
             + " still being compiled, not a cost per call, and a large share means the point was"
             + " measured before the server reached its steady state; the last column leaves it out"
             + " on both sides. The paced stream rows space"
@@ -410,12 +415,20 @@ final class DetailsSection extends ReportBase {
           pair.concurrency(),
           num(pair.inferd().callsPerSecond()),
           num(pair.bare().callsPerSecond()),
-          againstTarget(pair.callsRatio(), 0.90, pair.callsRatio() >= 0.90, "below 0.90"),
+          againstTarget(
+              pair.callsRatio(),
+              Results.TransportPair.CALLS_TARGET,
+              pair.callsMet(),
+              "below " + callsTarget),
           us(pair.inferd().p50Us()) + " / " + us(pair.inferd().p99Us()),
           us(pair.bare().p50Us()) + " / " + us(pair.bare().p99Us()),
           us(pair.inferd().serverCpuSecondsPer1000() * 1000),
           us(pair.bare().serverCpuSecondsPer1000() * 1000),
-          againstTarget(pair.cpuRatio(), 1.2, pair.cpuRatio() <= 1.2, "above 1.2"),
+          againstTarget(
+              pair.cpuRatio(),
+              Results.TransportPair.CPU_TARGET,
+              pair.cpuMet(),
+              "above " + cpuTarget),
           percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()),
           String.format(Locale.ROOT, "%.2f×", pair.cpuRatioWithoutJit()));
     }

@@ -167,14 +167,26 @@ public final class Results {
    */
   public record TransportPair(
       String scenario, int concurrency, GhzFigures inferd, GhzFigures bare) {
-    /** Target: at least 0.90 (issue 14). */
+    /** inferd's calls/s should be at least this share of the bare server's (issue 14). */
+    public static final double CALLS_TARGET = 0.90;
+
+    /** inferd's server CPU per call should be at most this multiple of the bare server's. */
+    public static final double CPU_TARGET = 1.2;
+
     public double callsRatio() {
       return inferd.callsPerSecond() / bare.callsPerSecond();
     }
 
-    /** Target: at most 1.2 (issue 14). */
+    public boolean callsMet() {
+      return callsRatio() >= CALLS_TARGET;
+    }
+
     public double cpuRatio() {
       return inferd.serverCpuSecondsPer1000() / bare.serverCpuSecondsPer1000();
+    }
+
+    public boolean cpuMet() {
+      return cpuRatio() <= CPU_TARGET;
     }
 
     /**

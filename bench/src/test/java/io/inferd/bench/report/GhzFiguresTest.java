@@ -36,22 +36,40 @@ class GhzFiguresTest {
 
     assertThat(pair.cpuRatio()).isCloseTo(1.2, within(1e-9)); // 0.30 ÷ 0.25
     assertThat(pair.cpuRatioWithoutJit()).isCloseTo(1.0, within(1e-9)); // 0.20 ÷ 0.20
-    var jitOnlyInInferd = new Results.TransportPair("unary", 16, inferd, withoutJit(bare));
+    var jitOnlyInInferd =
+        new Results.TransportPair("unary", 16, inferd, with(bare, bare.callsPerSecond(), 0));
     assertThat(jitOnlyInInferd.cpuRatioWithoutJit()).isCloseTo(0.8, within(1e-9)); // 0.20 ÷ 0.25
   }
 
-  private static GhzFigures withoutJit(GhzFigures figures) {
+  @Test
+  void transportTargets_atLeast090CallsAndAtMost12Cpu() {
+    var inferd = new GhzFigures("ghz", 1000, 0, 91, 10, 8, 12, 20, 0.31, 0.4, 0);
+    var bare = new GhzFigures("ghz", 1000, 0, 100, 9, 7, 11, 18, 0.25, 0.4, 0);
+
+    var pair = new Results.TransportPair("unary", 16, inferd, bare);
+
+    assertThat(pair.callsMet()).isTrue(); // 0.91
+    assertThat(pair.cpuMet()).isFalse(); // 1.24
+    var swapped = new Results.TransportPair("unary", 16, bare, inferd);
+    assertThat(swapped.callsMet()).isTrue(); // 1.10
+    assertThat(swapped.cpuMet()).isTrue(); // 0.81
+    var slow = new Results.TransportPair("unary", 16, with(inferd, 89, 0), bare);
+    assertThat(slow.callsMet()).isFalse(); // 0.89
+  }
+
+  /** {@code figures} with its calls/s and its server JIT replaced. */
+  private static GhzFigures with(GhzFigures figures, double callsPerSecond, double serverJit) {
     return new GhzFigures(
         figures.tool(),
         figures.calls(),
         figures.errors(),
-        figures.callsPerSecond(),
+        callsPerSecond,
         figures.meanUs(),
         figures.p50Us(),
         figures.p90Us(),
         figures.p99Us(),
         figures.serverCpuSecondsPer1000(),
         figures.clientCpuSecondsPer1000(),
-        0);
+        serverJit);
   }
 }
