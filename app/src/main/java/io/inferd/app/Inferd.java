@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ public final class Inferd {
   private final InferenceCore core;
   private final Telemetry telemetry;
   private final InferdServer grpc;
+  private final ForkJoinPool grpcCalls = CallExecutor.create();
   private RestGateway rest; // null when off
   private MetricsEndpoint metrics; // null when off
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -65,7 +67,7 @@ public final class Inferd {
     var rateLimiter = new RateLimiter(config.rateLimit(), config.rateBurst());
     this.grpc =
         new InferdServer(
-            transport,
+            transport.executor(grpcCalls),
             core,
             new InferdServer.Settings(
                 config.keys(),
@@ -197,6 +199,7 @@ public final class Inferd {
             ? CompletableFuture.completedFuture(null)
             : CompletableFuture.runAsync(() -> restGateway.stop(drain, endTimeout));
     grpc.stop(drain, endTimeout);
+    grpcCalls.shutdown(); // the server has ended its calls; a handler still inside finishes
     restStopped.join();
     if (metrics != null) {
       metrics.close();

@@ -10,6 +10,7 @@ import io.inferd.api.v1.MessageDelta;
 import io.inferd.api.v1.StreamChoice;
 import io.inferd.api.v1.StreamChunk;
 import io.inferd.api.v1.Usage;
+import io.inferd.app.CallExecutor;
 import io.inferd.bench.Payloads;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * FOR BENCHMARKS ONLY: the floor under inferd's transport cost. A grpc-java server on the same
- * proto with grpc-java's defaults, no interceptors, no request core and no engine: Complete returns
+ * proto with grpc-java's defaults but inferd's {@link CallExecutor} (so that the ratio is inferd's
+ * work, not a choice of executor), no interceptors, no request core and no engine: Complete returns
  * the bench engine's canned answer, StreamComplete writes the same chunks inferd writes for the
  * bench engine's tokens (role on the first, finish reason and usage on a last one). Prints {@code
  * bench-server ready: pid=… grpc=…} as {@link BenchServer} does.
@@ -40,6 +42,7 @@ public final class BareGrpcServer {
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(new CannedService(tokenInterval))
+            .executor(CallExecutor.create()) // inferd's: the ratio is its work, not its executor
             .build()
             .start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "bare-server-shutdown"));

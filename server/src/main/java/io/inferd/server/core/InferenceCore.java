@@ -24,6 +24,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -425,7 +426,7 @@ public final class InferenceCore implements AutoCloseable {
         });
     Permit now = here ? admission.getNow(null) : null;
     if (now != null) {
-      run(now, plan, phases, result);
+      runBlocking(now, plan, phases, result);
     } else {
       admission.thenAccept(permit -> runOnGenerationThread(permit, plan, phases, result));
     }
@@ -442,6 +443,38 @@ public final class InferenceCore implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       permit.close();
       result.completeExceptionally(new ShuttingDownException());
+    }
+  }
+
+  /**
+   * Runs on the calling thread, telling its pool when that is a {@link ForkJoinPool} (gRPC's call
+   * executor): the pool then keeps its other workers running, or adds one, while this one blocks in
+   * the engine.
+   */
+  private static void runBlocking(
+      Permit permit,
+      PlannedCompletion plan,
+      PhaseClock phases,
+      CompletableFuture<Generation> result) {
+    ForkJoinPool.ManagedBlocker generation =
+        new ForkJoinPool.ManagedBlocker() {
+          @Override
+          public boolean block() {
+            run(permit, plan, phases, result);
+            return true;
+          }
+
+          @Override
+          public boolean isReleasable() {
+            return result.isDone();
+          }
+        };
+    try {
+      ForkJoinPool.managedBlock(generation);
+    } catch (InterruptedException e) { // block() waits on nothing: only a pool's own wait throws
+      Thread.currentThread().interrupt();
+      permit.close();
+      result.completeExceptionally(e);
     }
   }
 

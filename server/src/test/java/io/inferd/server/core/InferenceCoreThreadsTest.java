@@ -14,12 +14,17 @@ import io.inferd.engine.Turn;
 import io.inferd.server.core.CompletionInput.InputMessage;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Which thread runs a generation: the caller's when it waits anyway and a slot is free. */
+/**
+ * Which thread runs a generation: the caller's when it waits anyway and a slot is free, without
+ * taking a fork-join pool's worker away from its other work.
+ */
 class InferenceCoreThreadsTest {
   private final RecordingGenerator generator = new RecordingGenerator();
   private final InferenceCore core =
@@ -70,8 +75,31 @@ class InferenceCoreThreadsTest {
     assertThat(generator.thread.get().getName()).startsWith("inferd-generate");
   }
 
+  @Test
+  void completeWaiting_onAForkJoinWorker_letsThePoolRunOtherWorkMeanwhile() throws Exception {
+    var pool = new ForkJoinPool(1); // gRPC's call executor, one worker
+    try {
+      var unary =
+          pool.submit(
+              () ->
+                  core.completeWaiting(plan(), (i, text, tokens) -> true, GenerationObserver.NONE)
+                      .join());
+      assertThat(generator.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // the only worker is inside the engine: without managedBlock this would wait for it
+      pool.submit(generator.release::countDown).get(10, TimeUnit.SECONDS);
+
+      assertThat(unary.get(10, TimeUnit.SECONDS).choices().getFirst().generation().text())
+          .isEqualTo("ok");
+      assertThat(generator.thread.get()).isInstanceOf(ForkJoinWorkerThread.class);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** Answers "ok" once released, remembering the thread of the last generation. */
   private static final class RecordingGenerator implements TextGenerator {
+    final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicReference<Thread> thread = new AtomicReference<>();
 
@@ -93,8 +121,9 @@ class InferenceCoreThreadsTest {
     @Override
     public Generation generate(GenerationRequest request, TokenSink sink) {
       thread.set(Thread.currentThread());
+      started.countDown();
       try {
-        release.await(5, TimeUnit.SECONDS);
+        release.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
