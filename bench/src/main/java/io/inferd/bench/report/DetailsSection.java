@@ -382,8 +382,9 @@ final class DetailsSection extends ReportBase {
     String cpuTarget = String.format(Locale.ROOT, "%.1f", Results.TransportPair.CPU_TARGET);
     line(
         "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
-            + " (grpc-java's defaults on the same proto, canned answers of the same size, no"
-            + " interceptors, no request core), one connection each, rounds in alternating order,"
+            + " (grpc-java's defaults and inferd's call executor, a FIFO ForkJoinPool with a worker"
+            + " per core, on the same proto; canned answers of the same size, no interceptors, no"
+            + " request core), one connection each, rounds in alternating order,"
             + " pooled. Targets: at least "
             + callsTarget
             + "× the bare server's calls/s, at most "

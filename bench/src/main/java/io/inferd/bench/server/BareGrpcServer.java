@@ -15,6 +15,7 @@ import io.inferd.bench.Payloads;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -84,10 +85,25 @@ public final class BareGrpcServer {
       response.onCompleted();
     }
 
+    /** Waits on the call's handler thread, telling its fork-join pool, as inferd's engines do. */
     private static void pause(long nanos) {
       long until = System.nanoTime() + nanos;
-      for (long left = nanos; left > 0; left = until - System.nanoTime()) {
-        LockSupport.parkNanos(left);
+      try {
+        ForkJoinPool.managedBlock(
+            new ForkJoinPool.ManagedBlocker() {
+              @Override
+              public boolean block() {
+                LockSupport.parkNanos(until - System.nanoTime());
+                return isReleasable();
+              }
+
+              @Override
+              public boolean isReleasable() {
+                return System.nanoTime() - until >= 0;
+              }
+            });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 

@@ -449,9 +449,9 @@ public final class InferenceCore implements AutoCloseable {
   /**
    * Runs on the calling thread, telling its pool when that is a {@link ForkJoinPool} (gRPC's call
    * executor): the pool then keeps its other workers running, or adds one, while this one blocks in
-   * the engine.
+   * the engine. A pool at its thread limit refuses that, and the generation pool runs it.
    */
-  private static void runBlocking(
+  private void runBlocking(
       Permit permit,
       PlannedCompletion plan,
       PhaseClock phases,
@@ -471,6 +471,8 @@ public final class InferenceCore implements AutoCloseable {
         };
     try {
       ForkJoinPool.managedBlock(generation);
+    } catch (RejectedExecutionException e) { // thrown before block(): nothing ran yet
+      runOnGenerationThread(permit, plan, phases, result);
     } catch (InterruptedException e) { // block() waits on nothing: only a pool's own wait throws
       Thread.currentThread().interrupt();
       permit.close();

@@ -82,16 +82,48 @@ class InferenceCoreThreadsTest {
       var unary =
           pool.submit(
               () ->
-                  core.completeWaiting(plan(), (i, text, tokens) -> true, GenerationObserver.NONE)
-                      .join());
+                  core.completeWaiting(plan(), (i, text, tokens) -> true, GenerationObserver.NONE));
       assertThat(generator.started.await(10, TimeUnit.SECONDS)).isTrue();
 
       // the only worker is inside the engine: without managedBlock this would wait for it
       pool.submit(generator.release::countDown).get(10, TimeUnit.SECONDS);
 
-      assertThat(unary.get(10, TimeUnit.SECONDS).choices().getFirst().generation().text())
-          .isEqualTo("ok");
+      Completion done = unary.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+      assertThat(done.choices().getFirst().generation().text()).isEqualTo("ok");
       assertThat(generator.thread.get()).isInstanceOf(ForkJoinWorkerThread.class);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void completeWaiting_onAForkJoinPoolAtItsThreadLimit_generatesOnAGenerationThread()
+      throws Exception {
+    // one thread at most: the pool cannot add a worker while its only one would block
+    var pool =
+        new ForkJoinPool(
+            1,
+            ForkJoinPool.defaultForkJoinWorkerThreadFactory,
+            null,
+            true,
+            0,
+            1,
+            1,
+            null,
+            1,
+            TimeUnit.MINUTES);
+    try {
+      generator.release.countDown();
+      Completion done =
+          pool.submit(
+                  () ->
+                      core.completeWaiting(
+                          plan(), (i, text, tokens) -> true, GenerationObserver.NONE))
+              .get(10, TimeUnit.SECONDS)
+              .get(10, TimeUnit.SECONDS);
+
+      assertThat(done.choices().getFirst().generation().text()).isEqualTo("ok");
+      assertThat(generator.thread.get().getName()).startsWith("inferd-generate");
     } finally {
       pool.shutdownNow();
     }
