@@ -383,8 +383,10 @@ final class DetailsSection extends ReportBase {
     line(
         "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
             + " (grpc-java's defaults and inferd's call executor, a FIFO ForkJoinPool with a worker"
-            + " per core, on the same proto; canned answers of the same size, no interceptors, no"
-            + " request core), one connection each, rounds in alternating order,"
+            + " per core; for the paced rows grpc-java's cached pool, its handlers waiting between"
+            + " tokens as inferd's engine threads do; the same proto, canned answers of the same"
+            + " size, no interceptors, no request core), one connection each, rounds in alternating"
+            + " order,"
             + " pooled. Targets: at least "
             + callsTarget
             + "× the bare server's calls/s, at most "

@@ -15,16 +15,16 @@ import io.inferd.bench.Payloads;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * FOR BENCHMARKS ONLY: the floor under inferd's transport cost. A grpc-java server on the same
  * proto with grpc-java's defaults but inferd's {@link CallExecutor} (so that the ratio is inferd's
- * work, not a choice of executor), no interceptors, no request core and no engine: Complete returns
- * the bench engine's canned answer, StreamComplete writes the same chunks inferd writes for the
- * bench engine's tokens (role on the first, finish reason and usage on a last one). Prints {@code
- * bench-server ready: pid=… grpc=…} as {@link BenchServer} does.
+ * work, not a choice of executor; paced, grpc-java's cached pool, since each handler then waits
+ * between chunks on its own thread as inferd's engine threads do), no interceptors, no request core
+ * and no engine: Complete returns the bench engine's canned answer, StreamComplete writes the same
+ * chunks inferd writes for the bench engine's tokens (role on the first, finish reason and usage on
+ * a last one). Prints {@code bench-server ready: pid=… grpc=…} as {@link BenchServer} does.
  */
 public final class BareGrpcServer {
   private BareGrpcServer() {}
@@ -40,12 +40,13 @@ public final class BareGrpcServer {
             "unknown argument: " + args[i] + " (expected: --token-interval-ms N)");
       }
     }
-    Server server =
+    var builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .addService(new CannedService(tokenInterval))
-            .executor(CallExecutor.create()) // inferd's: the ratio is its work, not its executor
-            .build()
-            .start();
+            .addService(new CannedService(tokenInterval));
+    if (tokenInterval.isZero()) {
+      builder.executor(CallExecutor.create()); // inferd's: the ratio is its work, not its executor
+    } // else grpc-java's cached pool: a paced handler waits on its own thread, as inferd's engine
+    Server server = builder.build().start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "bare-server-shutdown"));
     System.out.printf(
         "bench-server ready: pid=%d grpc=%d models=%s%n",
@@ -85,25 +86,10 @@ public final class BareGrpcServer {
       response.onCompleted();
     }
 
-    /** Waits on the call's handler thread, telling its fork-join pool, as inferd's engines do. */
     private static void pause(long nanos) {
       long until = System.nanoTime() + nanos;
-      try {
-        ForkJoinPool.managedBlock(
-            new ForkJoinPool.ManagedBlocker() {
-              @Override
-              public boolean block() {
-                LockSupport.parkNanos(until - System.nanoTime());
-                return isReleasable();
-              }
-
-              @Override
-              public boolean isReleasable() {
-                return System.nanoTime() - until >= 0;
-              }
-            });
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+        LockSupport.parkNanos(left);
       }
     }
 
