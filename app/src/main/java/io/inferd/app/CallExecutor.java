@@ -18,10 +18,10 @@ public final class CallExecutor {
 
   private CallExecutor() {}
 
-  /** A pool of {@code workers} daemon threads named {@code inferd-grpc-N}. */
-  public static ForkJoinPool create(int workers) {
+  /** A pool of one daemon thread per core, named {@code inferd-grpc-N}. */
+  public static ForkJoinPool create() {
     return new ForkJoinPool(
-        workers,
+        Runtime.getRuntime().availableProcessors(),
         pool -> {
           ForkJoinWorkerThread thread =
               ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
@@ -30,10 +30,5 @@ public final class CallExecutor {
         },
         (thread, e) -> log.error("uncaught in gRPC call handler {}", thread.getName(), e),
         true); // FIFO: callbacks run in the order they arrived
-  }
-
-  /** One worker per core. */
-  public static ForkJoinPool create() {
-    return create(Runtime.getRuntime().availableProcessors());
   }
 }

@@ -386,8 +386,7 @@ final class DetailsSection extends ReportBase {
             + " per core; for the paced rows grpc-java's cached pool, its handlers waiting between"
             + " tokens as inferd's engine threads do; the same proto, canned answers of the same"
             + " size, no interceptors, no request core), one connection each, rounds in alternating"
-            + " order,"
-            + " pooled. Targets: at least "
+            + " order, pooled. Targets: at least "
             + callsTarget
             + "× the bare server's calls/s, at most "
             + cpuTarget

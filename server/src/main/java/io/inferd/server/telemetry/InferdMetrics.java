@@ -127,17 +127,17 @@ public final class InferdMetrics implements AutoCloseable {
 
   private record Series(String protocol, String method, String model) {}
 
-  /** A per-call meter, its place in a series' meters, and how it is registered. */
+  /** A series' call counter for one final code; the other meters are one per series. */
+  private static Counter registerRequests(Tags tags, PrometheusMeterRegistry registry) {
+    return Counter.builder("inferd_requests")
+        .description("Calls by protocol, method, model and final status code")
+        .tags(tags)
+        .register(registry);
+  }
+
+  /** A per-call meter, one per series: its place in a series' meters and how it is registered. */
   private record Kind<M extends Meter>(
       int index, BiFunction<Tags, PrometheusMeterRegistry, M> register) {
-    static final Kind<Counter> REQUESTS =
-        new Kind<>(
-            -1, // one per code: SeriesMeters.requests
-            (tags, registry) ->
-                Counter.builder("inferd_requests")
-                    .description("Calls by protocol, method, model and final status code")
-                    .tags(tags)
-                    .register(registry));
     static final Kind<Timer> DURATION =
         new Kind<>(
             0,
@@ -210,7 +210,7 @@ public final class InferdMetrics implements AutoCloseable {
       return counter != null
           ? counter
           : requestsByCode.computeIfAbsent(
-              code, c -> Kind.REQUESTS.register().apply(tags.and("code", c), registry));
+              code, c -> registerRequests(tags.and("code", c), registry));
     }
 
     <M extends Meter> M get(Kind<M> kind) {
