@@ -79,6 +79,7 @@ class AdmissionAndCancellationEndToEndTest {
     generator.allow(2);
     assertThat(stream.next().getChoices(0).getDelta().getRole()).isEqualTo("assistant");
     stream.next();
+    generator.awaitWaitingForToken(); // the engine passed both tokens on and waits on a third
 
     context.cancel(null);
     awaitServerSeesNoCall(); // the RST_STREAM has arrived and the call is cancelled
@@ -103,10 +104,11 @@ class AdmissionAndCancellationEndToEndTest {
     var answer = new CompletableFuture<CompleteResponse>();
     running
         .async()
-        .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+        .withDeadlineAfter(1, TimeUnit.SECONDS)
         .complete(longRequest(), FutureObserver.completing(answer));
     awaitSlots(1, 0);
     generator.allow(2);
+    generator.awaitWaitingForToken(); // well before the deadline
     assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(StatusRuntimeException.class);
     Thread.sleep(200); // the server's own copy of the deadline fires about when the client's did

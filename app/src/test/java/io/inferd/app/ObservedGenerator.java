@@ -45,6 +45,20 @@ final class ObservedGenerator implements TextGenerator {
     }
   }
 
+  /**
+   * Waits until the engine has used every permit and waits on the next token, so that what the test
+   * does next happens "between two tokens" and not while an allowed token is still on its way.
+   */
+  void awaitWaitingForToken() throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (tokenPermits.availablePermits() > 0 || !tokenPermits.hasQueuedThreads()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("the engine never came to wait on its next token");
+      }
+      Thread.sleep(1);
+    }
+  }
+
   Generation nextFinished() throws InterruptedException {
     Generation g = finished.poll(10, TimeUnit.SECONDS);
     if (g == null) {
