@@ -65,6 +65,16 @@ public interface TextGenerator extends AutoCloseable {
    */
   Generation generate(GenerationRequest request, TokenSink sink);
 
+  /**
+   * Whether {@link #generate} waits while it generates (on a decode loop, an upstream server, a
+   * clock) rather than computing on the calling thread throughout. A call executor of a few workers
+   * is told about such a wait, so that it keeps others running; that costs a worker's wake-up per
+   * call, which an engine that only computes is spared.
+   */
+  default boolean waitsWhileGenerating() {
+    return true;
+  }
+
   default Set<Feature> features() {
     return Set.of();
   }

@@ -84,6 +84,12 @@ public final class BenchOnlyEngine implements TextGenerator, Embedder {
     return new Generation(text.toString(), request.prompt().tokenCount(), tokens, reason);
   }
 
+  /** Only a paced engine waits; otherwise it computes its answer as fast as it can. */
+  @Override
+  public boolean waitsWhileGenerating() {
+    return tokenIntervalNanos > 0;
+  }
+
   @Override
   public int dimension() {
     return Payloads.DIMENSIONS;

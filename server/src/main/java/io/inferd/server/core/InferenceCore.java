@@ -448,14 +448,19 @@ public final class InferenceCore implements AutoCloseable {
 
   /**
    * Runs on the calling thread, telling its pool when that is a {@link ForkJoinPool} (gRPC's call
-   * executor): the pool then keeps its other workers running, or adds one, while this one blocks in
-   * the engine. A pool at its thread limit refuses that, and the generation pool runs it.
+   * executor) and the engine waits: the pool then keeps its other workers running, or adds one,
+   * while this one blocks in the engine. A pool at its thread limit refuses that, and the
+   * generation pool runs it.
    */
   private void runBlocking(
       Permit permit,
       PlannedCompletion plan,
       PhaseClock phases,
       CompletableFuture<Generation> result) {
+    if (!plan.generator().waitsWhileGenerating()) {
+      run(permit, plan, phases, result);
+      return;
+    }
     ForkJoinPool.ManagedBlocker generation =
         new ForkJoinPool.ManagedBlocker() {
           @Override

@@ -99,19 +99,7 @@ class InferenceCoreThreadsTest {
   @Test
   void completeWaiting_onAForkJoinPoolAtItsThreadLimit_generatesOnAGenerationThread()
       throws Exception {
-    // one thread at most: the pool cannot add a worker while its only one would block
-    var pool =
-        new ForkJoinPool(
-            1,
-            ForkJoinPool.defaultForkJoinWorkerThreadFactory,
-            null,
-            true,
-            0,
-            1,
-            1,
-            null,
-            1,
-            TimeUnit.MINUTES);
+    var pool = oneThreadAtMost(); // it cannot add a worker while its only one would block
     try {
       generator.release.countDown();
       Completion done =
@@ -129,8 +117,42 @@ class InferenceCoreThreadsTest {
     }
   }
 
+  @Test
+  void completeWaiting_withAnEngineThatOnlyComputes_keepsTheWorkerEvenAtThePoolsThreadLimit()
+      throws Exception {
+    generator.waits = false; // nothing to tell the pool, so nothing it could refuse
+    var pool = oneThreadAtMost();
+    try {
+      generator.release.countDown();
+      pool.submit(
+              () ->
+                  core.completeWaiting(plan(), (i, text, tokens) -> true, GenerationObserver.NONE))
+          .get(10, TimeUnit.SECONDS)
+          .get(10, TimeUnit.SECONDS);
+
+      assertThat(generator.thread.get()).isInstanceOf(ForkJoinWorkerThread.class);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static ForkJoinPool oneThreadAtMost() {
+    return new ForkJoinPool(
+        1,
+        ForkJoinPool.defaultForkJoinWorkerThreadFactory,
+        null,
+        true,
+        0,
+        1,
+        1,
+        null,
+        1,
+        TimeUnit.MINUTES);
+  }
+
   /** Answers "ok" once released, remembering the thread of the last generation. */
   private static final class RecordingGenerator implements TextGenerator {
+    volatile boolean waits = true;
     final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicReference<Thread> thread = new AtomicReference<>();
@@ -161,6 +183,11 @@ class InferenceCoreThreadsTest {
       }
       sink.onToken("ok");
       return new Generation("ok", 1, 1, FinishReason.STOP);
+    }
+
+    @Override
+    public boolean waitsWhileGenerating() {
+      return waits;
     }
 
     @Override
