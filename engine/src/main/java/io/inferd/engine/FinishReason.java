@@ -18,8 +18,10 @@ public enum FinishReason {
    */
   CANCELLED;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT); // every answer carries one
+
   /** The OpenAI-style name: "stop", "length", "tool_calls". */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 }
