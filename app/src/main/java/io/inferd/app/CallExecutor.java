@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * pool hands every callback (start, message, half-close, complete) to a parked thread through a
  * synchronous queue, one wake-up each; these workers stay busy under load and take the next
  * callback from their queue. Work that blocks on a worker (a unary call generating on its handler
- * thread) says so through {@link ForkJoinPool#managedBlock}, and the pool keeps a worker running.
+ * thread with an engine that waits) says so through {@link ForkJoinPool#managedBlock}, and the pool
+ * keeps a worker running.
  */
 public final class CallExecutor {
   private static final Logger log = LoggerFactory.getLogger(CallExecutor.class);

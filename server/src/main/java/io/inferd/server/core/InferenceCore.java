@@ -426,7 +426,7 @@ public final class InferenceCore implements AutoCloseable {
         });
     Permit now = here ? admission.getNow(null) : null;
     if (now != null) {
-      runBlocking(now, plan, phases, result);
+      runOnCallingThread(now, plan, phases, result);
     } else {
       admission.thenAccept(permit -> runOnGenerationThread(permit, plan, phases, result));
     }
@@ -452,7 +452,7 @@ public final class InferenceCore implements AutoCloseable {
    * while this one blocks in the engine. A pool at its thread limit refuses that, and the
    * generation pool runs it.
    */
-  private void runBlocking(
+  private void runOnCallingThread(
       Permit permit,
       PlannedCompletion plan,
       PhaseClock phases,
