@@ -45,6 +45,10 @@ class CallCancellationTest {
       call.addListener(context -> expired.countDown(), Runnable::run);
 
       assertThat(expired.await(10, TimeUnit.SECONDS)).isTrue();
+      // The timer may still be telling the other listeners (ours ran at once when the deadline
+      // passed before it was added): its task has told them all once the timer has stopped.
+      timer.shutdown();
+      assertThat(timer.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       assertThat(cancellation.cancelled()).isTrue();
     } finally {
       timer.shutdownNow();
