@@ -11,6 +11,8 @@ public enum Role {
   /** The result of a tool call, answering an assistant turn's {@link Turn#toolCalls()}. */
   TOOL;
 
+  private static final Role[] ALL = values(); // values() copies its array on every call
+
   private final String wireName = name().toLowerCase(Locale.ROOT);
 
   /** The lower-case name used on the wire and in chat templates. */
@@ -20,7 +22,7 @@ public enum Role {
 
   /** Parses a wire name exactly ("user", not "User"), as OpenAI does. */
   public static Optional<Role> fromWireName(String name) {
-    for (Role role : values()) {
+    for (Role role : ALL) {
       if (role.wireName().equals(name)) {
         return Optional.of(role);
       }

@@ -45,16 +45,21 @@ final class ChoiceFilter implements TokenSink {
 
   @Override
   public boolean onToken(String piece) {
-    return onToken(GeneratedToken.of(piece, -1));
+    return accept(piece, logprobs ? GeneratedToken.of(piece, -1) : null);
   }
 
   @Override
   public boolean onToken(GeneratedToken token) {
+    return accept(token.text(), token);
+  }
+
+  /** {@code token} is null when no log-probabilities are kept: most calls, every token. */
+  private boolean accept(String piece, GeneratedToken token) {
     if (logprobs) {
       held.add(new Held(offset, token));
     }
-    offset += token.text().length();
-    boolean more = deliver(tools.accept(stop.accept(token.text())), true);
+    offset += piece.length();
+    boolean more = deliver(tools.accept(stop.accept(piece)), true);
     return more
         && !stop.stopped(); // false before the next token once a stop sequence ended the text
   }
@@ -73,7 +78,9 @@ final class ChoiceFilter implements TokenSink {
     if (released.isEmpty() && ready.isEmpty() && (!everyToken || stop.stopped())) {
       return true;
     }
-    kept.addAll(ready);
+    if (!ready.isEmpty()) {
+      kept.addAll(ready); // addAll copies even an empty list into a new array
+    }
     return out.onPiece(index, released, ready);
   }
 
