@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * The data every benchmark uses, in both encodings: the source document's {@code User}, and
@@ -51,6 +52,10 @@ public final class Payloads {
 
   /** 256 pre-generated tokens (words with their leading space), the engine's whole "output". */
   public static final List<String> TOKENS = tokens(STORY, STREAM_TOKENS);
+
+  /** {@link #text}'s answers up to a stream's length, made once: the bench engine's whole text. */
+  private static final String[] TEXTS =
+      IntStream.rangeClosed(0, STREAM_TOKENS).mapToObj(Payloads::join).toArray(String[]::new);
 
   /** The 16 texts of the batch-embedding scenario. */
   public static final List<String> EMBED_INPUTS =
@@ -111,6 +116,10 @@ public final class Payloads {
 
   /** The first {@code count} tokens as one text. */
   public static String text(int count) {
+    return count < TEXTS.length ? TEXTS[count] : join(count);
+  }
+
+  private static String join(int count) {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < count; i++) {
       text.append(TOKENS.get(i % TOKENS.size()));
