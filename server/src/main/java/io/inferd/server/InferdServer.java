@@ -27,7 +27,6 @@ import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.Telemetry;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -51,23 +50,24 @@ public final class InferdServer {
 
   /**
    * Messages pass through as the streams they are: requests stay bytes until {@link
-   * MalformedRequestInterceptor} lets the service parse them (buffered, so it can look twice), and
-   * responses stay the protobuf stream they already are — grpc-java's own InputStream marshaller
-   * would copy each one through a fresh 8 KiB buffer (17 KiB per streamed token).
+   * MalformedRequestInterceptor} lets the service parse them, within the call's {@code onMessage}
+   * (so the stream is read once, before grpc-java closes it, and keeps what makes protobuf's parser
+   * fast: a known length, or the in-process transport's message itself), and responses stay the
+   * protobuf stream they already are — grpc-java's own InputStream marshaller would copy each one
+   * through a fresh 8 KiB buffer (17 KiB per streamed token).
    */
-  private static MethodDescriptor.Marshaller<InputStream> passThrough(boolean markable) {
-    return new MethodDescriptor.Marshaller<>() {
-      @Override
-      public InputStream stream(InputStream value) {
-        return value;
-      }
+  private static final MethodDescriptor.Marshaller<InputStream> PASS_THROUGH =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(InputStream value) {
+          return value;
+        }
 
-      @Override
-      public InputStream parse(InputStream stream) {
-        return !markable || stream.markSupported() ? stream : new BufferedInputStream(stream);
-      }
-    };
-  }
+        @Override
+        public InputStream parse(InputStream stream) {
+          return stream;
+        }
+      };
 
   private volatile boolean started;
 
@@ -97,7 +97,7 @@ public final class InferdServer {
         ServerInterceptors.interceptForward(
             // requests are parsed inside the call, so a malformed one can be answered precisely
             ServerInterceptors.useMarshalledMessages(
-                service.bindService(), passThrough(true), passThrough(false)),
+                service.bindService(), PASS_THROUGH, PASS_THROUGH),
             interceptors);
     this.server =
         builder
