@@ -12,8 +12,9 @@ import io.grpc.Status;
 /**
  * Answers a request that is not valid protobuf (or not valid UTF-8 in a string field) with
  * INVALID_ARGUMENT instead of grpc-java's UNKNOWN. It works on a service wrapped by {@link
- * ServerInterceptors#useInputStreamMessages}, where requests are parsed inside {@code onMessage},
- * and must be the innermost interceptor so that the parse happens within its listener.
+ * ServerInterceptors#useMarshalledMessages} with a pass-through marshaller (as {@code InferdServer}
+ * wires it), where requests are parsed inside {@code onMessage}, and must be the innermost
+ * interceptor so that the parse happens within its listener.
  */
 public final class MalformedRequestInterceptor implements ServerInterceptor {
 
