@@ -53,7 +53,10 @@ final class ChoiceFilter implements TokenSink {
     return accept(token.text(), token);
   }
 
-  /** {@code token} is null when no log-probabilities are kept: most calls, every token. */
+  /**
+   * {@code token} is read only when log-probabilities are kept, so an engine's bare piece is not
+   * wrapped for every token of the calls (most) that keep none: it may then be null.
+   */
   private boolean accept(String piece, GeneratedToken token) {
     if (logprobs) {
       held.add(new Held(offset, token));
