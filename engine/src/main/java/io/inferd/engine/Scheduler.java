@@ -36,9 +36,9 @@ public final class Scheduler {
    */
   public CompletableFuture<Permit> admit() {
     synchronized (this) {
-      if (running < slots) {
-        running++;
-        return CompletableFuture.completedFuture(new Permit());
+      Permit now = tryAdmit();
+      if (now != null) {
+        return CompletableFuture.completedFuture(now);
       }
       if (waiting.size() >= queueCapacity) {
         throw new QueueFullException(slots, queueCapacity, retryAfterMillis);
@@ -54,6 +54,18 @@ public final class Scheduler {
           });
       return ticket;
     }
+  }
+
+  /**
+   * A permit if a slot is free now, else null; nothing is queued. A free slot means that nobody
+   * waits: a closing permit hands its slot to the first waiter.
+   */
+  public synchronized Permit tryAdmit() {
+    if (running < slots) {
+      running++;
+      return new Permit();
+    }
+    return null;
   }
 
   private synchronized void forget(CompletableFuture<Permit> ticket) {

@@ -19,6 +19,20 @@ class SchedulerTest {
   }
 
   @Test
+  void tryAdmit_grantsAFreeSlot_andNeverQueues() {
+    var scheduler = new Scheduler(1, 2, 100);
+    Permit first = scheduler.tryAdmit();
+    assertThat(first).isNotNull();
+
+    assertThat(scheduler.tryAdmit()).isNull();
+    assertThat(scheduler.queued()).isZero();
+
+    first.close();
+    assertThat(scheduler.running()).isZero();
+    assertThat(scheduler.tryAdmit()).isNotNull();
+  }
+
+  @Test
   void admit_whenSlotsBusy_queuesUntilAPermitCloses() {
     var scheduler = new Scheduler(1, 2, 100);
     Permit first = scheduler.admit().join();

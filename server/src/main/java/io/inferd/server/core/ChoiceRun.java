@@ -19,7 +19,6 @@ final class ChoiceRun {
   private final PlannedCompletion plan;
   private final ChoiceSink sink;
   private final GenerationObserver observer;
-  private final boolean onCallerThread;
   private final Completion.Choice[] done;
   private final List<CompletableFuture<Generation>> running = new ArrayList<>();
   private final CompletableFuture<Completion> result = new CompletableFuture<>();
@@ -27,16 +26,11 @@ final class ChoiceRun {
   private int finished;
 
   ChoiceRun(
-      InferenceCore core,
-      PlannedCompletion plan,
-      ChoiceSink sink,
-      GenerationObserver observer,
-      boolean onCallerThread) {
+      InferenceCore core, PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
     this.core = core;
     this.plan = plan;
     this.sink = sink;
     this.observer = observer;
-    this.onCallerThread = onCallerThread;
     this.done = new Completion.Choice[plan.n()];
   }
 
@@ -65,7 +59,7 @@ final class ChoiceRun {
     ChoiceFilter filter = new ChoiceFilter(index, plan.stop(), sink, plan.logprobs(), plan.tools());
     CompletableFuture<Generation> work;
     try {
-      work = core.generate(forChoice(index), filter, index, observer, onCallerThread);
+      work = core.generate(forChoice(index), filter, index, observer);
     } catch (RuntimeException e) { // a full queue answers at once
       result.completeExceptionally(e);
       return;

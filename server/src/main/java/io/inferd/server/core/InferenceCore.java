@@ -24,7 +24,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -377,43 +376,46 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<Completion> complete(
       PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
-    return start(plan, sink, observer, false);
+    requireNonNull(plan, "plan");
+    requireNonNull(sink, "sink");
+    requireNonNull(observer, "observer");
+    observer.model(plan.model());
+    return new ChoiceRun(this, plan, sink, observer).start();
   }
 
   /**
    * {@link #complete(PlannedCompletion, ChoiceSink, GenerationObserver)} for a caller that waits
    * for the answer anyway (a unary call's handler): a single choice admitted at once runs on the
-   * calling thread, one thread hop less per call; otherwise the work queues as usual. The sink must
-   * notice a caller that leaves without help from the calling thread, which is busy generating.
+   * calling thread ({@link CallingThreadChoice}), one thread hop less per call, and the future it
+   * returns is complete; otherwise the work queues as usual. The sink must notice a caller that
+   * leaves without help from the calling thread, which is busy generating.
    */
   public CompletableFuture<Completion> completeWaiting(
       PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
-    return start(plan, sink, observer, plan.n() == 1);
-  }
-
-  private CompletableFuture<Completion> start(
-      PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer, boolean here) {
     requireNonNull(plan, "plan");
     requireNonNull(sink, "sink");
     requireNonNull(observer, "observer");
-    observer.model(plan.model());
-    return new ChoiceRun(this, plan, sink, observer, here).start();
+    Permit permit = plan.n() == 1 ? scheduler.tryAdmit() : null;
+    if (permit != null) {
+      observer.model(plan.model());
+      CompletableFuture<Completion> done = CallingThreadChoice.run(permit, plan, sink, observer);
+      if (done != null) {
+        return done;
+      }
+    }
+    return complete(plan, sink, observer);
   }
 
   /**
    * Queues one generation as the engine gives it (no stop sequences, one choice: {@link #complete}
-   * does both), reporting its phases as choice {@code choice}, and runs it when a slot is free: on
-   * the calling thread with {@code here} when one is free at once. Cancelling the returned future
-   * takes a queued request out of the queue; a running one stops when its sink returns false.
+   * does both), reporting its phases as choice {@code choice}, and runs it on a generation thread
+   * when a slot is free. Cancelling the returned future takes a queued request out of the queue; a
+   * running one stops when its sink returns false.
    *
    * @throws io.inferd.engine.QueueFullException at once when the queue is full
    */
   CompletableFuture<Generation> generate(
-      PlannedCompletion plan,
-      TokenSink sink,
-      int choice,
-      GenerationObserver observer,
-      boolean here) {
+      PlannedCompletion plan, TokenSink sink, int choice, GenerationObserver observer) {
     requireNonNull(plan, "plan");
     requireNonNull(sink, "sink");
     var phases = new PhaseClock(choice, sink);
@@ -424,12 +426,7 @@ public final class InferenceCore implements AutoCloseable {
           admission.cancel(false);
           observer.generated(phases.end(generation));
         });
-    Permit now = here ? admission.getNow(null) : null;
-    if (now != null) {
-      runOnCallingThread(now, plan, phases, result);
-    } else {
-      admission.thenAccept(permit -> runOnGenerationThread(permit, plan, phases, result));
-    }
+    admission.thenAccept(permit -> runOnGenerationThread(permit, plan, phases, result));
     return result;
   }
 
@@ -443,45 +440,6 @@ public final class InferenceCore implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       permit.close();
       result.completeExceptionally(new ShuttingDownException());
-    }
-  }
-
-  /**
-   * Runs on the calling thread, telling its pool when that is a {@link ForkJoinPool} (gRPC's call
-   * executor) and the engine waits: the pool then keeps its other workers running, or adds one,
-   * while this one blocks in the engine. A pool at its thread limit refuses that, and the
-   * generation pool runs it.
-   */
-  private void runOnCallingThread(
-      Permit permit,
-      PlannedCompletion plan,
-      PhaseClock phases,
-      CompletableFuture<Generation> result) {
-    if (!plan.generator().waitsWhileGenerating()) {
-      run(permit, plan, phases, result);
-      return;
-    }
-    ForkJoinPool.ManagedBlocker generation =
-        new ForkJoinPool.ManagedBlocker() {
-          @Override
-          public boolean block() {
-            run(permit, plan, phases, result);
-            return true;
-          }
-
-          @Override
-          public boolean isReleasable() {
-            return result.isDone();
-          }
-        };
-    try {
-      ForkJoinPool.managedBlock(generation);
-    } catch (RejectedExecutionException e) { // thrown before block(): nothing ran yet
-      runOnGenerationThread(permit, plan, phases, result);
-    } catch (InterruptedException e) { // block() waits on nothing: only a pool's own wait throws
-      Thread.currentThread().interrupt();
-      permit.close();
-      result.completeExceptionally(e);
     }
   }
 

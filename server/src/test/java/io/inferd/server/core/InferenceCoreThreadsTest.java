@@ -1,6 +1,7 @@
 package io.inferd.server.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.inferd.engine.FinishReason;
 import io.inferd.engine.Generation;
@@ -53,6 +54,39 @@ class InferenceCoreThreadsTest {
 
     assertThat(done.choices().getFirst().generation().text()).isEqualTo("ok");
     assertThat(generator.thread.get()).isSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void completeWaiting_onTheCallingThread_returnsItsAnswerDone_andFreesTheSlot() {
+    generator.release.countDown();
+    var phases = new AtomicReference<GenerationObserver.Phases>();
+    var observer =
+        new GenerationObserver() {
+          @Override
+          public void generated(Phases generation) {
+            phases.set(generation);
+          }
+        };
+
+    var answer = core.completeWaiting(plan(), (i, text, tokens) -> true, observer);
+
+    assertThat(answer).isCompleted();
+    assertThat(answer.join().first().finishReason()).isEqualTo(FinishReason.STOP);
+    assertThat(phases.get().completionTokens()).isEqualTo(1);
+    assertThat(phases.get().firstToken()).isGreaterThanOrEqualTo(phases.get().started());
+    assertThat(core.scheduler().running()).isZero();
+  }
+
+  @Test
+  void completeWaiting_withAFailingEngine_failsItsAnswer_andFreesTheSlot() {
+    generator.failure = new IllegalStateException("engine broke");
+    generator.release.countDown();
+
+    var answer = core.completeWaiting(plan(), (i, text, tokens) -> true, GenerationObserver.NONE);
+
+    assertThat(answer).isCompletedExceptionally();
+    assertThatThrownBy(answer::join).hasRootCauseMessage("engine broke");
+    assertThat(core.scheduler().running()).isZero();
   }
 
   @Test
@@ -153,6 +187,7 @@ class InferenceCoreThreadsTest {
   /** Answers "ok" once released, remembering the thread of the last generation. */
   private static final class RecordingGenerator implements TextGenerator {
     volatile boolean waits = true;
+    volatile RuntimeException failure;
     final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicReference<Thread> thread = new AtomicReference<>();
@@ -180,6 +215,9 @@ class InferenceCoreThreadsTest {
         release.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+      if (failure != null) {
+        throw failure;
       }
       sink.onToken("ok");
       return new Generation("ok", 1, 1, FinishReason.STOP);
