@@ -49,7 +49,6 @@ final class SseRelay {
     CompletableFuture<Completion> work =
         start.apply(
             (index, text, tokens) -> {
-              stats.firstToken();
               StreamOutlet.Outcome outcome;
               synchronized (order) {
                 outcome = outlet.offer(events.piece(index, text, tokens));
