@@ -29,6 +29,7 @@ public final class TelemetryInterceptor implements ServerInterceptor {
   public static final Context.Key<CallStats> STATS = Context.key("inferd-call-stats");
 
   private final Telemetry telemetry;
+  private volatile Peer lastPeer = new Peer(null, null);
 
   public TelemetryInterceptor(Telemetry telemetry) {
     this.telemetry = requireNonNull(telemetry, "telemetry");
@@ -42,7 +43,7 @@ public final class TelemetryInterceptor implements ServerInterceptor {
         telemetry.start(
             "grpc",
             call.getMethodDescriptor().getBareMethodName(),
-            peer == null ? null : peer.toString(),
+            peerText(peer),
             Tracing.remoteParent(headers, METADATA),
             call.getMethodDescriptor().getFullMethodName());
     AtomicBoolean reported = new AtomicBoolean();
@@ -75,6 +76,22 @@ public final class TelemetryInterceptor implements ServerInterceptor {
         }
       }
     };
+  }
+
+  /** A remote address and its text: a connection's calls share one address object. */
+  private record Peer(SocketAddress address, String text) {}
+
+  /** The peer as text, made once per connection while its calls come in a row. */
+  private String peerText(SocketAddress address) {
+    if (address == null) {
+      return null;
+    }
+    Peer last = lastPeer;
+    if (last.address() != address) {
+      last = new Peer(address, address.toString());
+      lastPeer = last;
+    }
+    return last.text();
   }
 
   private static final Metadata.Key<String> TRACEPARENT =

@@ -4,11 +4,14 @@ import io.grpc.Status;
 import io.inferd.server.core.GenerationObserver.Phases;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,27 +46,61 @@ final class CallTrace {
           Status.Code.DATA_LOSS);
 
   /** A call without tracing (no trace id). */
-  static final CallTrace NONE = new CallTrace(null, Span.getInvalid(), 0, 0);
+  static final CallTrace NONE = new CallTrace(null, Span.getInvalid(), 0, 0, null);
 
   private final Tracer tracer;
   private final Span span;
   private final long startEpochNanos;
   private final long startNanos;
+  private final TraceIdOnly idOnly; // set when no span is made
 
-  CallTrace(Tracer tracer, Span span, long startEpochNanos, long startNanos) {
+  private CallTrace(
+      Tracer tracer, Span span, long startEpochNanos, long startNanos, TraceIdOnly idOnly) {
     this.tracer = tracer;
     this.span = span;
     this.startEpochNanos = startEpochNanos;
     this.startNanos = startNanos;
+    this.idOnly = idOnly;
+  }
+
+  /** A call with its span, made by {@code tracer}; its phases become the span's children. */
+  static CallTrace spanned(Tracer tracer, Span span, long startEpochNanos, long startNanos) {
+    return new CallTrace(tracer, span, startEpochNanos, startNanos, null);
+  }
+
+  /**
+   * A call whose trace is only an id for the access log: the caller's, or a new random one. No span
+   * is made: a tracer would also make a span id and a sampling decision that nothing reads.
+   */
+  static CallTrace idOnly(Context parent) {
+    SpanContext caller = Span.fromContext(parent).getSpanContext();
+    if (caller.isValid()) {
+      return new CallTrace(
+          null, Span.getInvalid(), 0, 0, new TraceIdOnly(caller.getTraceId(), 0, 0));
+    }
+    var random = ThreadLocalRandom.current();
+    long high;
+    long low;
+    do {
+      high = random.nextLong();
+      low = random.nextLong();
+    } while (high == 0 && low == 0); // all zeros is the invalid trace id
+    return new CallTrace(null, Span.getInvalid(), 0, 0, new TraceIdOnly(null, high, low));
+  }
+
+  /** The caller's trace id, or a new one kept as two numbers until it is read. */
+  private record TraceIdOnly(String caller, long high, long low) {
+    String traceId() {
+      return caller != null ? caller : TraceId.fromLongs(high, low);
+    }
   }
 
   /** The 32 hex digits of the trace, or "-" without one. */
   String traceId() {
+    if (idOnly != null) {
+      return idOnly.traceId();
+    }
     return span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : "-";
-  }
-
-  Span span() {
-    return span;
   }
 
   /** Queue, prefill and decode spans of one generation, as far as it got. */

@@ -21,8 +21,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.ToDoubleFunction;
 
@@ -60,7 +60,8 @@ public final class InferdMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final AtomicInteger activeCalls = new AtomicInteger();
+  private final LongAdder activeCalls =
+      new LongAdder(); // every call changes it twice, on any thread
   private final Map<Series, SeriesMeters> series = new ConcurrentHashMap<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
@@ -75,7 +76,7 @@ public final class InferdMetrics implements AutoCloseable {
     gauge(
         "inferd_active_calls",
         activeCalls,
-        AtomicInteger::get,
+        LongAdder::sum,
         "Calls and streams in progress, all protocols");
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -93,15 +94,15 @@ public final class InferdMetrics implements AutoCloseable {
 
   /** Calls started and not yet reported finished. */
   public int activeCalls() {
-    return activeCalls.get();
+    return activeCalls.intValue();
   }
 
   public void callStarted() {
-    activeCalls.incrementAndGet();
+    activeCalls.increment();
   }
 
   public void record(CallStats call, String code, long endNanos) {
-    activeCalls.decrementAndGet();
+    activeCalls.decrement();
     long elapsed = endNanos - call.startNanos();
     // the resolved model only (never a name a client made up), "" when no model served the call
     SeriesMeters meters = meters(new Series(call.protocol(), call.method(), call.model()));

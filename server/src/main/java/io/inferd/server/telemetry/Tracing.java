@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -14,11 +13,8 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
@@ -35,25 +31,25 @@ import org.slf4j.LoggerFactory;
 /**
  * OpenTelemetry tracing: a SERVER span per call that continues the caller's W3C {@code
  * traceparent}, with queue, prefill and decode children per generation. Spans are exported as
- * {@link TracingSettings} says; without an export the SDK samples nothing, so a call costs two ids
- * (its trace id still reaches the access log) and no span is recorded.
+ * {@link TracingSettings} says; without an export no span is made, and a call gets only a trace id
+ * (the caller's, or a new one) for the access log.
  */
 public final class Tracing implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Tracing.class);
   static final String INSTRUMENTATION = "io.inferd.server";
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
-  private final SdkTracerProvider provider;
-  private final Tracer tracer;
+  private final SdkTracerProvider provider; // null without an export
+  private final Tracer tracer; // null without an export
   private final String description;
-  private final boolean exports;
 
   private Tracing(SdkTracerProvider provider, TracingSettings settings) {
     this.provider = provider;
-    this.tracer = provider.get(INSTRUMENTATION);
+    this.tracer = provider == null ? null : provider.get(INSTRUMENTATION);
     this.description = settings.describe();
-    this.exports = settings.exports();
-    warmUp();
+    if (tracer != null) {
+      warmUp();
+    }
   }
 
   /**
@@ -87,17 +83,14 @@ public final class Tracing implements AutoCloseable {
 
   public static Tracing start(TracingSettings settings) {
     requireNonNull(settings, "settings");
+    if (!settings.exports()) {
+      return new Tracing(null, settings);
+    }
     SdkTracerProviderBuilder builder =
         SdkTracerProvider.builder()
             .setResource(
                 Resource.getDefault()
                     .merge(Resource.create(Attributes.of(SERVICE_NAME, settings.serviceName()))));
-    if (!settings.exports()) {
-      // The SDK hands out invalid (id-less) spans when it has no processor at all; one that does
-      // nothing keeps new trace ids coming for the access log.
-      builder.addSpanProcessor(IdsOnly.INSTANCE).setSampler(Sampler.alwaysOff());
-      return new Tracing(builder.build(), settings);
-    }
     builder.setSampler(Sampler.parentBased(Sampler.alwaysOn())); // a caller's "not sampled" holds
     if (settings.exporter() != null) {
       builder.addSpanProcessor(SimpleSpanProcessor.create(new Borrowed(settings.exporter())));
@@ -121,9 +114,15 @@ public final class Tracing implements AutoCloseable {
     return W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, getter);
   }
 
-  /** Starts a call's span, a child of {@code parent} (a new trace when it holds no span). */
+  /**
+   * Starts a call's span, a child of {@code parent} (a new trace when it holds no span); without an
+   * export, only the call's trace id.
+   */
   CallTrace startCall(
       String protocol, String method, String spanName, Context parent, long startNanos) {
+    if (tracer == null) {
+      return CallTrace.idOnly(parent);
+    }
     Instant now = Instant.now();
     long epochNanos = TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     var span =
@@ -132,11 +131,8 @@ public final class Tracing implements AutoCloseable {
             .setParent(parent)
             .setSpanKind(SpanKind.SERVER)
             .setStartTimestamp(epochNanos, TimeUnit.NANOSECONDS);
-    if (exports) { // unexported, the span is only its ids for the access log
-      describe(span, protocol, method, spanName);
-    }
-    Span started = span.startSpan();
-    return new CallTrace(tracer, started, epochNanos, startNanos);
+    describe(span, protocol, method, spanName);
+    return CallTrace.spanned(tracer, span.startSpan(), epochNanos, startNanos);
   }
 
   private static void describe(SpanBuilder span, String protocol, String method, String spanName) {
@@ -157,33 +153,14 @@ public final class Tracing implements AutoCloseable {
   /** Exports the spans still buffered (a few seconds at most) and stops. */
   @Override
   public void close() {
-    provider.shutdown().join(10, TimeUnit.SECONDS);
+    if (provider != null) {
+      provider.shutdown().join(10, TimeUnit.SECONDS);
+    }
   }
 
   @Override
   public String toString() {
     return description;
-  }
-
-  /** Asks for nothing: with it the SDK makes ids, and with the sampler off, records nothing. */
-  private enum IdsOnly implements SpanProcessor {
-    INSTANCE;
-
-    @Override
-    public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-    @Override
-    public boolean isStartRequired() {
-      return false;
-    }
-
-    @Override
-    public void onEnd(ReadableSpan span) {}
-
-    @Override
-    public boolean isEndRequired() {
-      return false;
-    }
   }
 
   /** An exporter handed in: spans go to it, but shutting down the SDK leaves it open. */
