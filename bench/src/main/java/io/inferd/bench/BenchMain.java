@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -136,16 +138,10 @@ public final class BenchMain implements Callable<Integer> {
         DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
                 Instant.now().atOffset(ZoneOffset.UTC).withNano(0))
             + "Z";
-    // A partial run says which phases it measured and when the others were.
     String startedAt =
         only.isEmpty() || results.environment == null
             ? now
-            : now
-                + " (--only "
-                + String.join(",", only)
-                + "; the other phases from the run started "
-                + results.environment.startedAt().replaceFirst(" \\(.*", "")
-                + ")";
+            : partialRunStartedAt(now, only, results.environment.startedAt());
     String loadBefore = loadAverage();
     BenchConfig cfg = config;
     ProtocolSuite.Progress save =
@@ -303,6 +299,28 @@ public final class BenchMain implements Callable<Integer> {
     } catch (IOException | InterruptedException e) {
       return "";
     }
+  }
+
+  private static final Pattern PARTIAL_RUN =
+      Pattern.compile("(\\S+) \\(--only ([^;]+); the other phases from the run started ([^)]+)\\)");
+
+  /**
+   * A partial run's start, with the phases it measured and when the others were: the previous run,
+   * or, when that was itself a partial run of no phase outside this one's, the run its other phases
+   * came from (so two {@code --only ghz} runs in a row still name the full run).
+   */
+  static String partialRunStartedAt(String now, List<String> only, String previousStartedAt) {
+    String others = previousStartedAt;
+    Matcher previous = PARTIAL_RUN.matcher(previousStartedAt);
+    if (previous.matches() && only.containsAll(List.of(previous.group(2).split(",")))) {
+      others = previous.group(3);
+    }
+    return now
+        + " (--only "
+        + String.join(",", only)
+        + "; the other phases from the run started "
+        + others
+        + ")";
   }
 
   private static String loadAverage() {
