@@ -155,7 +155,13 @@ final class ChatSession implements StreamObserver<ChatMessage> {
       history.dropOldest(droppedTurns);
       answering = plan.plan().model();
       generation =
-          core.complete(plan.plan(), (index, text, tokens) -> !cancellation.cancelled(), stats);
+          core.complete(
+              plan.plan(),
+              (index, text, tokens) -> {
+                stats.firstToken();
+                return !cancellation.cancelled();
+              },
+              stats);
       generating = generation;
     }
     return generation;

@@ -304,10 +304,10 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
   /**
    * Starts {@code plan} (cancellable through {@code work}) and answers when it ends; the call's
-   * stats get its phases (the core tells them) and its token counts. A unary call's handler thread
-   * may run the engine itself ({@link InferenceCore#completeWaiting}): it would only wait
-   * otherwise. It then cannot run the cancel handler meanwhile, but the call's {@link
-   * CallCancellation} still turns at once, which is what {@code sink} looks at.
+   * stats get its first token time and its token counts. A unary call's handler thread may run the
+   * engine itself ({@link InferenceCore#completeWaiting}): it would only wait otherwise. It then
+   * cannot run the cancel handler meanwhile, but the call's {@link CallCancellation} still turns at
+   * once, which is what {@code sink} looks at.
    */
   private void completeAndAnswer(
       ServerCallStreamObserver<?> call,
@@ -317,7 +317,12 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
       CallStats stats,
       ChoiceSink sink,
       Consumer<Completion> answer) {
-    work.set(unary ? core.completeWaiting(plan, sink, stats) : core.complete(plan, sink, stats));
+    ChoiceSink timed =
+        (index, text, tokens) -> {
+          stats.firstToken();
+          return sink.onPiece(index, text, tokens);
+        };
+    work.set(unary ? core.completeWaiting(plan, timed, stats) : core.complete(plan, timed, stats));
     answerWhenDone(
         call,
         work.get(),

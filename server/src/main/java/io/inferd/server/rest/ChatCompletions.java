@@ -39,7 +39,14 @@ final class ChatCompletions implements Endpoint {
       throws Exception {
     CallStats stats = call.stats();
     Completion completion =
-        call.await(core.complete(plan, (index, text, tokens) -> !call.aborted(), stats));
+        call.await(
+            core.complete(
+                plan,
+                (index, text, tokens) -> {
+                  stats.firstToken();
+                  return !call.aborted();
+                },
+                stats));
     stats.addUsage(completion.promptTokens(), completion.completionTokens());
     Json.send(res, OpenAiJson.completion(id, created, plan.model(), completion, plan.logprobs()));
     return "200";

@@ -49,6 +49,7 @@ final class SseRelay {
     CompletableFuture<Completion> work =
         start.apply(
             (index, text, tokens) -> {
+              stats.firstToken();
               StreamOutlet.Outcome outcome;
               synchronized (order) {
                 outcome = outlet.offer(events.piece(index, text, tokens));

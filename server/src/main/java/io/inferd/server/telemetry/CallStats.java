@@ -42,16 +42,9 @@ public final class CallStats implements GenerationObserver {
     this.model = name == null ? "" : name;
   }
 
-  /**
-   * One generation's queue, prefill and decode, as spans under the call's; its first token is the
-   * call's when no generation of the call had one earlier.
-   */
+  /** One generation's queue, prefill and decode, as spans under the call's. */
   @Override
   public void generated(Phases phases) {
-    if (phases.firstToken() != 0) {
-      firstTokenNanos.accumulateAndGet(
-          phases.firstToken(), (seen, now) -> seen == 0 ? now : Math.min(seen, now));
-    }
     trace.phases(phases);
   }
 
@@ -59,6 +52,13 @@ public final class CallStats implements GenerationObserver {
   public void addUsage(int prompt, int completion) {
     promptTokens.addAndGet(prompt);
     completionTokens.addAndGet(completion);
+  }
+
+  /** Notes the first token's time; later calls cost a read (every token calls it). */
+  public void firstToken() {
+    if (firstTokenNanos.get() == 0) {
+      firstTokenNanos.compareAndSet(0, System.nanoTime());
+    }
   }
 
   public void keyId(String keyId) {

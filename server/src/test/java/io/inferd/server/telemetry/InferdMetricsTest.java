@@ -3,18 +3,14 @@ package io.inferd.server.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inferd.engine.Scheduler;
-import io.inferd.server.core.GenerationObserver;
 import org.junit.jupiter.api.Test;
 
 class InferdMetricsTest {
   private static CallStats call(String method, String model, int prompt, int completion) {
-    long start = System.nanoTime() - 5_000_000;
-    var stats = new CallStats("grpc", method, null, start);
+    var stats = new CallStats("grpc", method, null, System.nanoTime() - 5_000_000);
     stats.model(model);
     if (completion > 0) {
-      stats.generated(
-          new GenerationObserver.Phases(
-              0, start, start, start + 1_000_000, System.nanoTime(), prompt, completion));
+      stats.firstToken();
     }
     stats.addUsage(prompt, completion);
     return stats;
