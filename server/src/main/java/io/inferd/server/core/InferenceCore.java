@@ -376,11 +376,7 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<Completion> complete(
       PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
-    requireNonNull(plan, "plan");
-    requireNonNull(sink, "sink");
-    requireNonNull(observer, "observer");
-    observer.model(plan.model());
-    return new ChoiceRun(this, plan, sink, observer).start();
+    return start(plan, sink, observer, false);
   }
 
   /**
@@ -392,18 +388,23 @@ public final class InferenceCore implements AutoCloseable {
    */
   public CompletableFuture<Completion> completeWaiting(
       PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer) {
+    return start(plan, sink, observer, plan.n() == 1);
+  }
+
+  private CompletableFuture<Completion> start(
+      PlannedCompletion plan, ChoiceSink sink, GenerationObserver observer, boolean here) {
     requireNonNull(plan, "plan");
     requireNonNull(sink, "sink");
     requireNonNull(observer, "observer");
-    Permit permit = plan.n() == 1 ? scheduler.tryAdmit() : null;
+    observer.model(plan.model());
+    Permit permit = here ? scheduler.tryAdmit() : null;
     if (permit != null) {
-      observer.model(plan.model());
       CompletableFuture<Completion> done = CallingThreadChoice.run(permit, plan, sink, observer);
       if (done != null) {
         return done;
       }
     }
-    return complete(plan, sink, observer);
+    return new ChoiceRun(this, plan, sink, observer).start();
   }
 
   /**
