@@ -4,7 +4,6 @@ import io.grpc.Status;
 import io.inferd.server.core.GenerationObserver.Phases;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceId;
@@ -52,15 +51,15 @@ final class CallTrace {
   private final Span span;
   private final long startEpochNanos;
   private final long startNanos;
-  private final TraceIdOnly idOnly; // set when no span is made
+  private final NewTraceId newTraceId; // set when the call starts a trace without a span
 
   private CallTrace(
-      Tracer tracer, Span span, long startEpochNanos, long startNanos, TraceIdOnly idOnly) {
+      Tracer tracer, Span span, long startEpochNanos, long startNanos, NewTraceId newTraceId) {
     this.tracer = tracer;
     this.span = span;
     this.startEpochNanos = startEpochNanos;
     this.startNanos = startNanos;
-    this.idOnly = idOnly;
+    this.newTraceId = newTraceId;
   }
 
   /** A call with its span, made by {@code tracer}; its phases become the span's children. */
@@ -69,14 +68,14 @@ final class CallTrace {
   }
 
   /**
-   * A call whose trace is only an id for the access log: the caller's, or a new random one. No span
-   * is made: a tracer would also make a span id and a sampling decision that nothing reads.
+   * A call whose trace is only an id for the access log: the caller's (its span as propagated,
+   * which records nothing), or a new random one. No span is made: a tracer would also make a span
+   * id and a sampling decision that nothing reads.
    */
   static CallTrace idOnly(Context parent) {
-    SpanContext caller = Span.fromContext(parent).getSpanContext();
-    if (caller.isValid()) {
-      return new CallTrace(
-          null, Span.getInvalid(), 0, 0, new TraceIdOnly(caller.getTraceId(), 0, 0));
+    Span caller = Span.fromContext(parent);
+    if (caller.getSpanContext().isValid()) {
+      return new CallTrace(null, caller, 0, 0, null);
     }
     var random = ThreadLocalRandom.current();
     long high;
@@ -85,20 +84,16 @@ final class CallTrace {
       high = random.nextLong();
       low = random.nextLong();
     } while (high == 0 && low == 0); // all zeros is the invalid trace id
-    return new CallTrace(null, Span.getInvalid(), 0, 0, new TraceIdOnly(null, high, low));
+    return new CallTrace(null, Span.getInvalid(), 0, 0, new NewTraceId(high, low));
   }
 
-  /** The caller's trace id, or a new one kept as two numbers until it is read. */
-  private record TraceIdOnly(String caller, long high, long low) {
-    String traceId() {
-      return caller != null ? caller : TraceId.fromLongs(high, low);
-    }
-  }
+  /** A new trace id, kept as two numbers until it is read. */
+  private record NewTraceId(long high, long low) {}
 
   /** The 32 hex digits of the trace, or "-" without one. */
   String traceId() {
-    if (idOnly != null) {
-      return idOnly.traceId();
+    if (newTraceId != null) {
+      return TraceId.fromLongs(newTraceId.high(), newTraceId.low());
     }
     return span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : "-";
   }

@@ -60,8 +60,8 @@ public final class InferdMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final LongAdder activeCalls =
-      new LongAdder(); // every call changes it twice, on any thread
+  // Every call changes it twice, on whichever thread it runs: no single contended counter.
+  private final LongAdder activeCalls = new LongAdder();
   private final Map<Series, SeriesMeters> series = new ConcurrentHashMap<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
