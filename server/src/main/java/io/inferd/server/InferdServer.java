@@ -2,7 +2,6 @@ package io.inferd.server;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
@@ -22,13 +21,13 @@ import io.inferd.server.interceptor.CompressionInterceptor;
 import io.inferd.server.interceptor.MalformedRequestInterceptor;
 import io.inferd.server.interceptor.OpenCallsInterceptor;
 import io.inferd.server.interceptor.RateLimitInterceptor;
+import io.inferd.server.interceptor.RequestsAsBytes;
 import io.inferd.server.interceptor.ResponseHeadersInterceptor;
 import io.inferd.server.interceptor.TelemetryInterceptor;
 import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.Telemetry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,27 +46,6 @@ public final class InferdServer {
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final OpenCallsInterceptor openCalls = new OpenCallsInterceptor();
-
-  /**
-   * Messages pass through as the streams they are: requests stay bytes until {@link
-   * MalformedRequestInterceptor} lets the service parse them, within the call's {@code onMessage}
-   * (so the stream is read once, before grpc-java closes it, and keeps what makes protobuf's parser
-   * fast: a known length, or the in-process transport's message itself), and responses stay the
-   * protobuf stream they already are — grpc-java's own InputStream marshaller would copy each one
-   * through a fresh 8 KiB buffer (17 KiB per streamed token).
-   */
-  private static final MethodDescriptor.Marshaller<InputStream> PASS_THROUGH =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(InputStream value) {
-          return value;
-        }
-
-        @Override
-        public InputStream parse(InputStream stream) {
-          return stream;
-        }
-      };
 
   private volatile boolean started;
 
@@ -93,12 +71,12 @@ public final class InferdServer {
       interceptors.add(new CompressionInterceptor());
     }
     interceptors.add(new MalformedRequestInterceptor()); // innermost: the request is parsed in it
+    // Every token of a stream passes each call wrapper: each overrides sendMessage with a call site
+    // of its own, which sees one class and is inlined, where ForwardingServerCall's shared one sees
+    // them all and dispatches through a stub per layer.
     var inference =
         ServerInterceptors.interceptForward(
-            // requests are parsed inside the call, so a malformed one can be answered precisely
-            ServerInterceptors.useMarshalledMessages(
-                service.bindService(), PASS_THROUGH, PASS_THROUGH),
-            interceptors);
+            RequestsAsBytes.of(service.bindService()), interceptors);
     this.server =
         builder
             .addService(inference)

@@ -6,15 +6,13 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 
 /**
  * Answers a request that is not valid protobuf (or not valid UTF-8 in a string field) with
  * INVALID_ARGUMENT instead of grpc-java's UNKNOWN. It works on a service wrapped by {@link
- * ServerInterceptors#useMarshalledMessages} with a pass-through marshaller (as {@code InferdServer}
- * wires it), where requests are parsed inside {@code onMessage}, and must be the innermost
- * interceptor so that the parse happens within its listener.
+ * RequestsAsBytes} (as {@code InferdServer} wires it), where requests are parsed inside {@code
+ * onMessage}, and must be the innermost interceptor so that the parse happens within its listener.
  */
 public final class MalformedRequestInterceptor implements ServerInterceptor {
 

@@ -50,6 +50,11 @@ public final class TelemetryInterceptor implements ServerInterceptor {
     ServerCall<ReqT, RespT> recorded =
         new SimpleForwardingServerCall<>(call) {
           @Override
+          public void sendMessage(RespT message) {
+            delegate().sendMessage(message); // a call site of its own (see InferdServer)
+          }
+
+          @Override
           public void close(Status status, Metadata trailers) {
             if (reported.compareAndSet(false, true)) {
               telemetry.finish(stats, status.getCode().name());
