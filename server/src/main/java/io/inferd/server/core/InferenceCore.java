@@ -22,8 +22,11 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -437,11 +440,29 @@ public final class InferenceCore implements AutoCloseable {
       PhaseClock phases,
       CompletableFuture<Generation> result) {
     try {
-      generationThreads.execute(() -> run(permit, plan, phases, result));
+      if (generationThreads.isShutdown()) {
+        throw new RejectedExecutionException("core closed");
+      }
+      threadsFor(plan.generator()).execute(() -> run(permit, plan, phases, result));
     } catch (RejectedExecutionException e) {
       permit.close();
       result.completeExceptionally(new ShuttingDownException());
     }
+  }
+
+  /**
+   * An engine that only computes runs on the pool of the thread that admits it when that is a
+   * {@link ForkJoinPool} worker (gRPC's call executor: one per core). No more generations then
+   * compete for the cores than there are cores, and a busy worker takes the next one from its queue
+   * without a hand-off or a wake-up; a stream's waits for its reader tell the pool ({@link
+   * StreamOutlet}). Engines that wait, and work admitted on other threads, get a generation thread.
+   */
+  private Executor threadsFor(TextGenerator generator) {
+    if (!generator.waitsWhileGenerating()
+        && Thread.currentThread() instanceof ForkJoinWorkerThread worker) {
+      return worker.getPool();
+    }
+    return generationThreads;
   }
 
   private static void run(

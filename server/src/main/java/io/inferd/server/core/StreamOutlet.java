@@ -3,6 +3,8 @@ package io.inferd.server.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -123,25 +125,54 @@ public final class StreamOutlet<T> {
     if (now != null) {
       return now;
     }
-    long giveUpAt = System.nanoTime() + idleTimeoutNanos;
-    lock.lock();
+    var wait = new ReadyWait(System.nanoTime() + idleTimeoutNanos);
     try {
-      while (true) {
-        now = readyNow();
-        if (now != null) {
-          return now;
-        }
-        long left = giveUpAt - System.nanoTime();
-        if (left <= 0) {
-          return end(Outcome.IDLE_TIMEOUT);
-        }
-        changed.awaitNanos(Math.min(left, RECHECK_NANOS));
-      }
+      // A generation on a ForkJoinPool worker (an engine that only computes) lets its pool keep
+      // others running meanwhile: the wake may come from a task queued in that same pool.
+      ForkJoinPool.managedBlock(wait);
+    } catch (RejectedExecutionException e) { // the pool is at its thread limit: wait regardless
+      wait.block();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return end(Outcome.GONE);
-    } finally {
-      lock.unlock();
+    }
+    return wait.outcome;
+  }
+
+  /** One wait for the transport, bounded by the idle timeout. */
+  private final class ReadyWait implements ForkJoinPool.ManagedBlocker {
+    private final long giveUpAt;
+    private Outcome outcome;
+
+    ReadyWait(long giveUpAt) {
+      this.giveUpAt = giveUpAt;
+    }
+
+    @Override
+    public boolean isReleasable() {
+      outcome = readyNow();
+      return outcome != null;
+    }
+
+    @Override
+    public boolean block() {
+      lock.lock();
+      try {
+        while ((outcome = readyNow()) == null) {
+          long left = giveUpAt - System.nanoTime();
+          if (left <= 0) {
+            outcome = end(Outcome.IDLE_TIMEOUT);
+            break;
+          }
+          changed.awaitNanos(Math.min(left, RECHECK_NANOS));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        outcome = end(Outcome.GONE);
+      } finally {
+        lock.unlock();
+      }
+      return true;
     }
   }
 

@@ -170,6 +170,54 @@ class InferenceCoreThreadsTest {
     }
   }
 
+  @Test
+  void complete_withAnEngineThatOnlyComputes_runsOnTheAdmittingWorkersPool() throws Exception {
+    generator.waits = false;
+    generator.release.countDown();
+    var pool = new ForkJoinPool(1);
+    try {
+      pool.submit(() -> core.complete(plan(), (i, text, tokens) -> true))
+          .get(10, TimeUnit.SECONDS)
+          .get(10, TimeUnit.SECONDS);
+
+      assertThat(generator.thread.get()).isInstanceOf(ForkJoinWorkerThread.class);
+      assertThat(((ForkJoinWorkerThread) generator.thread.get()).getPool()).isSameAs(pool);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void complete_withAnEngineThatWaits_onAForkJoinWorker_runsOnAGenerationThread() throws Exception {
+    generator.release.countDown();
+    var pool = new ForkJoinPool(1);
+    try {
+      pool.submit(() -> core.complete(plan(), (i, text, tokens) -> true))
+          .get(10, TimeUnit.SECONDS)
+          .get(10, TimeUnit.SECONDS);
+
+      assertThat(generator.thread.get().getName()).startsWith("inferd-generate");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void complete_afterClose_isRefused_evenForAnEngineThatOnlyComputes() {
+    generator.waits = false;
+    core.close();
+    var pool = new ForkJoinPool(1);
+    try {
+      var answer = pool.submit(() -> core.complete(plan(), (i, text, tokens) -> true)).join();
+
+      assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ShuttingDownException.class);
+      assertThat(generator.thread.get()).isNull();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static ForkJoinPool oneThreadAtMost() {
     return new ForkJoinPool(
         1,

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 
 class StreamOutletTest {
@@ -91,6 +92,30 @@ class StreamOutletTest {
     outlet.wake(); // as gRPC's onReady handler does
     assertThat(offered.get(1, SECONDS)).isEqualTo(Outcome.WRITTEN);
     assertThat(transport.written).containsExactly("a");
+  }
+
+  @Test
+  void aWaitOnAForkJoinWorker_letsItsPoolRunTheTaskThatMakesTheTransportReady() throws Exception {
+    var outlet = new StreamOutlet<>(transport, Duration.ofSeconds(30));
+    transport.ready = false;
+    var pool = new ForkJoinPool(1); // gRPC's call executor, where onReady handlers run too
+    try {
+      var offered = pool.submit(() -> outlet.offer("a"));
+      while (transport.readyAsked == 0) {
+        Thread.onSpinWait();
+      }
+      // the only worker waits in the outlet: without managedBlock this task would wait for it
+      pool.submit(
+              () -> {
+                transport.ready = true;
+                outlet.wake();
+              })
+          .get(10, SECONDS);
+
+      assertThat(offered.get(10, SECONDS)).isEqualTo(Outcome.WRITTEN);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
