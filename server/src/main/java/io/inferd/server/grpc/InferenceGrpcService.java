@@ -120,25 +120,32 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
-      boolean[] started = new boolean[plan.n()]; // per choice; guarded by call
+      boolean[] started = new boolean[plan.n()]; // per choice
+      ChoiceSink send =
+          (index, text, tokens) -> {
+            StreamChunk chunk =
+                ProtoMapping.delta(
+                    id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
+            started[index] = true;
+            return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
+          };
+      // n > 1: choices run on several threads; one offer at a time keeps each choice's order. One
+      // choice has one writer, and a lock per token would cost more than the token's own work.
+      ChoiceSink sink =
+          plan.n() == 1
+              ? send
+              : (index, text, tokens) -> {
+                synchronized (outlet) {
+                  return send.onPiece(index, text, tokens);
+                }
+              };
       completeAndAnswer(
           call,
           false,
           work,
           plan,
           stats,
-          (index, text, tokens) -> {
-            StreamChunk chunk;
-            synchronized (call) { // n > 1: choices run on several engine threads
-              chunk =
-                  ProtoMapping.delta(
-                      id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
-              started[index] = true;
-            }
-            synchronized (outlet) { // one offer at a time keeps each choice's order
-              return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
-            }
-          },
+          sink,
           completion -> {
             if (outlet.idleTimedOut()) {
               stats.note("stream-idle-timeout");
@@ -151,10 +158,9 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                       .asRuntimeException());
               return;
             }
-            synchronized (call) {
-              call.onNext(ProtoMapping.last(id, plan.model(), completion, started));
-              call.onCompleted();
-            }
+            // Every choice has ended: nothing else writes now.
+            call.onNext(ProtoMapping.last(id, plan.model(), completion, started));
+            call.onCompleted();
           });
     } catch (RuntimeException e) {
       call.onError(StatusMapper.toException(e));
@@ -285,9 +291,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
 
     @Override
     public boolean write(T message) {
-      synchronized (call) { // several choices' engine threads may write
-        call.onNext(message);
-      }
+      call.onNext(message); // one writer at a time: the outlet's caller sees to it
       return true;
     }
 
