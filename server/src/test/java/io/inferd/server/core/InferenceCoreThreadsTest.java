@@ -14,6 +14,7 @@ import io.inferd.engine.TokenSink;
 import io.inferd.engine.Turn;
 import io.inferd.server.core.CompletionInput.InputMessage;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -34,10 +35,13 @@ class InferenceCoreThreadsTest {
           new Scheduler(1, 4, 100),
           new CoreLimits(8, 64, 16, 0.7f));
 
+  private final ForkJoinPool callExecutor = new ForkJoinPool(1); // as gRPC's, with one worker
+
   @AfterEach
   void close() {
     generator.release.countDown();
     core.close();
+    callExecutor.shutdownNow();
   }
 
   private PlannedCompletion plan() {
@@ -174,48 +178,34 @@ class InferenceCoreThreadsTest {
   void complete_withAnEngineThatOnlyComputes_runsOnTheAdmittingWorkersPool() throws Exception {
     generator.waits = false;
     generator.release.countDown();
-    var pool = new ForkJoinPool(1);
-    try {
-      pool.submit(() -> core.complete(plan(), (i, text, tokens) -> true))
-          .get(10, TimeUnit.SECONDS)
-          .get(10, TimeUnit.SECONDS);
+    completeOnAWorker().get(10, TimeUnit.SECONDS);
 
-      assertThat(generator.thread.get()).isInstanceOf(ForkJoinWorkerThread.class);
-      assertThat(((ForkJoinWorkerThread) generator.thread.get()).getPool()).isSameAs(pool);
-    } finally {
-      pool.shutdownNow();
-    }
+    assertThat(generator.thread.get()).isInstanceOf(ForkJoinWorkerThread.class);
+    assertThat(((ForkJoinWorkerThread) generator.thread.get()).getPool()).isSameAs(callExecutor);
   }
 
   @Test
   void complete_withAnEngineThatWaits_onAForkJoinWorker_runsOnAGenerationThread() throws Exception {
     generator.release.countDown();
-    var pool = new ForkJoinPool(1);
-    try {
-      pool.submit(() -> core.complete(plan(), (i, text, tokens) -> true))
-          .get(10, TimeUnit.SECONDS)
-          .get(10, TimeUnit.SECONDS);
+    completeOnAWorker().get(10, TimeUnit.SECONDS);
 
-      assertThat(generator.thread.get().getName()).startsWith("inferd-generate");
-    } finally {
-      pool.shutdownNow();
-    }
+    assertThat(generator.thread.get().getName()).startsWith("inferd-generate");
   }
 
   @Test
   void complete_afterClose_isRefused_evenForAnEngineThatOnlyComputes() {
     generator.waits = false;
     core.close();
-    var pool = new ForkJoinPool(1);
-    try {
-      var answer = pool.submit(() -> core.complete(plan(), (i, text, tokens) -> true)).join();
+    var answer = completeOnAWorker();
 
-      assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(ShuttingDownException.class);
-      assertThat(generator.thread.get()).isNull();
-    } finally {
-      pool.shutdownNow();
-    }
+    assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ShuttingDownException.class);
+    assertThat(generator.thread.get()).isNull();
+  }
+
+  /** Starts a completion from a worker of {@link #callExecutor}, as a gRPC handler does. */
+  private CompletableFuture<Completion> completeOnAWorker() {
+    return callExecutor.submit(() -> core.complete(plan(), (i, text, tokens) -> true)).join();
   }
 
   private static ForkJoinPool oneThreadAtMost() {
