@@ -440,9 +440,6 @@ public final class InferenceCore implements AutoCloseable {
       PhaseClock phases,
       CompletableFuture<Generation> result) {
     try {
-      if (generationThreads.isShutdown()) {
-        throw new RejectedExecutionException("core closed");
-      }
       threadsFor(plan.generator()).execute(() -> run(permit, plan, phases, result));
     } catch (RejectedExecutionException e) {
       permit.close();
@@ -455,10 +452,12 @@ public final class InferenceCore implements AutoCloseable {
    * {@link ForkJoinPool} worker (gRPC's call executor: one per core). No more generations then
    * compete for the cores than there are cores, and a busy worker takes the next one from its queue
    * without a hand-off or a wake-up; a stream's waits for its reader tell the pool ({@link
-   * StreamOutlet}). Engines that wait, and work admitted on other threads, get a generation thread.
+   * StreamOutlet}). Engines that wait, and work admitted on other threads, get a generation thread;
+   * so does all work once the core is closed, which that pool then refuses.
    */
   private Executor threadsFor(TextGenerator generator) {
     if (!generator.waitsWhileGenerating()
+        && !generationThreads.isShutdown()
         && Thread.currentThread() instanceof ForkJoinWorkerThread worker) {
       return worker.getPool();
     }

@@ -130,7 +130,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
             return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
           };
       // n > 1: choices run on several threads; one offer at a time keeps each choice's order. One
-      // choice has one writer, and a lock per token would cost more than the token's own work.
+      // choice has one writer and takes no lock per token.
       ChoiceSink sink =
           plan.n() == 1
               ? send
