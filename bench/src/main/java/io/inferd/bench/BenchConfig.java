@@ -101,8 +101,8 @@ public record BenchConfig(
         "concurrency %s; per scenario one server JVM, %s s warm-up per protocol, then per level %d"
             + " interleaved gRPC/REST windows of %s s (each after %s s warm-up), %s s measured per"
             + " protocol; memory pass (fresh JVM per protocol, %d callers, %s s) for %s; ghz %s, %s"
-            + " of %s s per server (each server first loaded until its JIT settles, at most %s s);"
-            + " real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
+            + " of %s s per server (before each point each server loaded by ghz until its JIT"
+            + " settles, at most %s s); real model %s × %s s; %,d concurrent streams; JMH %s, %d×%s warm-up, %d×%s"
             + " measured",
         concurrency,
         seconds(blockWarmup),

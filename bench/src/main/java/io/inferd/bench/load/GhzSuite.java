@@ -89,6 +89,7 @@ public final class GhzSuite {
                   config.levelWarmup(),
                   config.ghzMeasure());
           ProtocolSuite.print(own);
+          tool.settle(name, work, concurrency, server, bare, results);
           var pair = tool.transportPoint(name, work, concurrency, level++, server, bare);
           results.transport.add(pair);
           results.ghz.add(
@@ -136,6 +137,7 @@ public final class GhzSuite {
         System.out.printf(
             "  %s, tokens %d ms apart, concurrency %d%n",
             Scenario.STREAM.label(), PACED_TOKEN_INTERVAL.toMillis(), concurrency);
+        tool.settle(PACED_SCENARIO, work, concurrency, server, bare, results);
         results.transport.add(
             tool.transportPoint(PACED_SCENARIO, work, concurrency, level++, server, bare));
         progress.save();
@@ -149,7 +151,10 @@ public final class GhzSuite {
 
   private static final int PACED_MIN_CONCURRENCY = 16;
 
-  /** Both servers loaded until their JIT settles, so that the points compare steady states. */
+  /**
+   * Both servers loaded by inferd-bench's own client until their JIT settles, before its figures
+   * and ghz's points: each point then settles them again under its own load.
+   */
   private static void settle(
       String scenario,
       ServerUnderTest server,
@@ -157,20 +162,24 @@ public final class GhzSuite {
       Work work,
       BenchConfig c,
       Results results)
-      throws InterruptedException {
+      throws IOException, InterruptedException {
     for (var named : List.of(Map.entry("inferd", server), Map.entry("bare", bare))) {
-      Results.Warmup warmup =
+      print(
           JitSettling.settle(
-              scenario, named.getKey(), named.getValue(), work, c.ghzMeasure(), c.ghzWarmupCap());
-      System.out.printf(
-          "  %s: %s warmed %.0f s, JIT %.0f%% of its CPU in the last %s s%n",
-          scenario,
-          named.getKey(),
-          warmup.seconds(),
-          100 * warmup.jitShare(),
-          c.ghzMeasure().toMillis() / 1000.0);
-      results.transportWarmups.add(warmup);
+              scenario, named.getKey(), named.getValue(), work, c.ghzMeasure(), c.ghzWarmupCap()),
+          c);
     }
+  }
+
+  private static void print(Results.Warmup warmup, BenchConfig c) {
+    System.out.printf(
+        "  %s, %d callers: %s warmed %.0f s, JIT %.0f%% of its CPU in the last %s s%n",
+        warmup.scenario(),
+        warmup.callers(),
+        warmup.server(),
+        warmup.seconds(),
+        100 * warmup.jitShare(),
+        c.ghzMeasure().toMillis() / 1000.0);
   }
 
   private static void print(String label, Results.GhzFigures f) {
@@ -201,9 +210,8 @@ public final class GhzSuite {
         ServerUnderTest server,
         ServerUnderTest bare)
         throws IOException, InterruptedException {
-      String method = work.scenario() == Scenario.UNARY ? "Complete" : "StreamComplete";
-      String data =
-          JsonFormat.printer().omittingInsignificantWhitespace().print(work.completeRequest());
+      String method = method(work);
+      String data = data(work);
       List<Results.GhzFigures> ours = new ArrayList<>();
       List<Results.GhzFigures> floors = new ArrayList<>();
       for (int round = 0; round < config.ghzRounds(); round++) {
@@ -225,6 +233,45 @@ public final class GhzSuite {
           "    inferd ÷ bare grpc-java: %.2f× calls/s, %.2f× server CPU per call%n",
           pair.callsRatio(), pair.cpuRatio());
       return pair;
+    }
+
+    /**
+     * Both servers loaded by ghz at this point until their JIT settles: what the point's rounds
+     * measure is then the servers' steady state under this client, method and number of callers.
+     */
+    void settle(
+        String scenario,
+        Work work,
+        int concurrency,
+        ServerUnderTest server,
+        ServerUnderTest bare,
+        Results results)
+        throws IOException, InterruptedException {
+      String method = method(work);
+      String data = data(work);
+      for (var named : List.of(Map.entry("inferd", server), Map.entry("bare", bare))) {
+        ServerUnderTest target = named.getValue();
+        Results.Warmup warmup =
+            JitSettling.settle(
+                scenario,
+                concurrency,
+                named.getKey(),
+                config.ghzMeasure(),
+                JitSettling.windows(config.ghzMeasure(), config.ghzWarmupCap()),
+                JitSettling.measured(
+                    target,
+                    () -> run(method, data, concurrency, config.ghzMeasure(), target, GHZ)));
+        print(warmup, config);
+        results.transportWarmups.add(warmup);
+      }
+    }
+
+    private static String method(Work work) {
+      return work.scenario() == Scenario.UNARY ? "Complete" : "StreamComplete";
+    }
+
+    private static String data(Work work) throws IOException {
+      return JsonFormat.printer().omittingInsignificantWhitespace().print(work.completeRequest());
     }
 
     /** ghz warms its own connection and the server's code paths for it, then measures. */

@@ -453,28 +453,33 @@ final class DetailsSection extends ReportBase {
     return shown + "×" + (met ? "" : " (" + missed + ")");
   }
 
-  /** How long each server was loaded before its points, per scenario, in the order they ran. */
+  /** How long each server was loaded before each point, in the order they ran. */
   static String warmups(List<Results.Warmup> warmups) {
-    Map<String, List<Results.Warmup>> byScenario = new LinkedHashMap<>();
+    Map<String, List<Results.Warmup>> byPoint = new LinkedHashMap<>();
     for (Results.Warmup warmup : warmups) {
-      byScenario.computeIfAbsent(warmup.scenario(), s -> new ArrayList<>()).add(warmup);
+      String point =
+          warmup.scenario()
+              + ", "
+              + warmup.callers()
+              + (warmup.callers() == 1 ? " caller" : " callers");
+      byPoint.computeIfAbsent(point, p -> new ArrayList<>()).add(warmup);
     }
-    List<String> scenarios = new ArrayList<>();
-    byScenario.forEach(
-        (scenario, servers) -> {
+    List<String> points = new ArrayList<>();
+    byPoint.forEach(
+        (point, servers) -> {
           List<String> each = new ArrayList<>();
           for (Results.Warmup w : servers) {
             each.add(
                 String.format(Locale.ROOT, "%s %.0f s", w.server(), w.seconds())
                     + (w.settled() ? "" : " (JIT still " + percent(w.jitShare()) + " at the cap)"));
           }
-          scenarios.add(scenario + ": " + String.join(", ", each));
+          points.add(point + ": " + String.join(", ", each));
         });
-    return "Before its points each server was loaded at 16 callers until its JIT compiler threads"
-        + " took under "
+    return "Before each point each server was loaded by ghz at that point (its method and callers)"
+        + " until its JIT compiler threads took under "
         + percent(warmups.getFirst().quietJitShare())
         + " of its CPU over one round's length: "
-        + String.join("; ", scenarios)
+        + String.join("; ", points)
         + ".";
   }
 

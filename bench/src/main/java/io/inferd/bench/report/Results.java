@@ -200,11 +200,17 @@ public final class Results {
   }
 
   /**
-   * A server loaded until its JIT compiler threads took under {@code quietJitShare} of its CPU over
-   * one window, or until a cap: {@code jitShare} is the last window's.
+   * A server loaded at one point (scenario and callers) until its JIT compiler threads took under
+   * {@code quietJitShare} of its CPU over one window, or until a cap: {@code jitShare} is the last
+   * window's.
    */
   public record Warmup(
-      String scenario, String server, double seconds, double jitShare, double quietJitShare) {
+      String scenario,
+      int callers,
+      String server,
+      double seconds,
+      double jitShare,
+      double quietJitShare) {
     public boolean settled() {
       return jitShare < quietJitShare;
     }

@@ -18,19 +18,21 @@ class DetailsSectionTest {
   }
 
   @Test
-  void warmups_sayHowLongEachServerWasLoaded_perScenario_andWhichOnesHitTheCap() {
+  void warmups_sayHowLongEachServerWasLoaded_perPoint_andWhichOnesHitTheCap() {
     String line =
         DetailsSection.warmups(
             List.of(
-                new Results.Warmup("unary", "inferd", 35, 0.03, 0.05),
-                new Results.Warmup("unary", "bare", 25, 0.02, 0.05),
-                new Results.Warmup("stream", "inferd", 120, 0.08, 0.05),
-                new Results.Warmup("stream", "bare", 45, 0.04, 0.05)));
+                new Results.Warmup("unary", 1, "inferd", 35, 0.03, 0.05),
+                new Results.Warmup("unary", 1, "bare", 25, 0.02, 0.05),
+                new Results.Warmup("unary", 16, "inferd", 10, 0.01, 0.05),
+                new Results.Warmup("unary", 16, "bare", 5, 0.04, 0.05),
+                new Results.Warmup("stream", 16, "inferd", 120, 0.08, 0.05),
+                new Results.Warmup("stream", 16, "bare", 45, 0.04, 0.05)));
 
     assertThat(line)
         .contains("under 5% of its CPU")
         .endsWith(
-            ": unary: inferd 35 s, bare 25 s; stream: inferd 120 s (JIT still 8% at the cap),"
-                + " bare 45 s.");
+            ": unary, 1 caller: inferd 35 s, bare 25 s; unary, 16 callers: inferd 10 s, bare 5 s;"
+                + " stream, 16 callers: inferd 120 s (JIT still 8% at the cap), bare 45 s.");
   }
 }
