@@ -53,13 +53,14 @@ public final class BenchOnlyEngine implements TextGenerator, Embedder {
   /** Contents one per line, as inferd does for a model without a chat template; words as tokens. */
   @Override
   public Prompt render(List<Turn> conversation) {
-    List<String> lines = new ArrayList<>(conversation.size());
+    StringBuilder text = new StringBuilder();
     int tokens = 0;
-    for (Turn turn : conversation) {
-      lines.add(turn.content());
-      tokens += Payloads.countTokens(turn.content());
+    for (int i = 0; i < conversation.size(); i++) {
+      String content = conversation.get(i).content();
+      text.append(i > 0 ? "\n" : "").append(content);
+      tokens += Payloads.countTokens(content);
     }
-    return new Prompt(String.join("\n", lines), tokens, conversation);
+    return new Prompt(text.toString(), tokens, conversation);
   }
 
   @Override

@@ -320,34 +320,47 @@ public final class InferenceCore implements AutoCloseable {
     }
     List<Turn> turns = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
-      turns.add(turn("messages[" + i + "]", messages.get(i)));
+      turns.add(turn(i, messages.get(i)));
     }
     return turns;
   }
 
-  /** A message of a completion request: tool calls and tool results included. */
-  private static Turn turn(String field, InputMessage message) {
+  /**
+   * A message of a completion request: tool calls and tool results included. Its field's name is
+   * made only for an error: valid messages are the rule.
+   */
+  private static Turn turn(int index, InputMessage message) {
     Role role =
         Role.fromWireName(message.role())
             .orElseThrow(
                 () ->
                     InvalidRequestException.field(
-                        field + ".role",
+                        messageField(index, "role"),
                         "'" + message.role() + "'",
                         "one of system, user, assistant, tool"));
     if (!message.toolCalls().isEmpty() && role != Role.ASSISTANT) {
       throw InvalidRequestException.field(
-          field + ".tool_calls", "on a " + role.wireName() + " message", "only on assistant's");
+          messageField(index, "tool_calls"),
+          "on a " + role.wireName() + " message",
+          "only on assistant's");
     }
     if (role == Role.TOOL && message.toolCallId().isEmpty()) {
       throw InvalidRequestException.field(
-          field + ".tool_call_id", "missing", "the id of the tool call this result answers");
+          messageField(index, "tool_call_id"),
+          "missing",
+          "the id of the tool call this result answers");
     }
     if (role != Role.TOOL && !message.toolCallId().isEmpty()) {
       throw InvalidRequestException.field(
-          field + ".tool_call_id", "on a " + role.wireName() + " message", "only on tool's");
+          messageField(index, "tool_call_id"),
+          "on a " + role.wireName() + " message",
+          "only on tool's");
     }
     return new Turn(role, message.content(), message.toolCalls(), message.toolCallId());
+  }
+
+  private static String messageField(int index, String name) {
+    return "messages[" + index + "]." + name;
   }
 
   /** Checks a role name; {@code field} says where it came from in the request. */
