@@ -41,7 +41,11 @@ class InferdMetricsTest {
           .contains(
               "inferd_request_duration_seconds_count{method=\"Complete\",model=\"tiny\",protocol=\"grpc\"} 4")
           .contains(
-              "inferd_time_to_first_token_seconds_count{method=\"Complete\",model=\"tiny\",protocol=\"grpc\"} 3");
+              "inferd_time_to_first_token_seconds_count{method=\"Complete\",model=\"tiny\",protocol=\"grpc\"} 3")
+          .contains( // calls with more than one token: a speed after the first
+              "inferd_tokens_per_second_count{method=\"Complete\",model=\"tiny\",protocol=\"grpc\"} 3")
+          .contains(
+              "inferd_tokens_per_second_count{method=\"StreamComplete\",model=\"tiny\",protocol=\"grpc\"} 1");
       assertThat(metrics.activeCalls()).isZero();
     }
   }
