@@ -228,10 +228,22 @@ public final class GhzSuite {
       Results.GhzFigures floor = Results.GhzFigures.pooled(floors);
       print("ghz", theirs);
       print("ghz → bare", floor);
-      var pair = new Results.TransportPair(scenario, concurrency, theirs, floor);
+      List<Results.RoundPair> rounds = new ArrayList<>();
+      for (int round = 0; round < ours.size(); round++) {
+        rounds.add(Results.RoundPair.of(ours.get(round), floors.get(round)));
+      }
+      var pair = new Results.TransportPair(scenario, concurrency, theirs, floor, rounds);
+      double[] calls = pair.callsRatiosByRound();
+      double[] cpu = pair.cpuRatiosByRound();
       System.out.printf(
-          "    inferd ÷ bare grpc-java: %.2f× calls/s, %.2f× server CPU per call%n",
-          pair.callsRatio(), pair.cpuRatio());
+          "    inferd ÷ bare grpc-java: %.2f× calls/s (rounds %.2f-%.2f), %.2f× server CPU per call"
+              + " (rounds %.2f-%.2f)%n",
+          pair.callsRatio(),
+          calls[0],
+          calls[calls.length - 1],
+          pair.cpuRatio(),
+          cpu[0],
+          cpu[cpu.length - 1]);
       return pair;
     }
 

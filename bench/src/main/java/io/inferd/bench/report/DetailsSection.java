@@ -386,7 +386,9 @@ final class DetailsSection extends ReportBase {
             + " per core; for the paced rows grpc-java's cached pool, its handlers waiting between"
             + " tokens as inferd's engine threads do; the same proto, canned answers of the same"
             + " size, no interceptors, no request core), one connection each, rounds in alternating"
-            + " order, pooled. Targets: at least "
+            + " order, pooled; the round pairs column gives the lowest and highest ratio of a round"
+            + " of inferd and the bare server's round beside it, which is how far this machine"
+            + " moved the point from one minute to the next. Targets: at least "
             + callsTarget
             + "× the bare server's calls/s, at most "
             + cpuTarget
@@ -410,7 +412,8 @@ final class DetailsSection extends ReportBase {
         "bare CPU/call",
         "ratio",
         "JIT inferd / bare",
-        "CPU ratio without JIT");
+        "CPU ratio without JIT",
+        "round pairs: calls / CPU ratio");
     for (Results.TransportPair pair : r.transport) {
       row(
           pair.scenario(),
@@ -432,13 +435,30 @@ final class DetailsSection extends ReportBase {
               pair.cpuMet(),
               "above " + cpuTarget),
           percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()),
-          String.format(Locale.ROOT, "%.2f×", pair.cpuRatioWithoutJit()));
+          String.format(Locale.ROOT, "%.2f×", pair.cpuRatioWithoutJit()),
+          roundSpread(pair));
     }
     line("");
     if (!r.transportWarmups.isEmpty()) {
       line(warmups(r.transportWarmups));
       line("");
     }
+  }
+
+  /** The lowest and highest calls and CPU ratio of a point's round pairs, "-" without rounds. */
+  static String roundSpread(Results.TransportPair pair) {
+    if (pair.rounds().isEmpty()) {
+      return "-";
+    }
+    double[] calls = pair.callsRatiosByRound();
+    double[] cpu = pair.cpuRatiosByRound();
+    return String.format(
+        Locale.ROOT,
+        "%.2f-%.2f× / %.2f-%.2f×",
+        calls[0],
+        calls[calls.length - 1],
+        cpu[0],
+        cpu[cpu.length - 1]);
   }
 
   /**

@@ -166,7 +166,20 @@ public final class Results {
    * inferd's transport layers cost.
    */
   public record TransportPair(
-      String scenario, int concurrency, GhzFigures inferd, GhzFigures bare) {
+      String scenario,
+      int concurrency,
+      GhzFigures inferd,
+      GhzFigures bare,
+      List<RoundPair> rounds) {
+    public TransportPair {
+      rounds = rounds == null ? List.of() : List.copyOf(rounds); // null: a report from before them
+    }
+
+    /** Pooled figures alone, without their rounds. */
+    public TransportPair(String scenario, int concurrency, GhzFigures inferd, GhzFigures bare) {
+      this(scenario, concurrency, inferd, bare, List.of());
+    }
+
     /** inferd's calls/s should be at least this share of the bare server's (issue 14). */
     public static final double CALLS_TARGET = 0.90;
 
@@ -196,6 +209,42 @@ public final class Results {
     public double cpuRatioWithoutJit() {
       return (inferd.serverCpuSecondsPer1000() - inferd.serverJitSecondsPer1000())
           / (bare.serverCpuSecondsPer1000() - bare.serverJitSecondsPer1000());
+    }
+
+    /** The calls/s ratio of each round pair, lowest first: how far the machine moved the point. */
+    public double[] callsRatiosByRound() {
+      return rounds.stream().mapToDouble(RoundPair::callsRatio).sorted().toArray();
+    }
+
+    /** The CPU-per-call ratio of each round pair, lowest first. */
+    public double[] cpuRatiosByRound() {
+      return rounds.stream().mapToDouble(RoundPair::cpuRatio).sorted().toArray();
+    }
+  }
+
+  /**
+   * One round of each server at a point, run one right after the other: the machine's speed at that
+   * minute falls on both alike, so their ratio shows how much the point moved between rounds.
+   */
+  public record RoundPair(
+      double inferdCallsPerSecond,
+      double bareCallsPerSecond,
+      double inferdCpuSecondsPer1000,
+      double bareCpuSecondsPer1000) {
+    public static RoundPair of(GhzFigures inferd, GhzFigures bare) {
+      return new RoundPair(
+          inferd.callsPerSecond(),
+          bare.callsPerSecond(),
+          inferd.serverCpuSecondsPer1000(),
+          bare.serverCpuSecondsPer1000());
+    }
+
+    public double callsRatio() {
+      return inferdCallsPerSecond / bareCallsPerSecond;
+    }
+
+    public double cpuRatio() {
+      return inferdCpuSecondsPer1000 / bareCpuSecondsPer1000;
     }
   }
 

@@ -35,4 +35,22 @@ class DetailsSectionTest {
             ": unary, 1 caller: inferd 35 s, bare 25 s; unary, 16 callers: inferd 10 s, bare 5 s;"
                 + " stream, 16 callers: inferd 120 s (JIT still 8% at the cap), bare 45 s.");
   }
+
+  @Test
+  void roundSpread_givesTheLowestAndHighestRatioOfARoundPair_orADashWithoutRounds() {
+    var inferd = new Results.GhzFigures("ghz", 1000, 0, 100, 10, 8, 12, 20, 0.30, 0.4, 0);
+    var bare = new Results.GhzFigures("ghz", 1000, 0, 100, 9, 7, 11, 18, 0.25, 0.4, 0);
+    var rounds =
+        List.of(
+            new Results.RoundPair(95, 100, 0.30, 0.25), // 0.95×, 1.20×
+            new Results.RoundPair(80, 100, 0.33, 0.30), // 0.80×, 1.10×
+            new Results.RoundPair(105, 100, 0.39, 0.30)); // 1.05×, 1.30×
+
+    assertThat(
+            DetailsSection.roundSpread(
+                new Results.TransportPair("unary", 16, inferd, bare, rounds)))
+        .isEqualTo("0.80-1.05× / 1.10-1.30×");
+    assertThat(DetailsSection.roundSpread(new Results.TransportPair("unary", 16, inferd, bare)))
+        .isEqualTo("-");
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.inferd.bench.report.Results.GhzFigures;
+import io.inferd.bench.report.Results.RoundPair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +56,27 @@ class GhzFiguresTest {
     assertThat(swapped.cpuMet()).isTrue(); // 0.81
     var slow = new Results.TransportPair("unary", 16, with(inferd, 89, 0), bare);
     assertThat(slow.callsMet()).isFalse(); // 0.89
+  }
+
+  @Test
+  void roundPairs_eachRoundOfInferdAgainstTheBareRoundBesideIt_lowestFirst() {
+    var inferd = new GhzFigures("ghz", 1000, 0, 100, 10, 8, 12, 20, 0.30, 0.4, 0);
+    var bare = new GhzFigures("ghz", 1000, 0, 100, 9, 7, 11, 18, 0.25, 0.4, 0);
+    var slowMinute = new GhzFigures("ghz", 500, 0, 50, 20, 16, 24, 40, 0.45, 0.4, 0);
+    var bareSlowMinute = new GhzFigures("ghz", 500, 0, 60, 18, 14, 22, 36, 0.30, 0.4, 0);
+
+    var pair =
+        new Results.TransportPair(
+            "unary",
+            16,
+            inferd,
+            bare,
+            List.of(RoundPair.of(inferd, bare), RoundPair.of(slowMinute, bareSlowMinute)));
+
+    assertThat(pair.callsRatiosByRound())
+        .containsExactly(new double[] {50.0 / 60, 1.0}, within(1e-9));
+    assertThat(pair.cpuRatiosByRound()).containsExactly(new double[] {1.2, 1.5}, within(1e-9));
+    assertThat(new Results.TransportPair("unary", 16, inferd, bare, null).rounds()).isEmpty();
   }
 
   /** {@code figures} with its calls/s and its server JIT replaced. */
