@@ -63,6 +63,21 @@ public final class InferdMetrics implements AutoCloseable {
   private final LongAdder activeCalls = new LongAdder();
   private final Map<Series, SeriesMeters> series = new ConcurrentHashMap<>();
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Histogram durations =
+      histogram(
+          "inferd_request_duration_seconds",
+          "Call duration, start to final status",
+          seconds(LATENCY_BUCKETS));
+  private final Histogram timesToFirstToken =
+      histogram(
+          "inferd_time_to_first_token_seconds",
+          "From call start to the first generated token",
+          seconds(LATENCY_BUCKETS));
+  private final Histogram speeds =
+      histogram(
+          "inferd_tokens_per_second",
+          "Generation speed per call, after the first token",
+          SPEED_BUCKETS);
 
   public InferdMetrics(Scheduler scheduler) {
     gauge(
@@ -161,22 +176,6 @@ public final class InferdMetrics implements AutoCloseable {
     }
     return seconds;
   }
-
-  private final Histogram durations =
-      histogram(
-          "inferd_request_duration_seconds",
-          "Call duration, start to final status",
-          seconds(LATENCY_BUCKETS));
-  private final Histogram timesToFirstToken =
-      histogram(
-          "inferd_time_to_first_token_seconds",
-          "From call start to the first generated token",
-          seconds(LATENCY_BUCKETS));
-  private final Histogram speeds =
-      histogram(
-          "inferd_tokens_per_second",
-          "Generation speed per call, after the first token",
-          SPEED_BUCKETS);
 
   /** A per-call meter, one per series: its place in a series' meters and how it is made. */
   private record Kind<M>(int index, BiFunction<InferdMetrics, SeriesMeters, M> create) {
