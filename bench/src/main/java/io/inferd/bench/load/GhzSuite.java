@@ -233,17 +233,10 @@ public final class GhzSuite {
         rounds.add(Results.RoundPair.of(ours.get(round), floors.get(round)));
       }
       var pair = new Results.TransportPair(scenario, concurrency, theirs, floor, rounds);
-      double[] calls = pair.callsRatiosByRound();
-      double[] cpu = pair.cpuRatiosByRound();
       System.out.printf(
-          "    inferd ÷ bare grpc-java: %.2f× calls/s (rounds %.2f-%.2f), %.2f× server CPU per call"
-              + " (rounds %.2f-%.2f)%n",
-          pair.callsRatio(),
-          calls[0],
-          calls[calls.length - 1],
-          pair.cpuRatio(),
-          cpu[0],
-          cpu[cpu.length - 1]);
+          "    inferd ÷ bare grpc-java: %.2f× calls/s (rounds %s), %.2f× server CPU per call"
+              + " (rounds %s)%n",
+          pair.callsRatio(), pair.callsRatioRange(), pair.cpuRatio(), pair.cpuRatioRange());
       return pair;
     }
 

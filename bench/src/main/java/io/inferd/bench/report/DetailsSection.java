@@ -450,15 +450,7 @@ final class DetailsSection extends ReportBase {
     if (pair.rounds().isEmpty()) {
       return "-";
     }
-    double[] calls = pair.callsRatiosByRound();
-    double[] cpu = pair.cpuRatiosByRound();
-    return String.format(
-        Locale.ROOT,
-        "%.2f-%.2f× / %.2f-%.2f×",
-        calls[0],
-        calls[calls.length - 1],
-        cpu[0],
-        cpu[cpu.length - 1]);
+    return pair.callsRatioRange() + " / " + pair.cpuRatioRange();
   }
 
   /**

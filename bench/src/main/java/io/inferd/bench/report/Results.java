@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.DoubleStream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -211,14 +214,27 @@ public final class Results {
           / (bare.serverCpuSecondsPer1000() - bare.serverJitSecondsPer1000());
     }
 
-    /** The calls/s ratio of each round pair, lowest first: how far the machine moved the point. */
-    public double[] callsRatiosByRound() {
-      return rounds.stream().mapToDouble(RoundPair::callsRatio).sorted().toArray();
+    /** The lowest and highest calls/s ratio of the round pairs: how far the machine moved it. */
+    public Range callsRatioRange() {
+      return Range.of(rounds.stream().mapToDouble(RoundPair::callsRatio));
     }
 
-    /** The CPU-per-call ratio of each round pair, lowest first. */
-    public double[] cpuRatiosByRound() {
-      return rounds.stream().mapToDouble(RoundPair::cpuRatio).sorted().toArray();
+    /** The lowest and highest CPU-per-call ratio of the round pairs. */
+    public Range cpuRatioRange() {
+      return Range.of(rounds.stream().mapToDouble(RoundPair::cpuRatio));
+    }
+  }
+
+  /** The lowest and highest of some ratios, shown as "0.91-1.12×". */
+  public record Range(double lowest, double highest) {
+    static Range of(DoubleStream ratios) {
+      DoubleSummaryStatistics all = ratios.summaryStatistics();
+      return new Range(all.getMin(), all.getMax());
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.2f-%.2f×", lowest, highest);
     }
   }
 

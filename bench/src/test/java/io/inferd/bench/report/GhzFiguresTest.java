@@ -59,7 +59,7 @@ class GhzFiguresTest {
   }
 
   @Test
-  void roundPairs_eachRoundOfInferdAgainstTheBareRoundBesideIt_lowestFirst() {
+  void roundPairs_eachRoundOfInferdAgainstTheBareRoundBesideIt_lowestAndHighest() {
     var inferd = new GhzFigures("ghz", 1000, 0, 100, 10, 8, 12, 20, 0.30, 0.4, 0);
     var bare = new GhzFigures("ghz", 1000, 0, 100, 9, 7, 11, 18, 0.25, 0.4, 0);
     var slowMinute = new GhzFigures("ghz", 500, 0, 50, 20, 16, 24, 40, 0.45, 0.4, 0);
@@ -73,9 +73,10 @@ class GhzFiguresTest {
             bare,
             List.of(RoundPair.of(inferd, bare), RoundPair.of(slowMinute, bareSlowMinute)));
 
-    assertThat(pair.callsRatiosByRound())
-        .containsExactly(new double[] {50.0 / 60, 1.0}, within(1e-9));
-    assertThat(pair.cpuRatiosByRound()).containsExactly(new double[] {1.2, 1.5}, within(1e-9));
+    assertThat(pair.callsRatioRange().lowest()).isCloseTo(50.0 / 60, within(1e-9));
+    assertThat(pair.callsRatioRange().highest()).isCloseTo(1.0, within(1e-9));
+    assertThat(pair.cpuRatioRange().lowest()).isCloseTo(1.2, within(1e-9));
+    assertThat(pair.cpuRatioRange().highest()).isCloseTo(1.5, within(1e-9));
     assertThat(new Results.TransportPair("unary", 16, inferd, bare, null).rounds()).isEmpty();
   }
 
