@@ -119,13 +119,12 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     CallStats stats = TelemetryInterceptor.current();
     try {
       PlannedCompletion plan = plan(request, stats);
-      String id = InferenceCore.newCompletionId();
+      var header = new ProtoMapping.StreamHeader(InferenceCore.newCompletionId(), plan.model());
       boolean[] started = new boolean[plan.n()]; // per choice
       ChoiceSink send =
           (index, text, tokens) -> {
             StreamChunk chunk =
-                ProtoMapping.delta(
-                    id, plan.model(), index, text, tokens, plan.logprobs(), !started[index]);
+                ProtoMapping.delta(header, index, text, tokens, plan.logprobs(), !started[index]);
             started[index] = true;
             return outlet.offer(chunk) == StreamOutlet.Outcome.WRITTEN; // false stops decoding
           };
@@ -159,7 +158,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
               return;
             }
             // Every choice has ended: nothing else writes now.
-            call.onNext(ProtoMapping.last(id, plan.model(), completion, started));
+            call.onNext(ProtoMapping.last(header, completion, started));
             call.onCompleted();
           });
     } catch (RuntimeException e) {

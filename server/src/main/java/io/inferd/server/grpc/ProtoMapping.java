@@ -157,11 +157,7 @@ final class ProtoMapping {
       Choice.Builder c =
           Choice.newBuilder()
               .setIndex(choice.index())
-              .setMessage(
-                  Message.newBuilder()
-                      .setRole(Role.ASSISTANT.wireName())
-                      .setContent(generation.text())
-                      .addAllToolCalls(toolCalls(choice.toolCalls())))
+              .setMessage(message(generation.text(), choice.toolCalls()))
               .setFinishReason(generation.finishReason().wireName());
       if (logprobs) {
         c.setLogprobs(logprobs(choice.logprobs()));
@@ -172,6 +168,21 @@ final class ProtoMapping {
         .setUsage(usage(completion.promptTokens(), completion.completionTokens()))
         .setCreatedAt(timestamp(created))
         .build();
+  }
+
+  /**
+   * The answer's text goes in as UTF-8 bytes, encoded once by the JDK's intrinsic: as a String,
+   * protobuf walks it char by char twice per send, once to size the message and once to write it.
+   */
+  private static Message message(String text, List<Turn.ToolCall> calls) {
+    Message.Builder message =
+        Message.newBuilder()
+            .setRole(Role.ASSISTANT.wireName())
+            .setContentBytes(ByteString.copyFromUtf8(text));
+    if (!calls.isEmpty()) { // adding none would still copy the builder's empty list
+      message.addAllToolCalls(toolCalls(calls));
+    }
+    return message.build();
   }
 
   static Logprobs logprobs(List<GeneratedToken> tokens) {
@@ -196,10 +207,23 @@ final class ProtoMapping {
     return out.build();
   }
 
+  /**
+   * A stream's id and model as UTF-8, encoded once for all its chunks (as Strings, protobuf would
+   * encode them twice per chunk: once to size it, once to write it).
+   */
+  record StreamHeader(ByteString id, ByteString model) {
+    StreamHeader(String id, String model) {
+      this(ByteString.copyFromUtf8(id), ByteString.copyFromUtf8(model));
+    }
+
+    StreamChunk.Builder chunk() {
+      return StreamChunk.newBuilder().setIdBytes(id).setModelBytes(model);
+    }
+  }
+
   /** A chunk with new text of one choice; a choice's first chunk also carries the role. */
   static StreamChunk delta(
-      String id,
-      String model,
+      StreamHeader header,
       int index,
       String text,
       List<GeneratedToken> tokens,
@@ -213,15 +237,15 @@ final class ProtoMapping {
     if (logprobs) {
       choice.setLogprobs(logprobs(tokens));
     }
-    return StreamChunk.newBuilder().setId(id).setModel(model).addChoices(choice).build();
+    return header.chunk().addChoices(choice).build();
   }
 
   /**
    * The closing chunk: every choice's finish reason, the usage of all of them, and the role for a
    * choice that had no chunk before.
    */
-  static StreamChunk last(String id, String model, Completion completion, boolean[] started) {
-    StreamChunk.Builder chunk = StreamChunk.newBuilder().setId(id).setModel(model);
+  static StreamChunk last(StreamHeader header, Completion completion, boolean[] started) {
+    StreamChunk.Builder chunk = header.chunk();
     for (Completion.Choice choice : completion.choices()) {
       MessageDelta.Builder delta = MessageDelta.newBuilder();
       if (!started[choice.index()]) {
