@@ -53,7 +53,11 @@ public final class BenchOnlyEngine implements TextGenerator, Embedder {
   /** Contents one per line, as inferd does for a model without a chat template; words as tokens. */
   @Override
   public Prompt render(List<Turn> conversation) {
-    StringBuilder text = new StringBuilder();
+    int length = conversation.size() - 1; // the line breaks
+    for (Turn turn : conversation) {
+      length += turn.content().length();
+    }
+    StringBuilder text = new StringBuilder(Math.max(length, 0));
     int tokens = 0;
     for (int i = 0; i < conversation.size(); i++) {
       String content = conversation.get(i).content();

@@ -24,7 +24,7 @@ final class CallingThreadChoice implements ForkJoinPool.ManagedBlocker {
 
   private CallingThreadChoice(PlannedCompletion plan, ChoiceSink sink) {
     this.plan = plan;
-    this.filter = new ChoiceFilter(0, plan.stop(), sink, plan.logprobs(), plan.tools());
+    this.filter = new ChoiceFilter(0, plan, sink);
     this.phases = new PhaseClock(0, filter);
   }
 

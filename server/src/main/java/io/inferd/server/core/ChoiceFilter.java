@@ -20,9 +20,9 @@ final class ChoiceFilter implements TokenSink {
   private final ChoiceSink out;
   private final boolean logprobs;
   private final ToolCallCapture tools;
-  private final StringBuilder text = new StringBuilder();
+  private final StringBuilder text;
   private final List<GeneratedToken> kept = new ArrayList<>();
-  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private final ArrayDeque<Held> held;
   private long offset; // chars the engine produced so far
 
   private record Held(long start, GeneratedToken token) {}
@@ -36,7 +36,32 @@ final class ChoiceFilter implements TokenSink {
    * tools, so no token's log-probability waits on it).
    */
   ChoiceFilter(int index, List<String> stops, ChoiceSink out, boolean logprobs, ToolUse tools) {
+    this(index, stops, out, logprobs, tools, 16);
+  }
+
+  /** One choice of {@code plan}. */
+  ChoiceFilter(int index, PlannedCompletion plan, ChoiceSink out) {
+    this(
+        index,
+        plan.stop(),
+        out,
+        plan.logprobs(),
+        plan.tools(),
+        // about 4 characters a token in English text: most answers then need no copy as they
+        // grow; capped, so that a large max_tokens reserves little for a short answer
+        Math.min(plan.request().maxTokens(), 1_024) * 4);
+  }
+
+  private ChoiceFilter(
+      int index,
+      List<String> stops,
+      ChoiceSink out,
+      boolean logprobs,
+      ToolUse tools,
+      int expectedChars) {
     this.index = index;
+    this.text = new StringBuilder(expectedChars);
+    this.held = new ArrayDeque<>(logprobs ? 16 : 0); // holds nothing without log-probabilities
     this.tools = new ToolCallCapture(tools);
     this.stop = new StopMatcher(stops);
     this.out = out;

@@ -56,7 +56,7 @@ final class ChoiceRun {
       }
       index = next++;
     }
-    ChoiceFilter filter = new ChoiceFilter(index, plan.stop(), sink, plan.logprobs(), plan.tools());
+    ChoiceFilter filter = new ChoiceFilter(index, plan, sink);
     CompletableFuture<Generation> work;
     try {
       work = core.generate(forChoice(index), filter, index, observer);
