@@ -17,13 +17,10 @@ import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.RateLimiter;
 import io.inferd.server.grpc.InferenceGrpcService;
 import io.inferd.server.interceptor.AuthInterceptor;
+import io.inferd.server.interceptor.CallTracker;
 import io.inferd.server.interceptor.CompressionInterceptor;
-import io.inferd.server.interceptor.MalformedRequestInterceptor;
-import io.inferd.server.interceptor.OpenCallsInterceptor;
 import io.inferd.server.interceptor.RateLimitInterceptor;
-import io.inferd.server.interceptor.RequestsAsBytes;
-import io.inferd.server.interceptor.ResponseHeadersInterceptor;
-import io.inferd.server.interceptor.TelemetryInterceptor;
+import io.inferd.server.interceptor.RequestParsing;
 import io.inferd.server.telemetry.AccessLog;
 import io.inferd.server.telemetry.InferdMetrics;
 import io.inferd.server.telemetry.Telemetry;
@@ -45,7 +42,7 @@ public final class InferdServer {
 
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
-  private final OpenCallsInterceptor openCalls = new OpenCallsInterceptor();
+  private final CallTracker calls;
 
   private volatile boolean started;
 
@@ -59,10 +56,9 @@ public final class InferdServer {
     var service = new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout());
     // Reads outermost first: every call is recorded, rejected ones included; only the inference
     // service needs a key, so health checks and reflection stay open.
+    this.calls = new CallTracker(settings.telemetry());
     List<ServerInterceptor> interceptors = new ArrayList<>();
-    interceptors.add(new TelemetryInterceptor(settings.telemetry()));
-    interceptors.add(openCalls); // inside telemetry: a call it ends is logged as it ended
-    interceptors.add(new ResponseHeadersInterceptor());
+    interceptors.add(calls);
     interceptors.add(new AuthInterceptor(settings.keys()));
     if (settings.rateLimiter().enabled()) {
       interceptors.add(new RateLimitInterceptor(settings.rateLimiter()));
@@ -70,13 +66,11 @@ public final class InferdServer {
     if (settings.compressResponses()) {
       interceptors.add(new CompressionInterceptor());
     }
-    interceptors.add(new MalformedRequestInterceptor()); // innermost: the request is parsed in it
     // Every token of a stream passes each call wrapper: each overrides sendMessage with a call site
     // of its own, which sees one class and is inlined, where ForwardingServerCall's shared one sees
     // them all and dispatches through a stub per layer.
     var inference =
-        ServerInterceptors.interceptForward(
-            RequestsAsBytes.of(service.bindService()), interceptors);
+        ServerInterceptors.interceptForward(RequestParsing.of(service.bindService()), interceptors);
     this.server =
         builder
             .addService(inference)
@@ -128,7 +122,7 @@ public final class InferdServer {
         return;
       }
       int ended =
-          openCalls.endAll(
+          calls.endAll(
               Status.UNAVAILABLE.withDescription(
                   "server shutting down: the call did not finish within the "
                       + grace.toMillis()
@@ -145,7 +139,7 @@ public final class InferdServer {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      openCalls.endAll(Status.UNAVAILABLE.withDescription("server shutting down"));
+      calls.endAll(Status.UNAVAILABLE.withDescription("server shutting down"));
       server.shutdownNow();
     }
     // The core is the caller's: REST serves it too, and a component closes only what it created.

@@ -318,11 +318,11 @@ public final class InferenceCore implements AutoCloseable {
     if (messages.isEmpty()) {
       throw new InvalidRequestException("messages: empty (expected: at least one message)");
     }
-    List<Turn> turns = new ArrayList<>(messages.size());
-    for (int i = 0; i < messages.size(); i++) {
-      turns.add(turn(i, messages.get(i)));
+    Turn[] turns = new Turn[messages.size()];
+    for (int i = 0; i < turns.length; i++) {
+      turns[i] = turn(i, messages.get(i));
     }
-    return turns;
+    return List.of(turns); // immutable already: the prompt keeps it without another copy
   }
 
   /**

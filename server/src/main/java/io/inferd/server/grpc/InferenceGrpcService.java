@@ -27,8 +27,7 @@ import io.inferd.server.core.InferenceCore;
 import io.inferd.server.core.PlannedCompletion;
 import io.inferd.server.core.StreamOutlet;
 import io.inferd.server.core.Tokenization;
-import io.inferd.server.interceptor.ResponseHeadersInterceptor;
-import io.inferd.server.interceptor.TelemetryInterceptor;
+import io.inferd.server.interceptor.CallTracker;
 import io.inferd.server.telemetry.CallStats;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,7 +68,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
             : OptionalLong.of(System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
     PlannedCompletion plan = core.plan(ProtoMapping.toInput(request), deadlineNanoTime);
     if (plan.isFastMode()) {
-      ResponseHeadersInterceptor.put(FAST_MODE_HEADER, plan.fastMode());
+      CallTracker.putResponseHeader(FAST_MODE_HEADER, plan.fastMode());
       stats.note("fast-mode:" + plan.fastMode().replace(' ', ','));
     }
     return plan;
@@ -81,7 +80,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     var work = new AtomicReference<CompletableFuture<Completion>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
     var cancellation = CallCancellation.ofCurrentCall();
-    CallStats stats = TelemetryInterceptor.current();
+    CallStats stats = CallTracker.stats();
     try {
       PlannedCompletion plan = plan(request, stats);
       String id = InferenceCore.newCompletionId();
@@ -116,7 +115,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
           outlet.wake();
           cancel(work.get());
         });
-    CallStats stats = TelemetryInterceptor.current();
+    CallStats stats = CallTracker.stats();
     try {
       PlannedCompletion plan = plan(request, stats);
       var header = new ProtoMapping.StreamHeader(InferenceCore.newCompletionId(), plan.model());
@@ -212,7 +211,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     var work = new AtomicReference<CompletableFuture<?>>();
     call.setOnCancelHandler(() -> cancel(work.get()));
     EmbeddingBatch batch = core.newEmbeddingBatch();
-    CallStats stats = TelemetryInterceptor.current();
+    CallStats stats = CallTracker.stats();
     return new StreamObserver<>() {
       private boolean failed;
 
@@ -257,7 +256,7 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
   @Override
   public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> out) {
     return new ChatSession(
-        core, (ServerCallStreamObserver<ChatMessage>) out, clock, TelemetryInterceptor.current());
+        core, (ServerCallStreamObserver<ChatMessage>) out, clock, CallTracker.stats());
   }
 
   /**

@@ -11,7 +11,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.inferd.server.auth.ApiKeyStore;
 import io.inferd.server.auth.Credentials;
-import io.inferd.server.telemetry.CallStats;
 import java.util.Optional;
 
 /**
@@ -46,10 +45,7 @@ public final class AuthInterceptor implements ServerInterceptor {
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    CallStats stats = TelemetryInterceptor.STATS.get();
-    if (stats != null) {
-      stats.keyId(keyId.get());
-    }
+    CallTracker.stats().keyId(keyId.get());
     return Contexts.interceptCall(
         Context.current().withValue(KEY_ID, keyId.get()), call, headers, next);
   }
