@@ -54,9 +54,9 @@ public final class InferdServer {
   public InferdServer(ServerBuilder<?> builder, InferenceCore core, Settings settings) {
     requireNonNull(core, "core");
     var service = new InferenceGrpcService(core, settings.clock(), settings.streamIdleTimeout());
+    this.calls = new CallTracker(settings.telemetry());
     // Reads outermost first: every call is recorded, rejected ones included; only the inference
     // service needs a key, so health checks and reflection stay open.
-    this.calls = new CallTracker(settings.telemetry());
     List<ServerInterceptor> interceptors = new ArrayList<>();
     interceptors.add(calls);
     interceptors.add(new AuthInterceptor(settings.keys()));
