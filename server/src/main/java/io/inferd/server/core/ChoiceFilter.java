@@ -27,18 +27,6 @@ final class ChoiceFilter implements TokenSink {
 
   private record Held(long start, GeneratedToken token) {}
 
-  ChoiceFilter(int index, List<String> stops, ChoiceSink out, boolean logprobs) {
-    this(index, stops, out, logprobs, ToolUse.NONE);
-  }
-
-  /**
-   * With tools, text that may be tool calls is held back as well (the core refuses logprobs with
-   * tools, so no token's log-probability waits on it).
-   */
-  ChoiceFilter(int index, List<String> stops, ChoiceSink out, boolean logprobs, ToolUse tools) {
-    this(index, stops, out, logprobs, tools, 16);
-  }
-
   /** One choice of {@code plan}. */
   ChoiceFilter(int index, PlannedCompletion plan, ChoiceSink out) {
     this(
@@ -52,7 +40,12 @@ final class ChoiceFilter implements TokenSink {
         Math.min(plan.request().maxTokens(), 1_024) * 4);
   }
 
-  private ChoiceFilter(
+  /**
+   * With tools, text that may be tool calls is held back as well (the core refuses logprobs with
+   * tools, so no token's log-probability waits on it). The text buffer starts at {@code
+   * expectedChars}.
+   */
+  ChoiceFilter(
       int index,
       List<String> stops,
       ChoiceSink out,

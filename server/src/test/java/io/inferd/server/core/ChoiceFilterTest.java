@@ -23,7 +23,9 @@ class ChoiceFilterTest {
           tokens.addAll(pieceTokens);
           return true;
         },
-        logprobs);
+        logprobs,
+        ToolUse.NONE,
+        16);
   }
 
   private static GeneratedToken token(String text, int id) {
@@ -74,7 +76,7 @@ class ChoiceFilterTest {
 
   @Test
   void aClientThatLeft_stopsTheEngine_andTheFinishReasonStaysCancelled() {
-    ChoiceFilter f = new ChoiceFilter(0, List.of("x"), (i, t, k) -> false, false);
+    ChoiceFilter f = new ChoiceFilter(0, List.of("x"), (i, t, k) -> false, false, ToolUse.NONE, 16);
     assertThat(f.onToken(token("abc", 1))).isFalse();
     assertThat(
             f.finish(new Generation("abc", 1, 1, FinishReason.CANCELLED))

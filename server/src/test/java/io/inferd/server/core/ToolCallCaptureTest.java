@@ -28,7 +28,8 @@ class ToolCallCaptureTest {
           return true;
         },
         false,
-        use);
+        use,
+        16);
   }
 
   private static Completion.Choice run(ChoiceFilter f, String... pieces) {
