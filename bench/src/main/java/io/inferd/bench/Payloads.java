@@ -132,7 +132,9 @@ public final class Payloads {
     int words = 0;
     boolean inWord = false;
     for (int i = 0; i < text.length(); i++) {
-      boolean space = Character.isWhitespace(text.charAt(i));
+      char c = text.charAt(i);
+      // printable ASCII first: the full check costs more than the rest of the loop
+      boolean space = (c <= ' ' || c >= 0x7f) && Character.isWhitespace(c);
       if (!space && !inWord) {
         words++;
       }

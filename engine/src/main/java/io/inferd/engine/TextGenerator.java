@@ -61,7 +61,8 @@ public interface TextGenerator extends AutoCloseable {
 
   /**
    * Generates, calling {@code sink} for each token as soon as it is decoded, and returns when the
-   * model stops, {@code maxTokens} are reached, or the sink returns {@code false}.
+   * model stops, {@code maxTokens} are reached, or the sink returns {@code false}; the returned
+   * text is the sink's pieces joined, up to and including the last one it was given.
    */
   Generation generate(GenerationRequest request, TokenSink sink);
 

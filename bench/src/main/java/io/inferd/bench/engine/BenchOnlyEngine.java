@@ -53,18 +53,13 @@ public final class BenchOnlyEngine implements TextGenerator, Embedder {
   /** Contents one per line, as inferd does for a model without a chat template; words as tokens. */
   @Override
   public Prompt render(List<Turn> conversation) {
-    int length = conversation.size() - 1; // the line breaks
-    for (Turn turn : conversation) {
-      length += turn.content().length();
-    }
-    StringBuilder text = new StringBuilder(Math.max(length, 0));
+    String[] contents = new String[conversation.size()];
     int tokens = 0;
-    for (int i = 0; i < conversation.size(); i++) {
-      String content = conversation.get(i).content();
-      text.append(i > 0 ? "\n" : "").append(content);
-      tokens += Payloads.countTokens(content);
+    for (int i = 0; i < contents.length; i++) {
+      contents[i] = conversation.get(i).content();
+      tokens += Payloads.countTokens(contents[i]);
     }
-    return new Prompt(text.toString(), tokens, conversation);
+    return new Prompt(String.join("\n", contents), tokens, conversation); // sized once, no copy
   }
 
   @Override

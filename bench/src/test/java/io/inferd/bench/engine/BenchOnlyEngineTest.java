@@ -8,6 +8,7 @@ import io.inferd.engine.GenerationRequest;
 import io.inferd.engine.Prompt;
 import io.inferd.engine.Sampling;
 import io.inferd.engine.TokenSink;
+import io.inferd.engine.Turn;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,5 +57,17 @@ class BenchOnlyEngineTest {
     assertThat(generation.text()).isEqualTo(String.join("", pieces));
     assertThat(generation.completionTokens()).isEqualTo(5);
     assertThat(generation.finishReason()).isEqualTo(FinishReason.CANCELLED);
+  }
+
+  @Test
+  void render_putsEachTurnOnALine_andCountsWordsAsTokens() {
+    List<Turn> conversation =
+        List.of(Turn.user("What is gRPC?"), Turn.assistant("An RPC\tframework."), Turn.user("ok"));
+
+    Prompt prompt = engine.render(conversation);
+
+    assertThat(prompt.text()).isEqualTo("What is gRPC?\nAn RPC\tframework.\nok");
+    assertThat(prompt.tokenCount()).isEqualTo(7);
+    assertThat(prompt.conversation()).isEqualTo(conversation);
   }
 }

@@ -12,7 +12,8 @@ import java.util.List;
  * Sits between an engine and a {@link ChoiceSink} for one choice: holds back text that may be the
  * start of a stop sequence, stops the engine when one is complete, and keeps the log-probabilities
  * of tokens whose text reached the client (a token that lies wholly inside the stop sequence is
- * left out).
+ * left out). Without stop sequences or tools every piece reaches the client, so the answer is the
+ * engine's own text (see {@link Generation#text}) and no second copy of it is built here.
  */
 final class ChoiceFilter implements TokenSink {
   private final int index;
@@ -20,7 +21,7 @@ final class ChoiceFilter implements TokenSink {
   private final ChoiceSink out;
   private final boolean logprobs;
   private final ToolCallCapture tools;
-  private final StringBuilder text;
+  private final StringBuilder text; // null when the answer is the engine's text as it is
   private final List<GeneratedToken> kept = new ArrayList<>();
   private final ArrayDeque<Held> held;
   private long offset; // chars the engine produced so far
@@ -53,7 +54,7 @@ final class ChoiceFilter implements TokenSink {
       ToolUse tools,
       int expectedChars) {
     this.index = index;
-    this.text = new StringBuilder(expectedChars);
+    this.text = stops.isEmpty() && !tools.active() ? null : new StringBuilder(expectedChars);
     this.held = new ArrayDeque<>(logprobs ? 16 : 0); // holds nothing without log-probabilities
     this.tools = new ToolCallCapture(tools);
     this.stop = new StopMatcher(stops);
@@ -90,7 +91,9 @@ final class ChoiceFilter implements TokenSink {
    * text held back), so that a stream shows each token as it is decoded, as it did before stops.
    */
   private boolean deliver(String released, boolean everyToken) {
-    text.append(released);
+    if (text != null) {
+      text.append(released);
+    }
     List<GeneratedToken> ready = held.isEmpty() ? List.of() : new ArrayList<>();
     while (!held.isEmpty()
         && (held.peek().start() < stop.releasedChars() || (!stop.stopped() && flushing))) {
@@ -118,6 +121,10 @@ final class ChoiceFilter implements TokenSink {
       deliver(calls.rest(), false);
     }
     held.clear();
+    List<GeneratedToken> logprobs = kept.isEmpty() ? List.of() : kept; // copying none allocates
+    if (text == null) { // nothing was held back or taken out: the engine's text is the answer
+      return new Completion.Choice(index, generation, logprobs, List.of());
+    }
     FinishReason reason =
         !calls.calls().isEmpty()
             ? FinishReason.TOOL_CALLS
@@ -126,7 +133,7 @@ final class ChoiceFilter implements TokenSink {
         index,
         new Generation(
             text.toString(), generation.promptTokens(), generation.completionTokens(), reason),
-        kept,
+        logprobs,
         calls.calls());
   }
 }

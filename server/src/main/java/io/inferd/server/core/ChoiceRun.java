@@ -77,7 +77,13 @@ final class ChoiceRun {
             result.completeExceptionally(error);
             return;
           }
-          Completion.Choice choice = filter.finish(generation);
+          Completion.Choice choice;
+          try {
+            choice = filter.finish(generation);
+          } catch (RuntimeException e) { // the call's answer, not an exception lost in a callback
+            result.completeExceptionally(e);
+            return;
+          }
           boolean all;
           synchronized (this) {
             done[index] = choice;

@@ -75,6 +75,17 @@ class ChoiceFilterTest {
   }
 
   @Test
+  void withoutStopsOrTools_theAnswerIsTheEnginesOwnText() {
+    ChoiceFilter f = filter(List.of(), false);
+    f.onToken(token("\uD83D", 1)); // half a surrogate pair: held until its other half comes
+    f.onToken(token("\uDE00 ok", 2));
+    assertThat(texts).containsExactly("", "\uD83D\uDE00 ok");
+
+    var generation = new Generation("\uD83D\uDE00 ok", 1, 2, FinishReason.LENGTH);
+    assertThat(f.finish(generation).generation()).isSameAs(generation);
+  }
+
+  @Test
   void aClientThatLeft_stopsTheEngine_andTheFinishReasonStaysCancelled() {
     ChoiceFilter f = new ChoiceFilter(0, List.of("x"), (i, t, k) -> false, false, ToolUse.NONE, 16);
     assertThat(f.onToken(token("abc", 1))).isFalse();
