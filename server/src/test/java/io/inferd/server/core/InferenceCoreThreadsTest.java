@@ -94,6 +94,25 @@ class InferenceCoreThreadsTest {
   }
 
   @Test
+  void complete_whoseSinkFailsAsTheChoiceEnds_failsItsAnswer() {
+    generator.text = "ok\uD83D"; // half a surrogate pair: held back until the choice ends
+    generator.release.countDown();
+
+    var answer =
+        core.complete(
+            plan(),
+            (i, text, tokens) -> {
+              if (text.equals("\uD83D")) {
+                throw new IllegalStateException("transport broke");
+              }
+              return true;
+            });
+
+    assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
+        .hasRootCauseMessage("transport broke");
+  }
+
+  @Test
   void complete_generatesOnAGenerationThread() throws Exception {
     generator.release.countDown();
     core.complete(plan(), (i, text, tokens) -> true).get(5, TimeUnit.SECONDS);
@@ -226,6 +245,7 @@ class InferenceCoreThreadsTest {
   private static final class RecordingGenerator implements TextGenerator {
     volatile boolean waits = true;
     volatile RuntimeException failure;
+    volatile String text = "ok";
     final CountDownLatch started = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
     final AtomicReference<Thread> thread = new AtomicReference<>();
@@ -257,8 +277,8 @@ class InferenceCoreThreadsTest {
       if (failure != null) {
         throw failure;
       }
-      sink.onToken("ok");
-      return new Generation("ok", 1, 1, FinishReason.STOP);
+      sink.onToken(text);
+      return new Generation(text, 1, 1, FinishReason.STOP);
     }
 
     @Override
