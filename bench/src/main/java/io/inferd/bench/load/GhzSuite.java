@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.protobuf.util.JsonFormat;
 import io.inferd.bench.BenchConfig;
 import io.inferd.bench.report.Results;
+import io.inferd.bench.report.SteadyRatio;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,8 +213,8 @@ public final class GhzSuite {
         throws IOException, InterruptedException {
       String method = method(work);
       String data = data(work);
-      List<Results.GhzFigures> ours = new ArrayList<>();
-      List<Results.GhzFigures> floors = new ArrayList<>();
+      List<Round> ours = new ArrayList<>();
+      List<Round> floors = new ArrayList<>();
       for (int round = 0; round < config.ghzRounds(); round++) {
         boolean bareFirst = (level + round) % 2 == 1;
         if (bareFirst) {
@@ -224,20 +225,43 @@ public final class GhzSuite {
           floors.add(warmAndRun(method, data, concurrency, bare, BARE));
         }
       }
-      Results.GhzFigures theirs = Results.GhzFigures.pooled(ours);
-      Results.GhzFigures floor = Results.GhzFigures.pooled(floors);
+      Results.GhzFigures theirs = Results.GhzFigures.pooled(Round.figures(ours));
+      Results.GhzFigures floor = Results.GhzFigures.pooled(Round.figures(floors));
       print("ghz", theirs);
       print("ghz → bare", floor);
       List<Results.RoundPair> rounds = new ArrayList<>();
       for (int round = 0; round < ours.size(); round++) {
-        rounds.add(Results.RoundPair.of(ours.get(round), floors.get(round)));
+        Round our = ours.get(round);
+        Round their = floors.get(round);
+        rounds.add(
+            Results.RoundPair.of(
+                our.figures(), our.stealShare(), their.figures(), their.stealShare()));
       }
       var pair = new Results.TransportPair(scenario, concurrency, theirs, floor, rounds);
+      SteadyRatio calls = pair.callsAtEqualSteal();
+      SteadyRatio cpu = pair.cpuAtEqualSteal();
       System.out.printf(
-          "    inferd ÷ bare grpc-java: %.2f× calls/s (rounds %s), %.2f× server CPU per call"
-              + " (rounds %s)%n",
-          pair.callsRatio(), pair.callsRatioRange(), pair.cpuRatio(), pair.cpuRatioRange());
+          "    inferd ÷ bare grpc-java: %.2f× calls/s pooled (rounds %s), %.2f× ±%.2f at equal steal;"
+              + " %.2f× server CPU per call pooled (rounds %s), %.2f× ±%.2f at equal steal;"
+              + " host steal %.0f%% / %.0f%%%n",
+          pair.callsRatio(),
+          pair.callsRatioRange(),
+          calls.ratio(),
+          calls.standardError(),
+          pair.cpuRatio(),
+          pair.cpuRatioRange(),
+          cpu.ratio(),
+          cpu.standardError(),
+          100 * pair.inferdStealShare(),
+          100 * pair.bareStealShare());
       return pair;
+    }
+
+    /** One measured round and the share of the machine the host took meanwhile. */
+    private record Round(Results.GhzFigures figures, double stealShare) {
+      static List<Results.GhzFigures> figures(List<Round> rounds) {
+        return rounds.stream().map(Round::figures).toList();
+      }
     }
 
     /**
@@ -280,11 +304,14 @@ public final class GhzSuite {
     }
 
     /** ghz warms its own connection and the server's code paths for it, then measures. */
-    private Results.GhzFigures warmAndRun(
+    private Round warmAndRun(
         String method, String data, int concurrency, ServerUnderTest server, String tool)
         throws IOException, InterruptedException {
       run(method, data, concurrency, config.levelWarmup(), server, tool);
-      return run(method, data, concurrency, config.ghzMeasure(), server, tool);
+      ProcStats.MachineTime before = ProcStats.machineTime();
+      Results.GhzFigures figures =
+          run(method, data, concurrency, config.ghzMeasure(), server, tool);
+      return new Round(figures, ProcStats.machineTime().stealShareSince(before));
     }
 
     private Results.GhzFigures run(

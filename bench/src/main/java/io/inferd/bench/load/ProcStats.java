@@ -143,6 +143,36 @@ public final class ProcStats {
     return count;
   }
 
+  /**
+   * The whole machine's CPU time so far, and the part of it the hypervisor gave to other guests
+   * ("steal"): on a shared VM that part moves from a few percent to a third within seconds.
+   */
+  public static MachineTime machineTime() {
+    return machineTimeFromStat(read(Path.of("/proc/stat")));
+  }
+
+  /**
+   * Parses the first ("cpu") line of /proc/stat: user nice system idle iowait irq softirq steal,
+   * then guest time, which user and nice already count.
+   */
+  static MachineTime machineTimeFromStat(String stat) {
+    String[] ticks = stat.substring(0, stat.indexOf('\n')).trim().split("\\s+");
+    long total = 0;
+    for (int field = 1; field <= 8; field++) {
+      total += Long.parseLong(ticks[field]);
+    }
+    return new MachineTime(Long.parseLong(ticks[8]), total);
+  }
+
+  /** Ticks of all cores together, since boot. */
+  public record MachineTime(long stealTicks, long totalTicks) {
+    /** The share of the machine's time since {@code earlier} that went to other guests. */
+    public double stealShareSince(MachineTime earlier) {
+      long total = totalTicks - earlier.totalTicks;
+      return total > 0 ? (double) (stealTicks - earlier.stealTicks) / total : 0;
+    }
+  }
+
   private static String read(Path path) {
     try {
       return Files.readString(path);

@@ -7,7 +7,6 @@ import io.inferd.bench.report.Results.ProtocolBlock;
 import io.inferd.bench.report.Results.StreamsRow;
 import io.inferd.bench.report.Results.WireRow;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +23,7 @@ final class DetailsSection extends ReportBase {
     details(charts);
     model();
     ghz();
-    transport();
+    md.append(new TransportSection(this).render());
     streamsSection();
     return md.toString();
   }
@@ -369,130 +368,6 @@ final class DetailsSection extends ReportBase {
               + " in section 2 uses one client stack per protocol throughout.");
     }
     line("");
-  }
-
-  /** inferd beside a bare grpc-java server on the same proto: what inferd's layers cost. */
-  private void transport() {
-    if (r.transport.isEmpty()) {
-      return;
-    }
-    line("### Transport cost: inferd ÷ a bare grpc-java server");
-    line("");
-    String callsTarget = String.format(Locale.ROOT, "%.2f", Results.TransportPair.CALLS_TARGET);
-    String cpuTarget = String.format(Locale.ROOT, "%.1f", Results.TransportPair.CPU_TARGET);
-    line(
-        "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
-            + " (grpc-java's defaults and inferd's call executor, a FIFO ForkJoinPool with a worker"
-            + " per core; for the paced rows grpc-java's cached pool, its handlers waiting between"
-            + " tokens as inferd's engine threads do; the same proto, canned answers of the same"
-            + " size, no interceptors, no request core), one connection each, rounds in alternating"
-            + " order, pooled; the round pairs column gives the lowest and highest ratio of a round"
-            + " of inferd and the bare server's round beside it, which is how far this machine"
-            + " moved the point from one minute to the next. Targets: at least "
-            + callsTarget
-            + "× the bare server's calls/s, at most "
-            + cpuTarget
-            + "× its server CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
-            + " still being compiled, not a cost per call, and a large share means the point was"
-            + " measured before the server reached its steady state; the last column leaves it out"
-            + " on both sides. The paced stream rows space"
-            + " both servers' tokens as the row says, as a model does: each token is then its own"
-            + " write on both sides, where unpaced the bare server writes its 256 chunks in one"
-            + " burst that Netty coalesces into a few socket writes.");
-    line("");
-    table(
-        "scenario",
-        "callers",
-        "inferd calls/s",
-        "bare calls/s",
-        "ratio",
-        "inferd p50 / p99",
-        "bare p50 / p99",
-        "inferd CPU/call",
-        "bare CPU/call",
-        "ratio",
-        "JIT inferd / bare",
-        "CPU ratio without JIT",
-        "round pairs: calls / CPU ratio");
-    for (Results.TransportPair pair : r.transport) {
-      row(
-          pair.scenario(),
-          pair.concurrency(),
-          num(pair.inferd().callsPerSecond()),
-          num(pair.bare().callsPerSecond()),
-          againstTarget(
-              pair.callsRatio(),
-              Results.TransportPair.CALLS_TARGET,
-              pair.callsMet(),
-              "below " + callsTarget),
-          us(pair.inferd().p50Us()) + " / " + us(pair.inferd().p99Us()),
-          us(pair.bare().p50Us()) + " / " + us(pair.bare().p99Us()),
-          us(pair.inferd().serverCpuSecondsPer1000() * 1000),
-          us(pair.bare().serverCpuSecondsPer1000() * 1000),
-          againstTarget(
-              pair.cpuRatio(),
-              Results.TransportPair.CPU_TARGET,
-              pair.cpuMet(),
-              "above " + cpuTarget),
-          percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()),
-          String.format(Locale.ROOT, "%.2f×", pair.cpuRatioWithoutJit()),
-          roundSpread(pair));
-    }
-    line("");
-    if (!r.transportWarmups.isEmpty()) {
-      line(warmups(r.transportWarmups));
-      line("");
-    }
-  }
-
-  /** The lowest and highest calls and CPU ratio of a point's round pairs, "-" without rounds. */
-  static String roundSpread(Results.TransportPair pair) {
-    if (pair.rounds().isEmpty()) {
-      return "-";
-    }
-    return pair.callsRatioRange() + " / " + pair.cpuRatioRange();
-  }
-
-  /**
-   * A ratio with two decimals, or three where two would round a miss onto its target (0.8996 is
-   * "0.900× (below 0.90)", not "0.90× (below 0.90)").
-   */
-  static String againstTarget(double ratio, double target, boolean met, String missed) {
-    String shown = String.format(Locale.ROOT, "%.2f", ratio);
-    if (!met && Double.parseDouble(shown) == target) {
-      shown = String.format(Locale.ROOT, "%.3f", ratio);
-    }
-    return shown + "×" + (met ? "" : " (" + missed + ")");
-  }
-
-  /** How long each server was loaded before each point, in the order they ran. */
-  static String warmups(List<Results.Warmup> warmups) {
-    Map<String, List<Results.Warmup>> byPoint = new LinkedHashMap<>();
-    for (Results.Warmup warmup : warmups) {
-      String point =
-          warmup.scenario()
-              + ", "
-              + warmup.callers()
-              + (warmup.callers() == 1 ? " caller" : " callers");
-      byPoint.computeIfAbsent(point, p -> new ArrayList<>()).add(warmup);
-    }
-    List<String> points = new ArrayList<>();
-    byPoint.forEach(
-        (point, servers) -> {
-          List<String> each = new ArrayList<>();
-          for (Results.Warmup w : servers) {
-            each.add(
-                String.format(Locale.ROOT, "%s %.0f s", w.server(), w.seconds())
-                    + (w.settled() ? "" : " (JIT still " + percent(w.jitShare()) + " at the cap)"));
-          }
-          points.add(point + ": " + String.join(", ", each));
-        });
-    return "Before each point each server was loaded by ghz at that point (its method and callers)"
-        + " until its JIT compiler threads took under "
-        + percent(warmups.getFirst().quietJitShare())
-        + " of its CPU over one round's length: "
-        + String.join("; ", points)
-        + ".";
   }
 
   /**

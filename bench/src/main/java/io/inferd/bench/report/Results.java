@@ -189,20 +189,56 @@ public final class Results {
     /** inferd's server CPU per call should be at most this multiple of the bare server's. */
     public static final double CPU_TARGET = 1.2;
 
+    /** The pooled ratio: the mean of inferd's rounds over the mean of the bare server's. */
     public double callsRatio() {
       return inferd.callsPerSecond() / bare.callsPerSecond();
     }
 
-    public boolean callsMet() {
-      return callsRatio() >= CALLS_TARGET;
-    }
-
+    /** The pooled ratio, CPU per call weighted by each round's calls. */
     public double cpuRatio() {
       return inferd.serverCpuSecondsPer1000() / bare.serverCpuSecondsPer1000();
     }
 
+    /** Whether the host's steal was measured in this point's rounds (two pairs at least). */
+    public boolean stealMeasured() {
+      return rounds.size() >= 2
+          && rounds.stream().anyMatch(r -> r.inferdStealShare() > 0 || r.bareStealShare() > 0);
+    }
+
+    public SteadyRatio callsAtEqualSteal() {
+      return SteadyRatio.fit(
+          rounds, RoundPair::inferdCallsPerSecond, RoundPair::bareCallsPerSecond);
+    }
+
+    public SteadyRatio cpuAtEqualSteal() {
+      return SteadyRatio.fit(
+          rounds, RoundPair::inferdCpuSecondsPer1000, RoundPair::bareCpuSecondsPer1000);
+    }
+
+    /** The ratio the target is judged on: at equal steal where it was measured, else pooled. */
+    public double callsVerdictRatio() {
+      return stealMeasured() ? callsAtEqualSteal().ratio() : callsRatio();
+    }
+
+    public double cpuVerdictRatio() {
+      return stealMeasured() ? cpuAtEqualSteal().ratio() : cpuRatio();
+    }
+
+    public boolean callsMet() {
+      return callsVerdictRatio() >= CALLS_TARGET;
+    }
+
     public boolean cpuMet() {
-      return cpuRatio() <= CPU_TARGET;
+      return cpuVerdictRatio() <= CPU_TARGET;
+    }
+
+    /** The mean share of the machine the host took during inferd's rounds. */
+    public double inferdStealShare() {
+      return rounds.stream().mapToDouble(RoundPair::inferdStealShare).average().orElse(0);
+    }
+
+    public double bareStealShare() {
+      return rounds.stream().mapToDouble(RoundPair::bareStealShare).average().orElse(0);
     }
 
     /**
@@ -240,19 +276,41 @@ public final class Results {
 
   /**
    * One round of each server at a point, run one right after the other: the machine's speed at that
-   * minute falls on both alike, so their ratio shows how much the point moved between rounds.
+   * minute falls on both alike, so their ratio shows how much the point moved between rounds. The
+   * steal shares are the parts of the machine the host gave to other guests during each round (0 in
+   * reports from before they were measured).
    */
   public record RoundPair(
       double inferdCallsPerSecond,
       double bareCallsPerSecond,
       double inferdCpuSecondsPer1000,
-      double bareCpuSecondsPer1000) {
-    public static RoundPair of(GhzFigures inferd, GhzFigures bare) {
+      double bareCpuSecondsPer1000,
+      double inferdStealShare,
+      double bareStealShare) {
+    /** A pair whose steal was not measured. */
+    public RoundPair(
+        double inferdCallsPerSecond,
+        double bareCallsPerSecond,
+        double inferdCpuSecondsPer1000,
+        double bareCpuSecondsPer1000) {
+      this(
+          inferdCallsPerSecond,
+          bareCallsPerSecond,
+          inferdCpuSecondsPer1000,
+          bareCpuSecondsPer1000,
+          0,
+          0);
+    }
+
+    public static RoundPair of(
+        GhzFigures inferd, double inferdStealShare, GhzFigures bare, double bareStealShare) {
       return new RoundPair(
           inferd.callsPerSecond(),
           bare.callsPerSecond(),
           inferd.serverCpuSecondsPer1000(),
-          bare.serverCpuSecondsPer1000());
+          bare.serverCpuSecondsPer1000(),
+          inferdStealShare,
+          bareStealShare);
     }
 
     public double callsRatio() {

@@ -1,6 +1,7 @@
 package io.inferd.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,29 @@ class ProcStatsTest {
         """;
 
     assertThat(ProcStats.countEstablished(table, 0xC351)).isEqualTo(2);
+  }
+
+  @Test
+  void machineTime_addsTheFirstEightColumns_andStealIsTheEighth_guestTimeAlreadyCounted() {
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice
+    String stat = "cpu  400 10 60 1000 5 0 25 100 30 0\ncpu0 200 5 30 500 2 0 12 50 15 0\n";
+
+    var earlier = ProcStats.machineTimeFromStat(stat);
+    var later = ProcStats.machineTimeFromStat("cpu  500 10 80 1101 5 0 25 139 40 0\ncpu0 1 2 3\n");
+
+    assertThat(earlier).isEqualTo(new ProcStats.MachineTime(100, 1600));
+    assertThat(later.stealShareSince(earlier)).isCloseTo(0.15, within(1e-12)); // 39 of 260 ticks
+    assertThat(earlier.stealShareSince(earlier)).isZero();
+  }
+
+  @Test
+  void thisMachine_reportsItsTimeAndAStealShareBetweenZeroAndOne() throws InterruptedException {
+    var before = ProcStats.machineTime();
+    Thread.sleep(50);
+    var after = ProcStats.machineTime();
+
+    assertThat(after.totalTicks()).isGreaterThan(before.totalTicks());
+    assertThat(after.stealShareSince(before)).isBetween(0.0, 1.0);
   }
 
   @Test

@@ -71,13 +71,41 @@ class GhzFiguresTest {
             16,
             inferd,
             bare,
-            List.of(RoundPair.of(inferd, bare), RoundPair.of(slowMinute, bareSlowMinute)));
+            List.of(
+                RoundPair.of(inferd, 0, bare, 0), RoundPair.of(slowMinute, 0, bareSlowMinute, 0)));
 
     assertThat(pair.callsRatioRange().lowest()).isCloseTo(50.0 / 60, within(1e-9));
     assertThat(pair.callsRatioRange().highest()).isCloseTo(1.0, within(1e-9));
     assertThat(pair.cpuRatioRange().lowest()).isCloseTo(1.2, within(1e-9));
     assertThat(pair.cpuRatioRange().highest()).isCloseTo(1.5, within(1e-9));
     assertThat(new Results.TransportPair("unary", 16, inferd, bare, null).rounds()).isEmpty();
+  }
+
+  @Test
+  void withStealMeasured_theTargetsAreJudgedAtEqualSteal_notOnThePooledRatio() {
+    var inferd = new GhzFigures("ghz", 1000, 0, 85, 10, 8, 12, 20, 0.30, 0.4, 0);
+    var bare = new GhzFigures("ghz", 1000, 0, 100, 9, 7, 11, 18, 0.30, 0.4, 0);
+    // inferd's rounds ran while the host took 10 points more, at 2% of calls/s per point
+    List<RoundPair> rounds =
+        List.of(
+            new RoundPair(100 * Math.exp(-0.02 * 30), 100 * Math.exp(-0.02 * 20), 0.3, 0.3, .3, .2),
+            new RoundPair(100 * Math.exp(-0.02 * 20), 100 * Math.exp(-0.02 * 10), 0.3, 0.3, .2, .1),
+            new RoundPair(
+                100 * Math.exp(-0.02 * 25), 100 * Math.exp(-0.02 * 5), 0.3, 0.3, .25, .05));
+
+    var pair = new Results.TransportPair("unary", 16, inferd, bare, rounds);
+
+    assertThat(pair.stealMeasured()).isTrue();
+    assertThat(pair.callsRatio()).isCloseTo(0.85, within(1e-9));
+    assertThat(pair.callsVerdictRatio()).isCloseTo(1.0, within(1e-9));
+    assertThat(pair.callsMet()).isTrue();
+    assertThat(pair.inferdStealShare()).isCloseTo(0.25, within(1e-9));
+    assertThat(pair.bareStealShare()).isCloseTo(0.35 / 3, within(1e-9));
+    var unmeasured =
+        new Results.TransportPair(
+            "unary", 16, inferd, bare, List.of(new RoundPair(85, 100, 0.3, 0.3)));
+    assertThat(unmeasured.stealMeasured()).isFalse();
+    assertThat(unmeasured.callsMet()).isFalse(); // pooled 0.85
   }
 
   /** {@code figures} with its calls/s and its server JIT replaced. */

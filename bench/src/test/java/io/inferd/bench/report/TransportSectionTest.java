@@ -5,22 +5,50 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class DetailsSectionTest {
+class TransportSectionTest {
   @Test
   void aMissCloserToTheTargetThanTwoDecimalsShow_getsThree() {
-    assertThat(DetailsSection.againstTarget(0.8996, 0.90, false, "below 0.90"))
+    assertThat(TransportSection.againstTarget(0.8996, 0.90, false, "below 0.90"))
         .isEqualTo("0.900× (below 0.90)");
-    assertThat(DetailsSection.againstTarget(1.2004, 1.2, false, "above 1.2"))
+    assertThat(TransportSection.againstTarget(1.2004, 1.2, false, "above 1.2"))
         .isEqualTo("1.200× (above 1.2)");
-    assertThat(DetailsSection.againstTarget(0.87, 0.90, false, "below 0.90"))
+    assertThat(TransportSection.againstTarget(0.87, 0.90, false, "below 0.90"))
         .isEqualTo("0.87× (below 0.90)");
-    assertThat(DetailsSection.againstTarget(0.9004, 0.90, true, "below 0.90")).isEqualTo("0.90×");
+    assertThat(TransportSection.againstTarget(0.9004, 0.90, true, "below 0.90")).isEqualTo("0.90×");
+  }
+
+  @Test
+  void verdict_showsTheRatioAtEqualStealWithItsError_thenThePooledOne_orThePooledAlone() {
+    var figures = new Results.GhzFigures("ghz", 1000, 0, 100, 10, 8, 12, 20, 0.30, 0.4, 0);
+    var measured =
+        new Results.TransportPair(
+            "unary",
+            16,
+            figures,
+            figures,
+            List.of(
+                new Results.RoundPair(88, 100, 0.3, 0.3, 0.2, 0.1),
+                new Results.RoundPair(90, 100, 0.3, 0.3, 0.1, 0.3)));
+    var unmeasured = new Results.TransportPair("unary", 16, figures, figures);
+
+    assertThat(
+            TransportSection.verdict(
+                measured, new SteadyRatio(0.87, 0.031, -2), 0.89, 0.90, false, "below 0.90"))
+        .isEqualTo("0.87× ±0.03 (below 0.90) (pooled 0.89×)");
+    assertThat(
+            TransportSection.verdict(
+                measured, new SteadyRatio(0.97, Double.NaN, 0), 0.89, 0.90, true, "below 0.90"))
+        .isEqualTo("0.97× (pooled 0.89×)");
+    assertThat(
+            TransportSection.verdict(
+                unmeasured, new SteadyRatio(0.5, 0.1, 0), 0.95, 0.90, true, "below 0.90"))
+        .isEqualTo("0.95×");
   }
 
   @Test
   void warmups_sayHowLongEachServerWasLoaded_perPoint_andWhichOnesHitTheCap() {
     String line =
-        DetailsSection.warmups(
+        TransportSection.warmups(
             List.of(
                 new Results.Warmup("unary", 1, "inferd", 35, 0.03, 0.05),
                 new Results.Warmup("unary", 1, "bare", 25, 0.02, 0.05),
@@ -47,10 +75,10 @@ class DetailsSectionTest {
             new Results.RoundPair(105, 100, 0.39, 0.30)); // 1.05×, 1.30×
 
     assertThat(
-            DetailsSection.roundSpread(
+            TransportSection.roundSpread(
                 new Results.TransportPair("unary", 16, inferd, bare, rounds)))
         .isEqualTo("0.80-1.05× / 1.10-1.30×");
-    assertThat(DetailsSection.roundSpread(new Results.TransportPair("unary", 16, inferd, bare)))
+    assertThat(TransportSection.roundSpread(new Results.TransportPair("unary", 16, inferd, bare)))
         .isEqualTo("-");
   }
 }

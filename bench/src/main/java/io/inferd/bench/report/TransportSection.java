@@ -1,0 +1,179 @@
+package io.inferd.bench.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** inferd beside a bare grpc-java server on the same proto: what inferd's layers cost. */
+final class TransportSection extends ReportBase {
+  TransportSection(ReportBase shared) {
+    super(shared);
+  }
+
+  String render() {
+    if (r.transport.isEmpty()) {
+      return "";
+    }
+    line("### Transport cost: inferd ÷ a bare grpc-java server");
+    line("");
+    String callsTarget = String.format(Locale.ROOT, "%.2f", Results.TransportPair.CALLS_TARGET);
+    String cpuTarget = String.format(Locale.ROOT, "%.1f", Results.TransportPair.CPU_TARGET);
+    line(
+        "ghz against inferd (BenchOnlyEngine, the production wiring) and against `BareGrpcServer`"
+            + " (grpc-java's defaults and inferd's call executor, a FIFO ForkJoinPool with a worker"
+            + " per core; for the paced rows grpc-java's cached pool, its handlers waiting between"
+            + " tokens as inferd's engine threads do; the same proto, canned answers of the same"
+            + " size, no interceptors, no request core), one connection each, rounds in alternating"
+            + " order. The host's steal (the share of the machine's CPU time /proc/stat says the"
+            + " hypervisor gave to other guests) moved between a few percent and a third from one"
+            + " 3 s round to the next on this shared VM, and a round's calls/s fell with it, so"
+            + " alternating rounds do not cancel it: each ratio is fitted over the point's rounds"
+            + " of both servers at equal steal (ln figure = level + server + slope × steal, one"
+            + " slope for both; ± is its standard error), and judged on that where steal was"
+            + " measured; the pooled ratio (mean of inferd's rounds over the mean of the bare"
+            + " server's) is beside it. The round pairs column gives the lowest and highest ratio"
+            + " of a round of inferd and the bare server's round beside it, which is how far this"
+            + " machine moved the point from one minute to the next. Targets: at least "
+            + callsTarget
+            + "× the bare server's calls/s, at most "
+            + cpuTarget
+            + "× its server CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
+            + " still being compiled, not a cost per call, and a large share means the point was"
+            + " measured before the server reached its steady state; the last column leaves it out"
+            + " on both sides. The paced stream rows space"
+            + " both servers' tokens as the row says, as a model does: each token is then its own"
+            + " write on both sides, where unpaced the bare server writes its 256 chunks in one"
+            + " burst that Netty coalesces into a few socket writes.");
+    line("");
+    table(
+        "scenario",
+        "callers",
+        "inferd calls/s",
+        "bare calls/s",
+        "calls/s ratio",
+        "inferd p50 / p99",
+        "bare p50 / p99",
+        "inferd CPU/call",
+        "bare CPU/call",
+        "CPU ratio",
+        "JIT inferd / bare",
+        "CPU ratio without JIT",
+        "host steal inferd / bare",
+        "round pairs: calls / CPU ratio");
+    for (Results.TransportPair pair : r.transport) {
+      row(
+          pair.scenario(),
+          pair.concurrency(),
+          num(pair.inferd().callsPerSecond()),
+          num(pair.bare().callsPerSecond()),
+          verdict(
+              pair,
+              pair.callsAtEqualSteal(),
+              pair.callsRatio(),
+              Results.TransportPair.CALLS_TARGET,
+              pair.callsMet(),
+              "below " + callsTarget),
+          us(pair.inferd().p50Us()) + " / " + us(pair.inferd().p99Us()),
+          us(pair.bare().p50Us()) + " / " + us(pair.bare().p99Us()),
+          us(pair.inferd().serverCpuSecondsPer1000() * 1000),
+          us(pair.bare().serverCpuSecondsPer1000() * 1000),
+          verdict(
+              pair,
+              pair.cpuAtEqualSteal(),
+              pair.cpuRatio(),
+              Results.TransportPair.CPU_TARGET,
+              pair.cpuMet(),
+              "above " + cpuTarget),
+          percent(pair.inferd().serverJitShare()) + " / " + percent(pair.bare().serverJitShare()),
+          String.format(Locale.ROOT, "%.2f×", pair.cpuRatioWithoutJit()),
+          pair.stealMeasured()
+              ? percent(pair.inferdStealShare()) + " / " + percent(pair.bareStealShare())
+              : "-",
+          roundSpread(pair));
+    }
+    line("");
+    if (!r.transportWarmups.isEmpty()) {
+      line(warmups(r.transportWarmups));
+      line("");
+    }
+    return md.toString();
+  }
+
+  /**
+   * The ratio the target is judged on, then the pooled one: "0.97× ±0.03 (pooled 1.02×)", or the
+   * pooled ratio alone where the rounds' steal was not measured.
+   */
+  static String verdict(
+      Results.TransportPair pair,
+      SteadyRatio atEqualSteal,
+      double pooled,
+      double target,
+      boolean met,
+      String missed) {
+    if (!pair.stealMeasured()) {
+      return againstTarget(pooled, target, met, missed);
+    }
+    String judged = againstTarget(atEqualSteal.ratio(), target, met, missed);
+    String error =
+        Double.isNaN(atEqualSteal.standardError())
+            ? ""
+            : String.format(Locale.ROOT, " ±%.2f", atEqualSteal.standardError());
+    int mark = judged.indexOf('×') + 1;
+    return judged.substring(0, mark)
+        + error
+        + judged.substring(mark)
+        + String.format(Locale.ROOT, " (pooled %.2f×)", pooled);
+  }
+
+  /** The lowest and highest calls and CPU ratio of a point's round pairs, "-" without rounds. */
+  static String roundSpread(Results.TransportPair pair) {
+    if (pair.rounds().isEmpty()) {
+      return "-";
+    }
+    return pair.callsRatioRange() + " / " + pair.cpuRatioRange();
+  }
+
+  /**
+   * A ratio with two decimals, or three where two would round a miss onto its target (0.8996 is
+   * "0.900× (below 0.90)", not "0.90× (below 0.90)").
+   */
+  static String againstTarget(double ratio, double target, boolean met, String missed) {
+    String shown = String.format(Locale.ROOT, "%.2f", ratio);
+    if (!met && Double.parseDouble(shown) == target) {
+      shown = String.format(Locale.ROOT, "%.3f", ratio);
+    }
+    return shown + "×" + (met ? "" : " (" + missed + ")");
+  }
+
+  /** How long each server was loaded before each point, in the order they ran. */
+  static String warmups(List<Results.Warmup> warmups) {
+    Map<String, List<Results.Warmup>> byPoint = new LinkedHashMap<>();
+    for (Results.Warmup warmup : warmups) {
+      String point =
+          warmup.scenario()
+              + ", "
+              + warmup.callers()
+              + (warmup.callers() == 1 ? " caller" : " callers");
+      byPoint.computeIfAbsent(point, p -> new ArrayList<>()).add(warmup);
+    }
+    List<String> points = new ArrayList<>();
+    byPoint.forEach(
+        (point, servers) -> {
+          List<String> each = new ArrayList<>();
+          for (Results.Warmup w : servers) {
+            each.add(
+                String.format(Locale.ROOT, "%s %.0f s", w.server(), w.seconds())
+                    + (w.settled() ? "" : " (JIT still " + percent(w.jitShare()) + " at the cap)"));
+          }
+          points.add(point + ": " + String.join(", ", each));
+        });
+    return "Before each point each server was loaded by ghz at that point (its method and callers)"
+        + " until its JIT compiler threads took under "
+        + percent(warmups.getFirst().quietJitShare())
+        + " of its CPU over one round's length: "
+        + String.join("; ", points)
+        + ".";
+  }
+}
