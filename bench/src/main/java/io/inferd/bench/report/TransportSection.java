@@ -1,10 +1,12 @@
 package io.inferd.bench.report;
 
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.DoubleStream;
 
 /** inferd beside a bare grpc-java server on the same proto: what inferd's layers cost. */
 final class TransportSection extends ReportBase {
@@ -27,9 +29,8 @@ final class TransportSection extends ReportBase {
             + " tokens as inferd's engine threads do; the same proto, canned answers of the same"
             + " size, no interceptors, no request core), one connection each, rounds in alternating"
             + " order. The host's steal (the share of the machine's CPU time /proc/stat says the"
-            + " hypervisor gave to other guests) moved between a few percent and a third from one"
-            + " 3 s round to the next on this shared VM, and a round's calls/s fell with it, so"
-            + " alternating rounds do not cancel it: each ratio is fitted over the point's rounds"
+            + " hypervisor gave to other guests) can move from one round to the next on a shared VM,"
+            + " and a round's figures with it, so alternating rounds do not cancel it: each ratio is fitted over the point's rounds"
             + " of both servers at equal steal (ln figure = level + server + slope × steal, one"
             + " slope for both; ± is its standard error), and judged on that where steal was"
             + " measured; the pooled ratio (mean of inferd's rounds over the mean of the bare"
@@ -94,6 +95,10 @@ final class TransportSection extends ReportBase {
           roundSpread(pair));
     }
     line("");
+    if (r.transport.stream().anyMatch(Results.TransportPair::stealMeasured)) {
+      line(stealSummary(r.transport));
+      line("");
+    }
     if (!r.transportWarmups.isEmpty()) {
       line(warmups(r.transportWarmups));
       line("");
@@ -125,6 +130,39 @@ final class TransportSection extends ReportBase {
         + error
         + judged.substring(mark)
         + String.format(Locale.ROOT, " (pooled %.2f×)", pooled);
+  }
+
+  /**
+   * How much of the machine the host took during the rounds, and how much a point of it moved the
+   * figures: the median of the points' fitted slopes, as a percentage change per point of steal.
+   */
+  static String stealSummary(List<Results.TransportPair> points) {
+    List<Results.TransportPair> measured =
+        points.stream().filter(Results.TransportPair::stealMeasured).toList();
+    DoubleSummaryStatistics steal =
+        measured.stream()
+            .flatMap(p -> p.rounds().stream())
+            .flatMapToDouble(r -> DoubleStream.of(r.inferdStealShare(), r.bareStealShare()))
+            .summaryStatistics();
+    return "In this run the host took "
+        + percent(steal.getMin())
+        + "-"
+        + percent(steal.getMax())
+        + " of the machine during a round; per point of steal a point's calls/s changed by "
+        + perPoint(measured.stream().mapToDouble(p -> p.callsAtEqualSteal().slope()))
+        + " and its CPU per call by "
+        + perPoint(measured.stream().mapToDouble(p -> p.cpuAtEqualSteal().slope()))
+        + " (the median of the points' fitted slopes).";
+  }
+
+  /** The median slope (ln figure per unit of steal share) as a signed change per point. */
+  private static String perPoint(DoubleStream slopes) {
+    double[] sorted = slopes.sorted().toArray();
+    int middle = sorted.length / 2;
+    double median =
+        sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    double change = Math.exp(median / 100) - 1;
+    return String.format(Locale.ROOT, "%+.1f%%", 100 * change).replace('-', '−');
   }
 
   /** The lowest and highest calls and CPU ratio of a point's round pairs, "-" without rounds. */

@@ -46,6 +46,34 @@ class TransportSectionTest {
   }
 
   @Test
+  void stealSummary_givesTheRoundsStealRange_andTheMedianChangePerPointOfSteal() {
+    var figures = new Results.GhzFigures("ghz", 1000, 0, 100, 10, 8, 12, 20, 0.30, 0.4, 0);
+    // calls/s fall by 2% and CPU per call rises by 1% per point of steal, on both servers
+    var rounds =
+        List.of(round(0.05, 0.30), round(0.20, 0.10), round(0.40, 0.02), round(0.15, 0.25));
+    var measured = new Results.TransportPair("unary", 16, figures, figures, rounds);
+    var unmeasured = new Results.TransportPair("unary", 1, figures, figures);
+
+    assertThat(TransportSection.stealSummary(List.of(measured, unmeasured)))
+        .isEqualTo(
+            "In this run the host took 2%-40% of the machine during a round; per point of steal a"
+                + " point's calls/s changed by −2.0% and its CPU per call by +1.0% (the median of"
+                + " the points' fitted slopes).");
+  }
+
+  private static Results.RoundPair round(double inferdSteal, double bareSteal) {
+    double callsSlope = 100 * Math.log(0.98); // ln change per unit of steal share
+    double cpuSlope = 100 * Math.log(1.01);
+    return new Results.RoundPair(
+        100 * Math.exp(callsSlope * inferdSteal),
+        100 * Math.exp(callsSlope * bareSteal),
+        0.3 * Math.exp(cpuSlope * inferdSteal),
+        0.3 * Math.exp(cpuSlope * bareSteal),
+        inferdSteal,
+        bareSteal);
+  }
+
+  @Test
   void warmups_sayHowLongEachServerWasLoaded_perPoint_andWhichOnesHitTheCap() {
     String line =
         TransportSection.warmups(
