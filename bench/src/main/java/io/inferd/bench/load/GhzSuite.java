@@ -241,8 +241,8 @@ public final class GhzSuite {
       SteadyRatio calls = pair.callsAtEqualSteal();
       SteadyRatio cpu = pair.cpuAtEqualSteal();
       System.out.printf(
-          "    inferd ÷ bare grpc-java: %.2f× calls/s pooled (rounds %s), %.2f× ±%.2f at equal steal;"
-              + " %.2f× server CPU per call pooled (rounds %s), %.2f× ±%.2f at equal steal;"
+          "    inferd ÷ bare grpc-java: %.2f× calls/s pooled (rounds %s), %.2f× ±%.2f at equal"
+              + " steal; %.2f× server CPU per call pooled (rounds %s), %.2f× ±%.2f at equal steal;"
               + " host steal %.0f%% / %.0f%%%n",
           pair.callsRatio(),
           pair.callsRatioRange(),

@@ -29,24 +29,25 @@ final class TransportSection extends ReportBase {
             + " tokens as inferd's engine threads do; the same proto, canned answers of the same"
             + " size, no interceptors, no request core), one connection each, rounds in alternating"
             + " order. The host's steal (the share of the machine's CPU time /proc/stat says the"
-            + " hypervisor gave to other guests) can move from one round to the next on a shared VM,"
-            + " and a round's figures with it, so alternating rounds do not cancel it: each ratio is fitted over the point's rounds"
-            + " of both servers at equal steal (ln figure = level + server + slope × steal, one"
-            + " slope for both; ± is its standard error), and judged on that where steal was"
-            + " measured; the pooled ratio (mean of inferd's rounds over the mean of the bare"
-            + " server's) is beside it. The round pairs column gives the lowest and highest ratio"
-            + " of a round of inferd and the bare server's round beside it, which is how far this"
-            + " machine moved the point from one minute to the next. Targets: at least "
+            + " hypervisor gave to other guests) can move from one round to the next on a shared"
+            + " VM, and a round's figures with it, so alternating rounds do not cancel it: each"
+            + " ratio is fitted over the point's rounds of both servers at equal steal (ln figure ="
+            + " level + server + slope × steal, one slope for both; ± is its standard error), and"
+            + " judged on that where steal was measured; the pooled ratio (mean of inferd's rounds"
+            + " over the mean of the bare server's) is beside it. The round pairs column gives the"
+            + " lowest and highest ratio of a round of inferd and the bare server's round beside"
+            + " it, which is how far this machine moved the point from one minute to the next."
+            + " Targets: at least "
             + callsTarget
             + "× the bare server's calls/s, at most "
             + cpuTarget
-            + "× its server CPU per call. JIT is the part of that CPU the JVM's compiler threads spent: code"
-            + " still being compiled, not a cost per call, and a large share means the point was"
-            + " measured before the server reached its steady state; the last column leaves it out"
-            + " on both sides. The paced stream rows space"
-            + " both servers' tokens as the row says, as a model does: each token is then its own"
-            + " write on both sides, where unpaced the bare server writes its 256 chunks in one"
-            + " burst that Netty coalesces into a few socket writes.");
+            + "× its server CPU per call. JIT is the part of that CPU the JVM's compiler threads"
+            + " spent: code still being compiled, not a cost per call, and a large share means the"
+            + " point was measured before the server reached its steady state; the column after it"
+            + " leaves it out on both sides. The paced stream rows space both servers' tokens as"
+            + " the row says, as a model does: each token is then its own write on both sides,"
+            + " where unpaced the bare server writes its 256 chunks in one burst that Netty"
+            + " coalesces into a few socket writes.");
     line("");
     table(
         "scenario",
