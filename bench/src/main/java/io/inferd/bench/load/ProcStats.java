@@ -145,7 +145,7 @@ public final class ProcStats {
 
   /**
    * The whole machine's CPU time so far, and the part of it the hypervisor gave to other guests
-   * ("steal"): on a shared VM that part moves from a few percent to a third within seconds.
+   * ("steal"): on a shared VM that part can move from none to half within seconds.
    */
   public static MachineTime machineTime() {
     return machineTimeFromStat(read(Path.of("/proc/stat")));

@@ -121,15 +121,13 @@ final class TransportSection extends ReportBase {
     if (!pair.stealMeasured()) {
       return againstTarget(pooled, target, met, missed);
     }
-    String judged = againstTarget(atEqualSteal.ratio(), target, met, missed);
     String error =
         Double.isNaN(atEqualSteal.standardError())
             ? ""
             : String.format(Locale.ROOT, " ±%.2f", atEqualSteal.standardError());
-    int mark = judged.indexOf('×') + 1;
-    return judged.substring(0, mark)
+    return shown(atEqualSteal.ratio(), target, met)
         + error
-        + judged.substring(mark)
+        + missedNote(met, missed)
         + String.format(Locale.ROOT, " (pooled %.2f×)", pooled);
   }
 
@@ -179,11 +177,19 @@ final class TransportSection extends ReportBase {
    * "0.900× (below 0.90)", not "0.90× (below 0.90)").
    */
   static String againstTarget(double ratio, double target, boolean met, String missed) {
+    return shown(ratio, target, met) + missedNote(met, missed);
+  }
+
+  private static String shown(double ratio, double target, boolean met) {
     String shown = String.format(Locale.ROOT, "%.2f", ratio);
     if (!met && Double.parseDouble(shown) == target) {
       shown = String.format(Locale.ROOT, "%.3f", ratio);
     }
-    return shown + "×" + (met ? "" : " (" + missed + ")");
+    return shown + "×";
+  }
+
+  private static String missedNote(boolean met, String missed) {
+    return met ? "" : " (" + missed + ")";
   }
 
   /** How long each server was loaded before each point, in the order they ran. */
